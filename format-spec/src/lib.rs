@@ -1,0 +1,37 @@
+//! The shrike capture file format, version 1: the event model, a writer, a
+//! memory-mapped reader with crash recovery, and a verifier.
+//!
+//! `SPEC.md` beside this crate is normative; this code follows it.
+
+#![warn(missing_docs)]
+
+mod columns;
+mod error;
+mod event;
+mod frame;
+mod header;
+mod kinds;
+pub mod limits;
+mod reader;
+mod varint;
+mod verify;
+mod writer;
+
+pub use columns::{COMMON_COLUMNS, ChunkStats, Events, Payload};
+pub use error::{DecodeError, Error, Result};
+pub use event::{Escaped, Event, EventRef, OwnedEvent, SockAddr, StrList, Value};
+pub use frame::{
+    Compression, EventsHeader, Frame, FrameError, FrameType, IndexEntry, IndexFrame, TRAILER_LEN,
+    check_seal, parse_frame, read_trailer,
+};
+pub use header::{Header, MAGIC, Segment, VERSION_MAJOR, VERSION_MINOR, hex};
+pub use kinds::{
+    Body, Class, EXEC_ARGV_TRUNCATED, EXEC_DELETED, EXEC_FROM_MEMFD, EXEC_PATH_TRUNCATED,
+    EXEC_UPPER_LAYER, FieldDef, FieldSource, FieldType, KIND_ID_LIMIT, Kind, fdtype,
+};
+pub use reader::{Capture, ChunkInfo, Damage};
+pub use verify::{Problem, VerifyReport, verify};
+pub use writer::{Sink, WriteSummary, Writer, WriterOptions};
+
+/// Re-exported so callers can build seal keys without naming the crate.
+pub use ed25519_dalek::{SigningKey, VerifyingKey};

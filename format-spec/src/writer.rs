@@ -1,0 +1,356 @@
+//! Appends events to a capture file: chunks cut by count, size and time,
+//! periodic index chunks, seals, and a footer on close (SPEC.md §8).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::SigningKey;
+
+use crate::columns::ChunkBuilder;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::frame::{
+    Compression, EventsHeader, FrameType, IndexEntry, IndexFrame, build_frame, seal_header, trailer,
+};
+use crate::header::Header;
+use crate::limits::{MAX_DICT_ENTRIES, MAX_EVENTS_PER_CHUNK, MAX_LIST_LEN, MAX_PAYLOAD_LEN};
+
+/// Where a writer's bytes go: a file, or memory in tests.
+pub trait Sink: Write {
+    /// Cuts the output back to `len` bytes (drops a partly written frame).
+    fn truncate_to(&mut self, len: u64) -> io::Result<()>;
+    /// Makes written bytes durable.
+    fn sync(&mut self) -> io::Result<()>;
+}
+
+impl Sink for File {
+    fn truncate_to(&mut self, len: u64) -> io::Result<()> {
+        self.set_len(len)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        self.sync_data()
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn truncate_to(&mut self, len: u64) -> io::Result<()> {
+        self.truncate(len as usize);
+        Ok(())
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How the writer cuts, compresses, indexes and seals.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    /// Cut a chunk at this many events.
+    pub chunk_events: u32,
+    /// Cut a chunk when the uncompressed payload reaches this many bytes.
+    pub chunk_bytes: usize,
+    /// Cut a chunk when its oldest event has waited this long (checked on append and [`Writer::tick`]).
+    pub flush_interval: Duration,
+    /// Write an index chunk after every this many events chunks (0: never).
+    pub index_every: u32,
+    /// zstd level; `None` stores payloads uncompressed.
+    pub zstd_level: Option<i32>,
+    /// Sign the hash chain with this key.
+    pub seal_key: Option<SigningKey>,
+    /// Seal after every this many events chunks (and always on close).
+    pub seal_every: u32,
+    /// fsync after every index chunk and on close.
+    pub sync: bool,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            chunk_events: 65_536,
+            chunk_bytes: 4 << 20,
+            flush_interval: Duration::from_secs(1),
+            index_every: 64,
+            zstd_level: Some(3),
+            seal_key: None,
+            seal_every: 64,
+            sync: true,
+        }
+    }
+}
+
+/// What a finished (or failed) writer wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Events written.
+    pub events: u64,
+    /// Lost events recorded.
+    pub lost: u64,
+    /// Events chunks written.
+    pub chunks: u64,
+    /// Bytes in the file.
+    pub bytes: u64,
+}
+
+/// Writes one capture file. Dropping it without [`Writer::finish`] leaves a
+/// file without a footer, readable up to its last chunk, as a killed recorder would.
+pub struct Writer<W: Sink> {
+    out: W,
+    opts: WriterOptions,
+    file_id: [u8; 16],
+    builder: ChunkBuilder,
+    oldest: Option<Instant>,
+    seq: u64,
+    prev_hash: [u8; 32],
+    offset: u64,
+    since_index: Vec<IndexEntry>,
+    all: Vec<IndexEntry>,
+    chunks_since_seal: u32,
+    lost_pending: u64,
+    summary: WriteSummary,
+    failed: bool,
+    appends_since_clock: u32,
+}
+
+impl Writer<File> {
+    /// Creates `path` (mode 0600, never following a symlink) and writes the header.
+    /// Refuses an existing file unless `overwrite`.
+    pub fn create(
+        path: &Path,
+        header: &Header,
+        opts: WriterOptions,
+        overwrite: bool,
+    ) -> Result<Self> {
+        let mut o = OpenOptions::new();
+        o.write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+        if overwrite {
+            o.create(true).truncate(true);
+        } else {
+            o.create_new(true);
+        }
+        Writer::new(o.open(path)?, header, opts)
+    }
+}
+
+impl<W: Sink> Writer<W> {
+    /// Starts a capture on `out` by writing the header.
+    pub fn new(mut out: W, header: &Header, opts: WriterOptions) -> Result<Self> {
+        if opts.chunk_events == 0 || opts.chunk_events > MAX_EVENTS_PER_CHUNK {
+            return Err(Error::Unwritable(format!(
+                "chunk_events must be 1..={MAX_EVENTS_PER_CHUNK}"
+            )));
+        }
+        let hb = header.encode();
+        out.write_all(&hb)?;
+        Ok(Writer {
+            out,
+            file_id: header.file_id,
+            builder: ChunkBuilder::new(),
+            oldest: None,
+            seq: 0,
+            prev_hash: *blake3::hash(&hb).as_bytes(),
+            offset: hb.len() as u64,
+            since_index: Vec::new(),
+            all: Vec::new(),
+            chunks_since_seal: 0,
+            lost_pending: 0,
+            summary: WriteSummary {
+                bytes: hb.len() as u64,
+                ..Default::default()
+            },
+            failed: false,
+            appends_since_clock: 0,
+            opts,
+        })
+    }
+
+    /// Adds one event; may write a chunk.
+    pub fn append<S: AsRef<[u8]>>(&mut self, ev: &Event<S>) -> Result<()> {
+        self.check_usable()?;
+        check_lists(ev)?;
+        if self.builder.len() == 0 {
+            self.oldest = Some(Instant::now());
+        }
+        self.builder.push(ev).map_err(Error::Unwritable)?;
+        self.summary.events += 1;
+        let full = self.builder.len() >= self.opts.chunk_events
+            || self.builder.approx_bytes() >= self.opts.chunk_bytes
+            || self.builder.dict_len() as u64 >= MAX_DICT_ENTRIES / 2;
+        if full {
+            return self.cut();
+        }
+        // Reading the clock on every event would cost more than encoding it.
+        self.appends_since_clock += 1;
+        if self.appends_since_clock >= 1024 {
+            self.appends_since_clock = 0;
+            self.tick()?;
+        }
+        Ok(())
+    }
+
+    /// Records `n` events lost before reaching the writer; stored in the next chunk header.
+    pub fn add_lost(&mut self, n: u64) {
+        self.lost_pending += n;
+        self.summary.lost += n;
+    }
+
+    /// Writes the pending chunk if its oldest event has waited the flush interval.
+    pub fn tick(&mut self) -> Result<bool> {
+        match self.oldest {
+            Some(t) if t.elapsed() >= self.opts.flush_interval => self.cut().map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Writes the pending events now, as one chunk.
+    pub fn flush(&mut self) -> Result<()> {
+        self.check_usable()?;
+        if self.builder.len() > 0 || self.lost_pending > 0 {
+            self.cut()?;
+        }
+        Ok(())
+    }
+
+    /// What has been written so far.
+    pub fn summary(&self) -> &WriteSummary {
+        &self.summary
+    }
+
+    /// Flushes, seals (when a key is set), writes the footer and trailer, and returns the sink.
+    pub fn finish(mut self) -> Result<(W, WriteSummary)> {
+        self.flush()?;
+        if self.opts.seal_key.is_some() && self.chunks_since_seal > 0 {
+            self.seal()?;
+        }
+        let footer = IndexFrame {
+            entries: std::mem::take(&mut self.all),
+            total_events: self.summary.events,
+            total_lost: self.summary.lost,
+        };
+        let (h, b) = footer.encode(true);
+        let at = self.offset;
+        let mut frame = build_frame(FrameType::Footer, self.seq, &self.prev_hash, &h, &b);
+        frame.extend_from_slice(&trailer(at));
+        self.write_frame(&frame)?;
+        self.out.flush()?;
+        if self.opts.sync {
+            self.out.sync()?;
+        }
+        Ok((self.out, self.summary))
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if self.failed {
+            return Err(Error::Unwritable(
+                "an earlier write failed; the file ends at its last complete chunk".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn cut(&mut self) -> Result<()> {
+        let (payload, stats) = self.builder.take();
+        self.oldest = None;
+        if payload.len() > MAX_PAYLOAD_LEN as usize {
+            return Err(Error::Unwritable(format!(
+                "chunk payload of {} bytes exceeds {MAX_PAYLOAD_LEN}",
+                payload.len()
+            )));
+        }
+        let compressed = match self.opts.zstd_level {
+            Some(level) => {
+                Some(zstd::bulk::compress(&payload, level)?).filter(|c| c.len() < payload.len())
+            }
+            None => None,
+        };
+        let (compression, body) = match &compressed {
+            Some(c) => (Compression::Zstd, c.as_slice()),
+            None => (Compression::None, payload.as_slice()),
+        };
+        let header = EventsHeader {
+            stats,
+            uncompressed_len: payload.len() as u32,
+            lost: std::mem::take(&mut self.lost_pending),
+            compression: compression as u8,
+        };
+        let frame = build_frame(
+            FrameType::Events,
+            self.seq,
+            &self.prev_hash,
+            &header.encode(),
+            body,
+        );
+        let entry = IndexEntry::new(self.offset, frame.len() as u32, self.seq, &header.stats);
+        self.write_frame(&frame)?;
+        self.summary.chunks += 1;
+        self.since_index.push(entry.clone());
+        self.all.push(entry);
+        self.chunks_since_seal += 1;
+        if self.opts.index_every > 0 && self.since_index.len() >= self.opts.index_every as usize {
+            let idx = IndexFrame {
+                entries: std::mem::take(&mut self.since_index),
+                total_events: 0,
+                total_lost: 0,
+            };
+            let (h, b) = idx.encode(false);
+            let frame = build_frame(FrameType::Index, self.seq, &self.prev_hash, &h, &b);
+            self.write_frame(&frame)?;
+            if self.opts.sync {
+                self.out.sync()?;
+            }
+        }
+        if self.opts.seal_key.is_some() && self.chunks_since_seal >= self.opts.seal_every.max(1) {
+            self.seal()?;
+        }
+        Ok(())
+    }
+
+    fn seal(&mut self) -> Result<()> {
+        let key = self.opts.seal_key.as_ref().expect("seal key set");
+        let h = seal_header(key, &self.file_id, self.seq, &self.prev_hash);
+        let frame = build_frame(FrameType::Seal, self.seq, &self.prev_hash, &h, &[]);
+        self.chunks_since_seal = 0;
+        self.write_frame(&frame)
+    }
+
+    /// Writes a whole frame or, on failure, cuts the file back to the last complete frame.
+    fn write_frame(&mut self, frame: &[u8]) -> Result<()> {
+        if let Err(e) = self.out.write_all(frame) {
+            self.failed = true;
+            let _ = self.out.truncate_to(self.offset);
+            return Err(e.into());
+        }
+        self.prev_hash = *blake3::hash(frame_without_trailer(frame)).as_bytes();
+        self.seq += 1;
+        self.offset += frame.len() as u64;
+        self.summary.bytes = self.offset;
+        Ok(())
+    }
+}
+
+/// The footer is written together with the trailer; the chain covers the frame only.
+fn frame_without_trailer(frame: &[u8]) -> &[u8] {
+    let len = u32::from_le_bytes(frame[4..8].try_into().expect("4 bytes")) as usize;
+    &frame[..len]
+}
+
+fn check_lists<S: AsRef<[u8]>>(ev: &Event<S>) -> Result<()> {
+    let mut bad = None;
+    ev.body.visit(&mut |name, v| {
+        if let crate::event::Value::Strs(l) = v
+            && l.len() as u64 > MAX_LIST_LEN
+        {
+            bad = Some(name);
+        }
+    });
+    match bad {
+        Some(name) => Err(Error::Unwritable(format!(
+            "field {name} holds more than {MAX_LIST_LEN} strings"
+        ))),
+        None => Ok(()),
+    }
+}
