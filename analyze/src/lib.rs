@@ -1,1 +1,5 @@
-//! placeholder
+//! Offline analysis of shrike captures. Never depends on the recorder: an
+//! analyst's machine needs no eBPF.
+
+pub mod summary;
+pub mod time;

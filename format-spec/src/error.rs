@@ -17,7 +17,7 @@ impl DecodeError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The operating system refused a read or write.
-    #[error("I/O error: {0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// The first bytes are not the capture magic.
     #[error("not a shrike capture file (the first 8 bytes are not the shrike magic)")]

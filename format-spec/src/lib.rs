@@ -35,3 +35,23 @@ pub use writer::{Sink, WriteSummary, Writer, WriterOptions};
 
 /// Re-exported so callers can build seal keys without naming the crate.
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
+
+/// Entry point shared by the cargo-fuzz target and the corpus-replay test.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Opens `data` as a capture and exercises every read path; must never panic.
+    pub fn read_everything(data: &[u8]) {
+        if let Ok(cap) = crate::Capture::from_bytes(data.to_vec()) {
+            for i in 0..cap.chunks().len() {
+                if let Ok(p) = cap.payload(i)
+                    && let Ok(events) = p.events()
+                {
+                    for e in events.flatten() {
+                        let _ = e.to_json();
+                    }
+                }
+            }
+        }
+        let _ = crate::verify(data, None);
+    }
+}

@@ -223,6 +223,27 @@ impl Capture {
         decode_payload(&f, h).map_err(bad)
     }
 
+    /// Checks chunk `i`'s frame and CRC without decompressing it.
+    pub fn check_chunk(&self, i: usize) -> Result<()> {
+        self.frame(i).map(drop)
+    }
+
+    fn frame(&self, i: usize) -> Result<Frame<'_>> {
+        let c = &self.chunks[i];
+        self.still_there(c.offset + u64::from(c.frame_len))?;
+        let bad = |what: String| Error::Chunk {
+            offset: c.offset,
+            what,
+        };
+        let f = parse_frame(self.bytes(), c.offset, true).map_err(|e| bad(e.what().to_string()))?;
+        if f.seq != c.seq || f.ftype != FrameType::Events as u32 {
+            return Err(bad(
+                "frame is not the events chunk the directory names".into()
+            ));
+        }
+        Ok(f)
+    }
+
     /// Decodes every readable event in file order, copying strings (tests, small files).
     pub fn read_all(&self) -> Result<Vec<OwnedEvent>> {
         let mut out = Vec::new();
@@ -343,6 +364,19 @@ fn open_by_footer(data: &[u8], header_len: usize) -> Result<(Vec<ChunkInfo>, Ind
     Ok((chunks, footer))
 }
 
+/// Length of the frame at `off` when its leading and trailing lengths agree and fit the file.
+fn intact_framing(data: &[u8], off: u64) -> Option<u64> {
+    let at = usize::try_from(off).ok()?;
+    let len = u64::from(u32::from_le_bytes(
+        data.get(at + 4..at + 8)?.try_into().ok()?,
+    ));
+    let end = off.checked_add(len)?;
+    (len >= 64
+        && len <= u64::from(crate::limits::MAX_FRAME_LEN)
+        && frame_len_before(data, end) == Some(len))
+    .then_some(len)
+}
+
 /// Reads valid frames forward from the header, then backward from the end,
 /// and reports what lies between and any sequence gaps (SPEC.md §8.3).
 fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>) {
@@ -355,6 +389,15 @@ fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>
             Ok(f) => {
                 off = f.end();
                 frames.push(f);
+            }
+            Err(FrameError::Invalid(what)) if let Some(len) = intact_framing(data, off) => {
+                // Content damaged but both length copies agree: step over this one frame.
+                damage.push(Damage::Region {
+                    offset: off,
+                    len,
+                    what,
+                });
+                off += len;
             }
             Err(e) => {
                 stop = Some(e);

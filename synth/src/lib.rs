@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use shrike_format::{Body, Event, FieldSource, Header, Kind, OwnedEvent, SockAddr};
+use shrike_format::{Body, Class, Event, FieldSource, Header, Kind, OwnedEvent, SockAddr};
 
 /// Nanoseconds since boot at which synthetic recordings start.
 pub const START_TS: u64 = 1_000_000_000_000;
@@ -282,6 +282,11 @@ impl Generator {
                 p.cwd = b"/home/dev/proj".to_vec();
             }
         }
+        let start = Body::RecorderStart {
+            version: b"shrike-synth".to_vec(),
+            config: b"{\"synthetic\":true}".to_vec(),
+        };
+        self.emit(0, start);
         for i in 0..self.procs.len() {
             let p = self.procs[i].clone();
             let body = Body::ProcSnapshot {
@@ -357,8 +362,8 @@ impl Generator {
         let i = self.pick();
         let roll: u32 = self.rng.random_range(0..1000);
         match roll {
-            0..=449 => self.open(i),
-            450..=539 => {
+            0..=499 => self.open(i),
+            500..=539 => {
                 let path = self.path(i);
                 let fd = self.fd(i);
                 let len = 0x1000 * self.rng.random_range(1..64u64);
@@ -489,7 +494,7 @@ impl Generator {
                     },
                 );
             }
-            890..=909 => {
+            890..=969 => {
                 let path = self.path(i);
                 self.emit(
                     i,
@@ -669,10 +674,8 @@ impl Generator {
             .iter()
             .copied()
             .filter(|k| {
-                !matches!(
-                    k,
-                    Kind::ProcSnapshot | Kind::Execve | Kind::ProcExit | Kind::Clone
-                )
+                !matches!(k.class(), Class::Snapshot | Class::Meta)
+                    && !matches!(k, Kind::Execve | Kind::ProcExit | Kind::Clone)
             })
             .collect();
         let kind = kinds[self.rng.random_range(0..kinds.len())];

@@ -1,0 +1,5 @@
+//! One module per subcommand: read arguments, call the libraries, print.
+
+pub mod generate;
+pub mod info;
+pub mod verify;
