@@ -621,8 +621,10 @@ impl<'a> Events<'a> {
         self.prev_ts = ts;
         let cpu = c[C_CPU].u32("cpu")?;
         let pid = c[C_PID].u32("pid")?;
-        let tid = u32::try_from(i64::from(pid) + c[C_TID].int()?)
-            .map_err(|_| DecodeError::new("column tid: value outside 0..2^32"))?;
+        let tid = i64::from(pid)
+            .checked_add(c[C_TID].int()?)
+            .and_then(|t| u32::try_from(t).ok())
+            .ok_or_else(|| DecodeError::new("column tid: value outside 0..2^32"))?;
         let comm = c[C_COMM].str(&self.dict)?;
         let uid = c[C_UID].u32("uid")?;
         let gid = c[C_GID].u32("gid")?;

@@ -54,4 +54,29 @@ pub mod fuzzing {
         }
         let _ = crate::verify(data, None);
     }
+
+    /// Decodes `data` as an events-chunk header (SPEC.md §3.2) followed by an
+    /// uncompressed payload, so fuzzing reaches the column decoder without
+    /// having to forge CRCs. Must never panic.
+    pub fn decode_chunk_parts(data: &[u8]) {
+        let Some(k) = data.get(44..48) else { return };
+        let k = u32::from_le_bytes(k.try_into().expect("4 bytes")) as usize;
+        let Some(hlen) = k
+            .checked_mul(8)
+            .and_then(|n| n.checked_add(crate::frame::EVENTS_HEADER_FIXED))
+        else {
+            return;
+        };
+        let Some(h) = data.get(..hlen) else { return };
+        let Ok(header) = crate::EventsHeader::decode(h) else {
+            return;
+        };
+        let payload =
+            crate::columns::Payload::new(std::borrow::Cow::Borrowed(&data[hlen..]), header.stats);
+        if let Ok(events) = payload.events() {
+            for e in events.flatten() {
+                let _ = e.to_json();
+            }
+        }
+    }
 }

@@ -207,18 +207,11 @@ impl Capture {
     /// Checks chunk `i`'s frame and CRC and returns its payload, decompressed.
     /// Safe to call from many threads at once.
     pub fn payload(&self, i: usize) -> Result<Payload<'_>> {
-        let c = &self.chunks[i];
-        self.still_there(c.offset + u64::from(c.frame_len))?;
+        let f = self.frame(i)?;
         let bad = |what: String| Error::Chunk {
-            offset: c.offset,
+            offset: f.offset,
             what,
         };
-        let f = parse_frame(self.bytes(), c.offset, true).map_err(|e| bad(e.what().to_string()))?;
-        if f.seq != c.seq || f.ftype != FrameType::Events as u32 {
-            return Err(bad(
-                "frame is not the events chunk the directory names".into()
-            ));
-        }
         let h = EventsHeader::decode(f.header).map_err(bad)?;
         decode_payload(&f, h).map_err(bad)
     }
@@ -333,13 +326,14 @@ fn open_by_footer(data: &[u8], header_len: usize) -> Result<(Vec<ChunkInfo>, Ind
     let mut chunks = Vec::with_capacity(footer.entries.len());
     let mut next_free = header_len as u64;
     for e in &footer.entries {
-        if e.offset < next_free || e.offset + u64::from(e.frame_len) > at {
+        let end = e.offset.checked_add(u64::from(e.frame_len));
+        if e.offset < next_free || end.is_none_or(|end| end > at) {
             return Err(format!(
                 "footer entry for offset {} overlaps another chunk or the footer",
                 e.offset
             ));
         }
-        next_free = e.offset + u64::from(e.frame_len);
+        next_free = end.unwrap_or(u64::MAX);
         // Only the header is read here; CRCs are checked when a chunk is decoded.
         let cf = parse_frame(&data[..at as usize], e.offset, false)
             .map_err(|x| format!("chunk at {}: {}", e.offset, x.what()))?;
@@ -431,7 +425,8 @@ fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>
         }
         damage.push(Damage::Region {
             offset: forward_end,
-            len: end - forward_end,
+            // The forward scan may have stopped inside what looks like a trailer.
+            len: end.saturating_sub(forward_end),
             what: err.what().to_string(),
         });
         tail.reverse();
@@ -441,7 +436,7 @@ fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>
     let mut prev_seq: Option<u64> = None;
     for f in &frames {
         if let Some(p) = prev_seq
-            && f.seq != p + 1
+            && p.checked_add(1) != Some(f.seq)
         {
             damage.push(Damage::SeqGap {
                 after: p,

@@ -35,6 +35,15 @@ impl Sink for File {
     }
 }
 
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn truncate_to(&mut self, len: u64) -> io::Result<()> {
+        (**self).truncate_to(len)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        (**self).sync()
+    }
+}
+
 impl Sink for Vec<u8> {
     fn truncate_to(&mut self, len: u64) -> io::Result<()> {
         self.truncate(len as usize);

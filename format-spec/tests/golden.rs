@@ -1,0 +1,149 @@
+//! Golden files: small captures in testdata/golden with their expected JSON
+//! decodings. An accidental change to the bytes the writer produces, or to
+//! what the reader makes of them, fails here.
+//!
+//! After an intended format change (with SPEC.md updated in the same commit),
+//! regenerate with `SHRIKE_BLESS=1 cargo test -p shrike-format --test golden`.
+
+use std::path::PathBuf;
+
+use shrike_format::{
+    Body, Capture, Event, FieldSource, Kind, OwnedEvent, SigningKey, SockAddr, Writer,
+    WriterOptions,
+};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/golden")
+}
+
+/// Deterministic values that exercise every encoding: negatives, multi-byte
+/// varints, empty and non-UTF-8 strings, every address form.
+struct Cycle(u64);
+
+impl FieldSource for Cycle {
+    fn int(&mut self) -> i64 {
+        self.0 += 1;
+        [-100, -2, 0, 3, 300, i64::MIN, i64::MAX][self.0 as usize % 7]
+    }
+    fn uint(&mut self) -> u64 {
+        self.0 += 1;
+        [0, 1, 127, 128, 0o2101, u64::from(u32::MAX), u64::MAX][self.0 as usize % 7]
+    }
+    fn str(&mut self) -> Vec<u8> {
+        self.0 += 1;
+        let all: [&[u8]; 5] = [
+            b"/etc/shadow",
+            b"",
+            b"relative/path",
+            b"\xff\xfebad utf8",
+            b"/tmp/x y",
+        ];
+        all[self.0 as usize % 5].to_vec()
+    }
+    fn strs(&mut self) -> Vec<Vec<u8>> {
+        self.0 += 1;
+        (0..self.0 % 4).map(|_| self.str()).collect()
+    }
+    fn addr(&mut self) -> SockAddr<Vec<u8>> {
+        self.0 += 1;
+        match self.0 % 5 {
+            0 => SockAddr::None,
+            1 => SockAddr::V4 {
+                ip: [127, 0, 0, 1],
+                port: 4444,
+            },
+            2 => SockAddr::V6 {
+                ip: std::net::Ipv6Addr::LOCALHOST.octets(),
+                port: 443,
+            },
+            3 => SockAddr::Unix(b"\0abstract-sock".to_vec()),
+            _ => SockAddr::Other(16),
+        }
+    }
+}
+
+fn golden_events() -> Vec<OwnedEvent> {
+    let mut src = Cycle(0);
+    let mut events: Vec<OwnedEvent> = shrike_synth::Generator::new(3, 40).collect();
+    let mut ts = events.last().unwrap().ts;
+    for (i, k) in Kind::ALL.iter().enumerate() {
+        ts += 1000 + i as u64;
+        let body = Body::fill(*k, &mut src);
+        events.push(Event {
+            ts,
+            cpu: i as u32 % 2,
+            pid: 4000 + i as u32,
+            tid: 4000 + i as u32 + (i as u32 % 3),
+            comm: b"golden".to_vec(),
+            uid: 1000,
+            gid: 1000,
+            euid: i as u32 % 2 * 1000,
+            egid: 1000,
+            cgroup: 77,
+            body,
+        });
+    }
+    events
+}
+
+fn opts(zstd: bool) -> WriterOptions {
+    WriterOptions {
+        chunk_events: 16,
+        index_every: 2,
+        zstd_level: zstd.then_some(3),
+        seal_key: Some(SigningKey::from_bytes(&[5; 32])),
+        seal_every: 3,
+        sync: false,
+        ..WriterOptions::default()
+    }
+}
+
+fn encode(header: &shrike_format::Header, events: &[OwnedEvent], zstd: bool) -> Vec<u8> {
+    let mut w = Writer::new(Vec::new(), header, opts(zstd)).unwrap();
+    for e in events {
+        w.append(e).unwrap();
+    }
+    w.add_lost(3);
+    w.finish().unwrap().0
+}
+
+fn jsonl(events: &[OwnedEvent]) -> String {
+    events
+        .iter()
+        .map(|e| e.to_json().to_string() + "\n")
+        .collect()
+}
+
+#[test]
+fn golden_files_decode_and_encode_exactly() {
+    let bless = std::env::var_os("SHRIKE_BLESS").is_some();
+    for (name, zstd) in [("small", false), ("small-zstd", true)] {
+        let shrk = dir().join(format!("{name}.shrk"));
+        let json = dir().join(format!("{name}.jsonl"));
+        if bless {
+            let events = golden_events();
+            std::fs::write(&shrk, encode(&shrike_synth::header(3), &events, zstd)).unwrap();
+            std::fs::write(&json, jsonl(&events)).unwrap();
+        }
+        let bytes = std::fs::read(&shrk).unwrap_or_else(|e| panic!("{}: {e}", shrk.display()));
+        let want_json = std::fs::read_to_string(&json).unwrap();
+        let cap = Capture::from_bytes(bytes.clone()).unwrap();
+        assert!(cap.damage().is_empty());
+        assert!(
+            shrike_format::verify(
+                &bytes,
+                Some(&SigningKey::from_bytes(&[5; 32]).verifying_key())
+            )
+            .ok()
+        );
+        let events = cap.read_all().unwrap();
+        assert_eq!(jsonl(&events), want_json, "{name}: decoding changed");
+        if !zstd {
+            // Byte-exact only without zstd, whose output may change between library versions.
+            assert!(
+                encode(cap.header(), &events, zstd) == bytes,
+                "{name}: the writer's bytes changed"
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The `shrike` binary end to end: generate, info, verify, keygen and seals,
+//! exit codes and error messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn shrike(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shrike"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn generate_info_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("demo.shrk");
+    let o = shrike(&["generate", "-o", p(&f), "--events", "30000", "--seed", "4"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let again = shrike(&["generate", "-o", p(&f), "--events", "10"]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "refuses to overwrite: {}",
+        text(&again)
+    );
+    assert!(text(&again).contains("--force"));
+
+    let o = shrike(&["info", "--format", "json", p(&f)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["events"], 30000);
+    assert_eq!(v["hostname"], "synth-host");
+    assert_eq!(v["closed_cleanly"], true);
+    assert_eq!(v["damage"].as_array().unwrap().len(), 0);
+    let kinds: u64 = v["kinds"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(kinds, 30000);
+    assert!(
+        v["first"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-26T00:16:40"),
+        "{v}"
+    );
+
+    let o = shrike(&["info", p(&f)]);
+    assert!(
+        text(&o).contains("closed cleanly") && text(&o).contains("openat"),
+        "{}",
+        text(&o)
+    );
+
+    let o = shrike(&["verify", p(&f)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("OK"));
+
+    // One flipped bit: verify names the offset and exits 1.
+    let mut bytes = std::fs::read(&f).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 4;
+    let bad = dir.path().join("bad.shrk");
+    std::fs::write(&bad, &bytes).unwrap();
+    let o = shrike(&["verify", p(&bad)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("FAILED at byte offset") && text(&o).contains("CRC32C"),
+        "{}",
+        text(&o)
+    );
+    let o = shrike(&["verify", "--format", "json", p(&bad)]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["problem"]["offset"].as_u64().unwrap() <= at as u64);
+
+    // A killed recorder's file: info reports it, verify fails.
+    let cut = dir.path().join("cut.shrk");
+    std::fs::write(&cut, &std::fs::read(&f).unwrap()[..bytes.len() - 100]).unwrap();
+    let o = shrike(&["info", p(&cut)]);
+    assert!(o.status.success());
+    assert!(text(&o).contains("NOT closed cleanly"), "{}", text(&o));
+    assert_eq!(shrike(&["verify", p(&cut)]).status.code(), Some(1));
+}
+
+#[test]
+fn seals_bind_a_file_to_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = dir.path().join("resp");
+    assert!(shrike(&["keygen", p(&k)]).status.success());
+    let secret = dir.path().join("resp.key");
+    let public = dir.path().join("resp.pub");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        !shrike(&["keygen", p(&k)]).status.success(),
+        "keygen never replaces a key"
+    );
+
+    let f = dir.path().join("sealed.shrk");
+    let o = shrike(&[
+        "generate",
+        "-o",
+        p(&f),
+        "--events",
+        "20000",
+        "--seal-key",
+        p(&secret),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = shrike(&["verify", p(&f), "--key", p(&public)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let hex = std::fs::read_to_string(&public).unwrap();
+    assert_eq!(
+        shrike(&["verify", p(&f), "--key", hex.trim()])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let unsealed = dir.path().join("plain.shrk");
+    assert!(
+        shrike(&["generate", "-o", p(&unsealed), "--events", "100"])
+            .status
+            .success()
+    );
+    let o = shrike(&["verify", p(&unsealed), "--key", p(&public)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("not covered by any seal"), "{}", text(&o));
+
+    let o = shrike(&["verify", p(&f), "--key", "abc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("expected 64 hex digits"), "{}", text(&o));
+}
+
+#[test]
+fn errors_name_the_file_and_exit_2() {
+    let o = shrike(&["info", "/nonexistent/x.shrk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("/nonexistent/x.shrk") && text(&o).contains("No such file"),
+        "{}",
+        text(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "hello\n").unwrap();
+    let o = shrike(&["info", p(&junk)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("junk.txt") && text(&o).contains("not a shrike capture"),
+        "{}",
+        text(&o)
+    );
+    let o = shrike(&["verify", p(&junk)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(shrike(&["frobnicate"]).status.code(), Some(2));
+    let help = shrike(&["--help"]);
+    assert!(text(&help).contains("Examples") && text(&help).contains("Exit status"));
+}
