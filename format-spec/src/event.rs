@@ -126,23 +126,15 @@ pub enum SockAddr<S> {
 impl<S: AsRef<[u8]>> SockAddr<S> {
     /// Borrows the unix path, if any.
     pub fn as_ref(&self) -> SockAddr<&[u8]> {
-        match self {
-            SockAddr::None => SockAddr::None,
-            SockAddr::V4 { ip, port } => SockAddr::V4 {
-                ip: *ip,
-                port: *port,
-            },
-            SockAddr::V6 { ip, port } => SockAddr::V6 {
-                ip: *ip,
-                port: *port,
-            },
-            SockAddr::Unix(p) => SockAddr::Unix(p.as_ref()),
-            SockAddr::Other(f) => SockAddr::Other(*f),
-        }
+        self.map_ref(|p| p.as_ref())
     }
 
     /// Applies `f` to the unix path, if any.
     pub fn map<T>(&self, f: &mut dyn FnMut(&S) -> T) -> SockAddr<T> {
+        self.map_ref(f)
+    }
+
+    fn map_ref<'a, T>(&'a self, f: impl FnOnce(&'a S) -> T) -> SockAddr<T> {
         match self {
             SockAddr::None => SockAddr::None,
             SockAddr::V4 { ip, port } => SockAddr::V4 {
