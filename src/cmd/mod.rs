@@ -2,4 +2,6 @@
 
 pub mod generate;
 pub mod info;
+pub mod record;
+pub mod replay;
 pub mod verify;

@@ -1,0 +1,52 @@
+/* The kernel -> user record layout: the one header both sides follow
+ * (capture/src/record.rs mirrors it). A record is a fixed header, then `nstr`
+ * strings, each `u16 len, u8 tag, u8 pad, len bytes` (no NUL, unaligned). */
+#ifndef SHRIKE_RECORD_H
+#define SHRIKE_RECORD_H
+
+struct shrike_rec {
+	__u64 ts;       /* bpf_ktime_get_boot_ns */
+	__u64 cgroup;   /* bpf_get_current_cgroup_id */
+	__s64 res;      /* syscall result */
+	__u64 args[6];  /* kind-specific numbers (see capture/src/record.rs) */
+	__u32 kind;     /* format-spec kind id */
+	__u32 cpu;
+	__u32 pid;      /* tgid */
+	__u32 tid;
+	__u32 uid, gid, euid, egid;
+	__u32 size;     /* bytes of header and strings */
+	__u16 nstr;
+	__u16 flags;    /* REC_F_* */
+	char comm[16];
+};
+
+/* String tags. */
+#define TAG_PATH 1      /* path argument as given */
+#define TAG_BASE 2      /* directory a relative TAG_PATH is relative to */
+#define TAG_PATH2 3     /* second path argument */
+#define TAG_BASE2 4
+#define TAG_EXE 5       /* resolved executable */
+#define TAG_CWD 6
+#define TAG_ARGV 7      /* NUL-separated argument strings */
+#define TAG_FDPATH 8    /* path of the file behind the fd being described */
+#define TAG_FDINFO 9    /* struct shrike_fdinfo */
+#define TAG_UADDR 10    /* raw sockaddr from user memory */
+#define TAG_NAME 11     /* other string argument */
+#define TAG_NAME2 12
+
+/* Record flags. */
+#define REC_F_ARGV_TRUNC 1
+#define REC_F_PATH_TRUNC 2
+
+struct shrike_fdinfo {
+	__u16 fdtype;   /* S_IFMT >> 12 of the inode, 0 if unknown */
+	__u16 family;
+	__u16 proto;
+	__u16 lport;    /* host order */
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16]; /* network order; IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+};
+
+#endif

@@ -1,0 +1,189 @@
+/* The few kernel types shrike reads, declared for CO-RE: field offsets are
+ * relocated against the running kernel's BTF at load time, so only the names
+ * and types here matter, not the layout. (The full bpftool-generated
+ * vmlinux.h is 135k lines; this is all we need.) */
+#ifndef SHRIKE_KERNEL_H
+#define SHRIKE_KERNEL_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+typedef _Bool bool;
+enum { false = 0, true = 1 };
+
+/* Program contexts are UAPI layouts read directly: they must stay outside the
+ * preserve_access_index pragma (aya 0.14 rejects relocations on them). */
+struct sys_enter_ctx {
+	u64 common;
+	long id;
+	unsigned long args[6];
+};
+
+struct sys_exit_ctx {
+	u64 common;
+	long id;
+	long ret;
+};
+
+struct sched_exec_ctx {
+	u64 common;
+	u32 filename_loc; /* __data_loc: offset in low 16 bits, length in high 16 */
+	s32 pid;
+	s32 old_pid;
+};
+
+struct sched_exit_ctx {
+	u64 common;
+	char comm[16];
+	s32 pid;
+	s32 prio;
+	bool group_dead;
+};
+
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+
+typedef struct { u32 val; } kuid_t;
+typedef struct { u32 val; } kgid_t;
+typedef struct { u64 val; } kernel_cap_t;
+
+struct qstr {
+	union {
+		struct {
+			u32 hash;
+			u32 len;
+		};
+		u64 hash_len;
+	};
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	struct inode *d_inode;
+};
+
+struct inode {
+	unsigned short i_mode;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+	void *private_data;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct fs_struct {
+	struct path pwd;
+};
+
+struct in6_addr {
+	u8 s6_addr[16];
+};
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	u16 skc_num;
+	unsigned short skc_family;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	u16 sk_protocol;
+};
+
+struct socket {
+	struct sock *sk;
+};
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t euid;
+	kgid_t egid;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
+};
+
+struct upid {
+	int nr;
+};
+
+struct pid {
+	struct upid numbers[1];
+};
+
+struct tty_driver {
+	int major;
+	int minor_start;
+};
+
+struct tty_struct {
+	struct tty_driver *driver;
+	int index;
+};
+
+struct signal_struct {
+	struct pid *pids[4];
+	struct tty_struct *tty;
+};
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+	struct file *exe_file;
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+	int exit_code;
+	u64 start_boottime;
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	const struct cred *cred;
+	struct fs_struct *fs;
+	struct files_struct *files;
+	struct signal_struct *signal;
+	struct mm_struct *mm;
+	kuid_t loginuid;
+	char comm[16];
+};
+
+#pragma clang attribute pop
+
+#endif

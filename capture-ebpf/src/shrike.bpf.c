@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0
+/* shrike's kernel side: syscall and scheduler tracepoints that fill the
+ * capture format's event model. Arguments are saved at syscall entry (per
+ * thread), and one record is emitted at exit with the result. */
+
+#include "shrike_kernel.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "record.h"
+#include "kinds.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD -100
+#define PROT_EXEC 4
+#define PR_SET_NAME 15
+#define BPF_PROG_LOAD 5
+#define S_IFSOCK 12
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define CLONE_VM 0x100
+#define CLONE_VFORK 0x4000
+#define SIGCHLD 17
+
+/* Set by the loader before the programs are loaded. */
+const volatile u32 self_tgid = 0;
+const volatile u32 follow = 0;
+const volatile u64 wakeup_bytes = 1 << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 20);
+} events SEC(".maps");
+
+/* Records that did not fit in the ring buffer, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} lost SEC(".maps");
+
+struct inflight {
+	u32 kind;
+	u32 pad;
+	u64 args[6];
+};
+
+/* Syscall arguments from entry to exit, per thread. LRU: a thread that dies
+ * inside a syscall never reaches its exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* With --follow: the process ids being recorded (the command and its descendants). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u8);
+} followed SEC(".maps");
+
+#define SCRATCH_SIZE 32768
+#define POS_MASK 0x3fff /* strings start below 16 KiB ... */
+#define STR_MAX 4096    /* ... and are at most 4095 bytes */
+struct scratch {
+	u8 buf[SCRATCH_SIZE];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+#define HALF 4096
+#define MAX_DEPTH 40
+struct pathbuf {
+	u8 buf[2 * HALF];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct pathbuf);
+} pathbuf_map SEC(".maps");
+
+struct out {
+	struct scratch *s;
+	u32 pos;
+};
+
+static __always_inline struct shrike_rec *rec_of(struct out *o)
+{
+	return (struct shrike_rec *)o->s->buf;
+}
+
+static __always_inline bool traced(u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (follow && !bpf_map_lookup_elem(&followed, &tgid))
+		return false;
+	return true;
+}
+
+/* Starts a record in the per-CPU scratch buffer with the common fields. */
+static __always_inline bool begin(struct out *o, u32 kind, s64 res)
+{
+	u32 zero = 0;
+	o->s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!o->s)
+		return false;
+	struct shrike_rec *r = rec_of(o);
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	u64 id = bpf_get_current_pid_tgid();
+	r->ts = bpf_ktime_get_boot_ns();
+	r->cgroup = bpf_get_current_cgroup_id();
+	r->res = res;
+	r->kind = kind;
+	r->cpu = bpf_get_smp_processor_id();
+	r->pid = id >> 32;
+	r->tid = (u32)id;
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	r->uid = BPF_CORE_READ(c, uid.val);
+	r->gid = BPF_CORE_READ(c, gid.val);
+	r->euid = BPF_CORE_READ(c, euid.val);
+	r->egid = BPF_CORE_READ(c, egid.val);
+	r->nstr = 0;
+	r->flags = 0;
+	for (int i = 0; i < 6; i++)
+		r->args[i] = 0;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	o->pos = sizeof(struct shrike_rec);
+	return true;
+}
+
+static __always_inline void str_header(struct out *o, u32 p, u32 len, u8 tag)
+{
+	o->s->buf[p & POS_MASK] = len & 0xff;
+	o->s->buf[(p + 1) & POS_MASK] = (len >> 8) & 0xff;
+	o->s->buf[(p + 2) & POS_MASK] = tag;
+	o->s->buf[(p + 3) & POS_MASK] = 0;
+	o->pos = p + 4 + len;
+	rec_of(o)->nstr++;
+}
+
+static __always_inline void put_user_str(struct out *o, u8 tag, const void *uptr)
+{
+	u32 p = o->pos;
+	if (!uptr || p > POS_MASK - 4)
+		goto full;
+	long n = bpf_probe_read_user_str(&o->s->buf[(p + 4) & POS_MASK], STR_MAX, uptr);
+	if (n <= 0)
+		return;
+	if (n >= STR_MAX)
+		rec_of(o)->flags |= REC_F_PATH_TRUNC;
+	str_header(o, p, (u32)(n - 1) & (STR_MAX - 1), tag);
+	return;
+full:
+	if (uptr)
+		rec_of(o)->flags |= REC_F_PATH_TRUNC;
+}
+
+static __always_inline void put_user_bytes(struct out *o, u8 tag, const void *uptr, u32 len)
+{
+	u32 p = o->pos;
+	if (!uptr || p > POS_MASK - 4)
+		return;
+	len &= 255;
+	if (bpf_probe_read_user(&o->s->buf[(p + 4) & POS_MASK], len, uptr) != 0)
+		return;
+	str_header(o, p, len, tag);
+}
+
+static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *src, u32 len)
+{
+	u32 p = o->pos;
+	if (p > POS_MASK - 4) {
+		rec_of(o)->flags |= REC_F_PATH_TRUNC;
+		return;
+	}
+	len &= STR_MAX - 1;
+	if (bpf_probe_read_kernel(&o->s->buf[(p + 4) & POS_MASK], len, src) != 0)
+		return;
+	str_header(o, p, len, tag);
+}
+
+struct walk {
+	struct vfsmount *vm;
+	struct mount *m;
+	struct dentry *d;
+	u32 pos;
+	bool cut;
+};
+
+/* One step of the walk from a dentry up to the root, across mounts: prepends
+ * "/name" before `pos` in the per-CPU path buffer. Run by bpf_loop so the
+ * verifier checks the body once, not once per level. */
+static long walk_step(u64 i, void *arg)
+{
+	struct walk *w = arg;
+	u32 zero = 0;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+	if (!pb)
+		return 1;
+	/* Locals, not w->..., inside BPF_CORE_READ: only kernel types are relocated. */
+	struct dentry *d = w->d;
+	struct vfsmount *vm = w->vm;
+	struct mount *m = w->m;
+	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (d == root || d == parent) {
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+		if (d != root || m == mp)
+			return 1; /* the root of everything */
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = mp;
+		w->vm = &mp->mnt;
+		return 0;
+	}
+	u32 len = BPF_CORE_READ(d, d_name.len) & 255;
+	const u8 *name = BPF_CORE_READ(d, d_name.name);
+	u32 pos = w->pos;
+	if (pos < len + 1 || pos > HALF) {
+		w->cut = true;
+		return 1;
+	}
+	pos -= len + 1;
+	bpf_probe_read_kernel(&pb->buf[(pos + 1) & (HALF - 1)], len, name);
+	pb->buf[pos & (HALF - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/* Appends the absolute path of (mnt, dentry) as a string tagged `tag`. */
+static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm, struct dentry *d)
+{
+	u32 zero = 0;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+	if (!pb || !d)
+		return;
+	struct walk w = { .vm = vm, .m = container_of(vm, struct mount, mnt), .d = d, .pos = HALF };
+	long steps = bpf_loop(MAX_DEPTH, walk_step, &w, 0);
+	if (w.cut || steps >= MAX_DEPTH)
+		rec_of(o)->flags |= REC_F_PATH_TRUNC;
+	u32 start = w.pos;
+	if (start >= HALF) {
+		pb->buf[HALF - 1] = '/';
+		start = HALF - 1;
+	}
+	start &= HALF - 1;
+	put_kernel_bytes(o, tag, &pb->buf[start], HALF - start);
+}
+
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	u32 max = BPF_CORE_READ(fdt, max_fds);
+	if (fd < 0 || (u64)fd >= max)
+		return 0;
+	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+static __always_inline void put_file_path(struct out *o, u8 tag, struct file *f)
+{
+	if (!f)
+		return;
+	struct path p;
+	bpf_core_read(&p, sizeof(p), &f->f_path);
+	put_path(o, tag, p.mnt, p.dentry);
+}
+
+static __always_inline void put_cwd(struct out *o, u8 tag)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	struct path p;
+	bpf_core_read(&p, sizeof(p), &fs->pwd);
+	put_path(o, tag, p.mnt, p.dentry);
+}
+
+/* For a relative path argument: the directory it is relative to. */
+static __always_inline void put_base(struct out *o, u8 tag, const char *upath, long dirfd)
+{
+	char first = 0;
+	if (!upath || bpf_probe_read_user(&first, 1, upath) != 0 || first == '/')
+		return;
+	if (dirfd == AT_FDCWD) {
+		put_cwd(o, tag);
+	} else {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		put_file_path(o, tag, fd_file(t, dirfd));
+	}
+}
+
+static __always_inline void put_path_arg(struct out *o, const char *upath, long dirfd)
+{
+	put_user_str(o, TAG_PATH, upath);
+	put_base(o, TAG_BASE, upath, dirfd);
+}
+
+static __always_inline void put_path_arg2(struct out *o, const char *upath, long dirfd)
+{
+	put_user_str(o, TAG_PATH2, upath);
+	put_base(o, TAG_BASE2, upath, dirfd);
+}
+
+/* Describes what `fd` refers to: its type, socket addresses, or file path. */
+static __always_inline void put_fd(struct out *o, long fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return;
+	u32 p = o->pos;
+	if (p > POS_MASK - 4)
+		return;
+	struct shrike_fdinfo *fi = (void *)&o->s->buf[(p + 4) & POS_MASK];
+	__builtin_memset(fi, 0, sizeof(*fi));
+	u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	fi->fdtype = (mode >> 12) & 0xf;
+	if (fi->fdtype == S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		fi->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		fi->proto = BPF_CORE_READ(sk, sk_protocol);
+		fi->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		fi->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (fi->family == AF_INET) {
+			u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+			__builtin_memcpy(fi->laddr, &l, 4);
+			__builtin_memcpy(fi->raddr, &r, 4);
+		} else if (fi->family == AF_INET6) {
+			BPF_CORE_READ_INTO(&fi->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+			BPF_CORE_READ_INTO(&fi->raddr, sk, __sk_common.skc_v6_daddr);
+		}
+	}
+	str_header(o, p, sizeof(*fi), TAG_FDINFO);
+	if (fi->fdtype != S_IFSOCK)
+		put_file_path(o, TAG_FDPATH, f);
+}
+
+static __always_inline void submit(struct out *o)
+{
+	u32 size = o->pos;
+	if (size > SCRATCH_SIZE)
+		size = SCRATCH_SIZE;
+	rec_of(o)->size = size;
+	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, o->s->buf, size, flags) != 0) {
+		u32 zero = 0;
+		u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			*n += 1;
+	}
+}
+
+/* ---- syscall entry: remember the arguments ---- */
+
+/* Reads only the syscall's own `nargs` arguments: the kernel refuses to attach
+ * a program that reads past the end of its tracepoint's record. */
+static __always_inline int on_enter(struct sys_enter_ctx *ctx, u32 kind, int nargs)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	struct inflight in = { .kind = kind };
+	for (int i = 0; i < 6; i++)
+		if (i < nargs)
+			in.args[i] = ctx->args[i];
+	if ((kind == K_MMAP && !(in.args[2] & PROT_EXEC)) || (kind == K_MPROTECT && !(in.args[2] & PROT_EXEC)))
+		return 0;
+	bpf_map_update_elem(&inflight, &id, &in, BPF_ANY);
+	return 0;
+}
+
+/* ---- syscall exit: one record with the result ---- */
+
+static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct inflight *inp = bpf_map_lookup_elem(&inflight, &id);
+	if (!inp || inp->kind != kind)
+		return 0;
+	u64 a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = inp->args[i];
+	bpf_map_delete_elem(&inflight, &id);
+	long res = ctx->ret;
+	/* Successful execs are recorded by sched_process_exec, with the new image. */
+	if ((kind == K_EXECVE || kind == K_EXECVEAT) && res == 0)
+		return 0;
+	struct out o;
+	if (!begin(&o, kind, res))
+		return 0;
+	struct shrike_rec *r = rec_of(&o);
+	for (int i = 0; i < 6; i++)
+		r->args[i] = a[i];
+	switch (kind) {
+	case K_EXECVE:
+	case K_EXECVEAT: {
+		/* A failed exec: the old image, so user pointers are still valid. */
+		long dirfd = kind == K_EXECVEAT ? (long)a[0] : AT_FDCWD;
+		const char *path = (const char *)(kind == K_EXECVEAT ? a[1] : a[0]);
+		put_path_arg(&o, path, dirfd);
+		break;
+	}
+	case K_OPEN:
+	case K_CREAT:
+	case K_UNLINK:
+	case K_RMDIR:
+	case K_MKDIR:
+	case K_CHMOD:
+	case K_CHOWN:
+	case K_LCHOWN:
+	case K_TRUNCATE:
+	case K_CHDIR:
+		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
+		break;
+	case K_OPENAT:
+	case K_OPENAT2:
+	case K_UNLINKAT:
+	case K_MKDIRAT:
+	case K_FCHMODAT:
+	case K_FCHOWNAT:
+		put_path_arg(&o, (const char *)a[1], (long)a[0]);
+		if (kind == K_OPENAT2) {
+			/* struct open_how { u64 flags, mode, resolve; } */
+			u64 how[2] = {};
+			bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
+			r->args[2] = how[0];
+			r->args[3] = how[1];
+		}
+		break;
+	case K_RENAME:
+	case K_LINK:
+		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
+		put_path_arg2(&o, (const char *)a[1], AT_FDCWD);
+		break;
+	case K_RENAMEAT:
+	case K_RENAMEAT2:
+	case K_LINKAT:
+		put_path_arg(&o, (const char *)a[1], (long)a[0]);
+		put_path_arg2(&o, (const char *)a[3], (long)a[2]);
+		break;
+	case K_SYMLINK:
+		put_user_str(&o, TAG_PATH, (const char *)a[0]);
+		put_path_arg2(&o, (const char *)a[1], AT_FDCWD);
+		break;
+	case K_SYMLINKAT:
+		put_user_str(&o, TAG_PATH, (const char *)a[0]);
+		put_path_arg2(&o, (const char *)a[2], (long)a[1]);
+		break;
+	case K_FCHMOD:
+	case K_FCHOWN:
+	case K_FTRUNCATE:
+	case K_FCHDIR:
+	case K_FINIT_MODULE: {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		put_file_path(&o, TAG_FDPATH, fd_file(t, (long)a[0]));
+		if (kind == K_FINIT_MODULE)
+			put_user_str(&o, TAG_NAME, (const char *)a[1]);
+		break;
+	}
+	case K_MOUNT:
+		put_user_str(&o, TAG_NAME, (const char *)a[0]);
+		put_path_arg2(&o, (const char *)a[1], AT_FDCWD);
+		put_user_str(&o, TAG_NAME2, (const char *)a[2]);
+		break;
+	case K_UMOUNT2:
+		put_path_arg2(&o, (const char *)a[0], AT_FDCWD);
+		break;
+	case K_MEMFD_CREATE:
+	case K_DELETE_MODULE:
+		put_user_str(&o, TAG_NAME, (const char *)a[0]);
+		break;
+	case K_INIT_MODULE:
+		put_user_str(&o, TAG_NAME, (const char *)a[2]);
+		break;
+	case K_DUP:
+	case K_DUP2:
+	case K_DUP3:
+		put_fd(&o, res >= 0 ? res : (long)a[0]);
+		break;
+	case K_CONNECT:
+	case K_BIND:
+		put_fd(&o, (long)a[0]);
+		put_user_bytes(&o, TAG_UADDR, (const void *)a[1], (u32)a[2]);
+		break;
+	case K_LISTEN:
+		put_fd(&o, (long)a[0]);
+		break;
+	case K_ACCEPT:
+	case K_ACCEPT4:
+		if (res >= 0)
+			put_fd(&o, res);
+		else
+			put_fd(&o, (long)a[0]);
+		break;
+	case K_MMAP: {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		if ((long)a[4] >= 0)
+			put_file_path(&o, TAG_FDPATH, fd_file(t, (long)a[4]));
+		break;
+	}
+	case K_CAPSET: {
+		/* Two __user_cap_data_struct { u32 effective, permitted, inheritable; } */
+		u32 d[6] = {};
+		bpf_probe_read_user(d, sizeof(d), (void *)a[1]);
+		r->args[0] = d[0] | ((u64)d[3] << 32);
+		r->args[1] = d[1] | ((u64)d[4] << 32);
+		r->args[2] = d[2] | ((u64)d[5] << 32);
+		break;
+	}
+	case K_PRCTL:
+		if (a[0] == PR_SET_NAME)
+			put_user_str(&o, TAG_NAME, (const char *)a[1]);
+		break;
+	case K_BPF:
+		if (a[0] == BPF_PROG_LOAD) {
+			u32 type = 0;
+			bpf_probe_read_user(&type, sizeof(type), (void *)a[1]);
+			r->args[3] = type;
+			put_user_bytes(&o, TAG_NAME, (const char *)a[1] + 48, 16);
+		}
+		break;
+	default:
+		break;
+	}
+	submit(&o);
+	return 0;
+}
+
+#define SYSCALL(name, KIND, NARGS)                                                      \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
+	int enter_##name(struct sys_enter_ctx *ctx) { return on_enter(ctx, KIND, NARGS); } \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
+	int exit_##name(struct sys_exit_ctx *ctx) { return on_exit(ctx, KIND); }
+
+/* Entry only: the record comes from a scheduler tracepoint. */
+#define SYSCALL_ENTER(name, KIND, NARGS)                                                \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
+	int enter_##name(struct sys_enter_ctx *ctx) { return on_enter(ctx, KIND, NARGS); }
+
+SYSCALL(execve, K_EXECVE, 3)
+SYSCALL(execveat, K_EXECVEAT, 5)
+SYSCALL_ENTER(clone, K_CLONE, 5)
+SYSCALL_ENTER(clone3, K_CLONE3, 2)
+SYSCALL_ENTER(fork, K_FORK, 0)
+SYSCALL_ENTER(vfork, K_VFORK, 0)
+SYSCALL(setuid, K_SETUID, 1)
+SYSCALL(setgid, K_SETGID, 1)
+SYSCALL(setreuid, K_SETREUID, 2)
+SYSCALL(setregid, K_SETREGID, 2)
+SYSCALL(setresuid, K_SETRESUID, 3)
+SYSCALL(setresgid, K_SETRESGID, 3)
+SYSCALL(setfsuid, K_SETFSUID, 1)
+SYSCALL(setfsgid, K_SETFSGID, 1)
+SYSCALL(capset, K_CAPSET, 2)
+SYSCALL(ptrace, K_PTRACE, 4)
+SYSCALL(kill, K_KILL, 2)
+SYSCALL(tkill, K_TKILL, 2)
+SYSCALL(tgkill, K_TGKILL, 3)
+SYSCALL(chdir, K_CHDIR, 1)
+SYSCALL(fchdir, K_FCHDIR, 1)
+SYSCALL(setns, K_SETNS, 2)
+SYSCALL(unshare, K_UNSHARE, 1)
+SYSCALL(prctl, K_PRCTL, 5)
+SYSCALL(setsid, K_SETSID, 0)
+SYSCALL(open, K_OPEN, 3)
+SYSCALL(openat, K_OPENAT, 4)
+SYSCALL(openat2, K_OPENAT2, 4)
+SYSCALL(creat, K_CREAT, 2)
+SYSCALL(unlink, K_UNLINK, 1)
+SYSCALL(unlinkat, K_UNLINKAT, 3)
+SYSCALL(rmdir, K_RMDIR, 1)
+SYSCALL(rename, K_RENAME, 2)
+SYSCALL(renameat, K_RENAMEAT, 4)
+SYSCALL(renameat2, K_RENAMEAT2, 5)
+SYSCALL(link, K_LINK, 2)
+SYSCALL(linkat, K_LINKAT, 5)
+SYSCALL(symlink, K_SYMLINK, 2)
+SYSCALL(symlinkat, K_SYMLINKAT, 3)
+SYSCALL(mkdir, K_MKDIR, 2)
+SYSCALL(mkdirat, K_MKDIRAT, 3)
+SYSCALL(chmod, K_CHMOD, 2)
+SYSCALL(fchmod, K_FCHMOD, 2)
+SYSCALL(fchmodat, K_FCHMODAT, 3)
+SYSCALL(chown, K_CHOWN, 3)
+SYSCALL(lchown, K_LCHOWN, 3)
+SYSCALL(fchown, K_FCHOWN, 3)
+SYSCALL(fchownat, K_FCHOWNAT, 5)
+SYSCALL(truncate, K_TRUNCATE, 2)
+SYSCALL(ftruncate, K_FTRUNCATE, 2)
+SYSCALL(mount, K_MOUNT, 5)
+SYSCALL(umount, K_UMOUNT2, 2)
+SYSCALL(memfd_create, K_MEMFD_CREATE, 2)
+SYSCALL(dup, K_DUP, 1)
+SYSCALL(dup2, K_DUP2, 2)
+SYSCALL(dup3, K_DUP3, 3)
+SYSCALL(socket, K_SOCKET, 3)
+SYSCALL(connect, K_CONNECT, 3)
+SYSCALL(accept, K_ACCEPT, 3)
+SYSCALL(accept4, K_ACCEPT4, 4)
+SYSCALL(bind, K_BIND, 3)
+SYSCALL(listen, K_LISTEN, 2)
+SYSCALL(init_module, K_INIT_MODULE, 3)
+SYSCALL(finit_module, K_FINIT_MODULE, 3)
+SYSCALL(delete_module, K_DELETE_MODULE, 2)
+SYSCALL(bpf, K_BPF, 3)
+SYSCALL(mmap, K_MMAP, 6)
+SYSCALL(mprotect, K_MPROTECT, 3)
+
+/* ---- process lifecycle from the scheduler ---- */
+
+static __always_inline void put_task_facts(struct shrike_rec *r, struct task_struct *t)
+{
+	r->args[0] = BPF_CORE_READ(t, real_parent, tgid);
+	r->args[1] = BPF_CORE_READ(t, loginuid.val);
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	r->args[2] = BPF_CORE_READ(sig, pids[3], numbers[0].nr); /* PIDTYPE_SID */
+	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
+	if (tty) {
+		u32 major = BPF_CORE_READ(tty, driver, major);
+		u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+		r->args[3] = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	}
+	r->args[4] = BPF_CORE_READ(t, cred, cap_effective.val);
+	r->args[5] = BPF_CORE_READ(t, cred, cap_permitted.val);
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int sched_exec(struct sched_exec_ctx *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32;
+	if (!traced(tgid))
+		return 0;
+	/* A multi-threaded exec runs in the thread that called it, then takes the leader's id. */
+	u64 key = ((u64)tgid << 32) | (u32)ctx->old_pid;
+	u32 kind = K_EXECVE;
+	struct inflight *inp = bpf_map_lookup_elem(&inflight, &key);
+	if (inp && inp->kind == K_EXECVEAT)
+		kind = K_EXECVEAT;
+	if (inp)
+		bpf_map_delete_elem(&inflight, &key);
+	struct out o;
+	if (!begin(&o, kind, 0))
+		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	put_task_facts(rec_of(&o), t);
+	u32 off = ctx->filename_loc & 0xffff;
+	put_kernel_bytes(&o, TAG_PATH, (char *)ctx + off, ((ctx->filename_loc >> 16) & 0xffff) - 1);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	put_file_path(&o, TAG_EXE, BPF_CORE_READ(mm, exe_file));
+	put_cwd(&o, TAG_CWD);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	u32 len = end > start ? end - start : 0;
+	if (len > STR_MAX - 1) {
+		len = STR_MAX - 1;
+		rec_of(&o)->flags |= REC_F_ARGV_TRUNC;
+	}
+	u32 p = o.pos;
+	if (p <= POS_MASK - 4 && bpf_probe_read_user(&o.s->buf[(p + 4) & POS_MASK], len & (STR_MAX - 1), (void *)start) == 0)
+		str_header(&o, p, len & (STR_MAX - 1), TAG_ARGV);
+	submit(&o);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 ptgid = id >> 32;
+	u32 ctgid = BPF_CORE_READ(child, tgid);
+	if (follow && ptgid != self_tgid && bpf_map_lookup_elem(&followed, &ptgid)) {
+		u8 one = 1;
+		bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	}
+	if (!traced(ptgid))
+		return 0;
+	u32 kind = K_CLONE;
+	u64 flags = 0;
+	struct inflight *inp = bpf_map_lookup_elem(&inflight, &id);
+	if (inp) {
+		kind = inp->kind;
+		if (kind == K_CLONE)
+			flags = inp->args[0];
+		else if (kind == K_CLONE3)
+			bpf_probe_read_user(&flags, sizeof(flags), (void *)inp->args[0]);
+		else if (kind == K_FORK)
+			flags = SIGCHLD;
+		else if (kind == K_VFORK)
+			flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+		else
+			kind = K_CLONE;
+		bpf_map_delete_elem(&inflight, &id);
+	}
+	struct out o;
+	u32 ctid = BPF_CORE_READ(child, pid);
+	if (!begin(&o, kind, ctid))
+		return 0;
+	struct shrike_rec *r = rec_of(&o);
+	r->args[0] = ctgid;
+	r->args[1] = ctid;
+	r->args[2] = flags;
+	submit(&o);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sched_exit(struct sched_exit_ctx *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32;
+	bool group_dead = ctx->group_dead;
+	if (!traced(tgid))
+		return 0;
+	struct out o;
+	if (!begin(&o, K_PROCEXIT, 0))
+		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	int code = BPF_CORE_READ(t, exit_code);
+	struct shrike_rec *r = rec_of(&o);
+	r->args[0] = (code >> 8) & 0xff;
+	r->args[1] = code & 0x7f;
+	r->args[2] = group_dead;
+	submit(&o);
+	if (follow && group_dead)
+		bpf_map_delete_elem(&followed, &tgid);
+	return 0;
+}

@@ -1,0 +1,185 @@
+//! What the recorder learns from the host before the first event: host facts,
+//! the user and group tables, and every process already running.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+use shrike_format::{Body, Event, Header, OwnedEvent};
+
+/// Nanoseconds on `clock`.
+fn clock_ns(clock: libc::clockid_t) -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec out-pointer.
+    unsafe { libc::clock_gettime(clock, &mut t) };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// Now on CLOCK_BOOTTIME, the clock of event timestamps.
+pub fn boottime_ns() -> u64 {
+    clock_ns(libc::CLOCK_BOOTTIME)
+}
+
+/// Fills the header's host facts, clock anchor and user/group tables.
+pub fn describe_host(h: &mut Header) {
+    // Read both clocks back to back: wall clock at boot = now - time since boot.
+    let wall = clock_ns(libc::CLOCK_REALTIME);
+    let boot = boottime_ns();
+    h.boot_time_ns = wall.saturating_sub(boot);
+    h.created_ns = wall;
+    // SAFETY: uname fills a plain struct.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } == 0 {
+        let s = |f: &[libc::c_char]| {
+            let b: Vec<u8> = f
+                .iter()
+                .take_while(|&&c| c != 0)
+                .map(|&c| c as u8)
+                .collect();
+            String::from_utf8_lossy(&b).into_owned()
+        };
+        h.hostname = s(&u.nodename);
+        h.kernel = s(&u.release);
+        h.machine = s(&u.machine);
+    }
+    h.boot_id = fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    h.users = id_table("/etc/passwd");
+    h.groups = id_table("/etc/group");
+}
+
+/// `name:x:id:...` lines of /etc/passwd or /etc/group.
+fn id_table(path: &str) -> Vec<(u32, String)> {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let id = f.nth(1)?.parse().ok()?;
+            Some((id, name.to_string()))
+        })
+        .collect()
+}
+
+/// One `proc_snapshot` event per process alive now (those that vanish while
+/// being read are skipped).
+pub fn snapshot_processes(skip: u32) -> Vec<OwnedEvent> {
+    let ts = boottime_ns();
+    let ticks = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .unwrap_or(100)
+        .max(1);
+    let mut out = Vec::new();
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return out;
+    };
+    let mut pids: Vec<u32> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    pids.sort_unstable();
+    for pid in pids.into_iter().filter(|&p| p != skip) {
+        if let Some(e) = snapshot_one(pid, ts, ticks) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn snapshot_one(pid: u32, ts: u64, ticks: u64) -> Option<OwnedEvent> {
+    let base = format!("/proc/{pid}");
+    let stat = fs::read(format!("{base}/stat")).ok()?;
+    // comm may hold spaces and parentheses: the fields start after the last ')'.
+    let close = stat.iter().rposition(|&c| c == b')')?;
+    let comm = stat[stat.iter().position(|&c| c == b'(')? + 1..close].to_vec();
+    let fields: Vec<&[u8]> = stat[close + 2..].split(|&c| c == b' ').collect();
+    let num = |i: usize| -> u64 {
+        fields
+            .get(i)
+            .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
+            .unwrap_or(0)
+    };
+    // After ')': state(0) ppid(1) pgrp(2) session(3) tty_nr(4) ... starttime(19)
+    let (ppid, sid, tty, start) = (num(1), num(3), num(4), num(19));
+    let status = fs::read_to_string(format!("{base}/status")).unwrap_or_default();
+    let ids = |key: &str| -> Vec<u32> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| {
+                v.split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let hex = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+            .unwrap_or(0)
+    };
+    let (uid, gid) = (ids("Uid:"), ids("Gid:"));
+    let link = |name: &str| {
+        fs::read_link(format!("{base}/{name}"))
+            .map(|p| p.into_os_string().into_encoded_bytes())
+            .unwrap_or_default()
+    };
+    let mut exe = link("exe");
+    let mut flags = 0;
+    if let Some(stripped) = exe.strip_suffix(b" (deleted)") {
+        exe = stripped.to_vec();
+        flags |= shrike_format::EXEC_DELETED;
+    }
+    if exe.starts_with(b"/memfd:") {
+        flags |= shrike_format::EXEC_FROM_MEMFD;
+    }
+    let cmdline = fs::read(format!("{base}/cmdline")).unwrap_or_default();
+    let argv = match cmdline.strip_suffix(b"\0").unwrap_or(&cmdline) {
+        b"" => Vec::new(),
+        c => c.split(|&b| b == 0).map(<[u8]>::to_vec).collect(),
+    };
+    let loginuid = fs::read_to_string(format!("{base}/loginuid"))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(u64::from(u32::MAX));
+    Some(Event {
+        ts,
+        cpu: u32::MAX,
+        pid,
+        tid: pid,
+        comm,
+        uid: uid.first().copied().unwrap_or(0),
+        gid: gid.first().copied().unwrap_or(0),
+        euid: uid.get(1).copied().unwrap_or(0),
+        egid: gid.get(1).copied().unwrap_or(0),
+        cgroup: cgroup_id(pid),
+        body: Body::ProcSnapshot {
+            ppid,
+            exe,
+            argv,
+            cwd: link("cwd"),
+            start_ts: start * 1_000_000_000 / ticks,
+            loginuid,
+            sid,
+            tty,
+            cap_effective: hex("CapEff:"),
+            cap_permitted: hex("CapPrm:"),
+            flags,
+        },
+    })
+}
+
+/// The cgroup v2 id of a process: the inode number of its cgroup directory.
+fn cgroup_id(pid: u32) -> u64 {
+    let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
+        return 0;
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .and_then(|p| fs::metadata(format!("/sys/fs/cgroup{p}")).ok())
+        .map_or(0, |m| m.ino())
+}

@@ -1,0 +1,8 @@
+//! shrike's recorder: loads the eBPF programs (capture-ebpf/), drains their
+//! ring buffer, snapshots /proc, and writes captures through the format crate.
+
+pub mod error;
+pub mod host;
+pub mod probe;
+pub mod record;
+pub mod recorder;

@@ -1,0 +1,932 @@
+//! Kernel records (capture-ebpf/include/record.h) turned into format events.
+
+use shrike_format::{Body, Event, Kind, OwnedEvent, SockAddr, fdtype};
+
+/// Size of `struct shrike_rec`.
+pub const REC_HEADER_LEN: usize = 128;
+
+const TAG_PATH: u8 = 1;
+const TAG_BASE: u8 = 2;
+const TAG_PATH2: u8 = 3;
+const TAG_BASE2: u8 = 4;
+const TAG_EXE: u8 = 5;
+const TAG_CWD: u8 = 6;
+const TAG_ARGV: u8 = 7;
+const TAG_FDPATH: u8 = 8;
+const TAG_FDINFO: u8 = 9;
+const TAG_UADDR: u8 = 10;
+const TAG_NAME: u8 = 11;
+const TAG_NAME2: u8 = 12;
+
+const REC_F_ARGV_TRUNC: u16 = 1;
+const REC_F_PATH_TRUNC: u16 = 2;
+const AT_FDCWD: i64 = -100;
+const PR_SET_NAME: u64 = 15;
+
+/// Why a record could not be turned into an event.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed kernel record: {0}")]
+pub struct RecordError(String);
+
+/// A parsed record: the fixed header and its tagged strings.
+pub struct Record<'a> {
+    /// Timestamp, ns since boot.
+    pub ts: u64,
+    cgroup: u64,
+    res: i64,
+    a: [u64; 6],
+    kind: u32,
+    cpu: u32,
+    pid: u32,
+    tid: u32,
+    ids: [u32; 4],
+    flags: u16,
+    comm: &'a [u8],
+    strs: Vec<(u8, &'a [u8])>,
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes(b[at..at + 2].try_into().expect("2 bytes"))
+}
+
+impl<'a> Record<'a> {
+    /// Parses one ring-buffer record.
+    pub fn parse(b: &'a [u8]) -> Result<Self, RecordError> {
+        if b.len() < REC_HEADER_LEN {
+            return Err(RecordError(format!(
+                "{} bytes, shorter than the header",
+                b.len()
+            )));
+        }
+        let size = (u32_at(b, 104) as usize).min(b.len());
+        let nstr = u16_at(b, 108);
+        let comm = &b[112..128];
+        let comm = &comm[..comm.iter().position(|&c| c == 0).unwrap_or(16)];
+        let mut strs = Vec::with_capacity(nstr as usize);
+        let mut at = REC_HEADER_LEN;
+        for _ in 0..nstr {
+            if at + 4 > size {
+                return Err(RecordError("string header past the end".into()));
+            }
+            let len = u16_at(b, at) as usize;
+            let tag = b[at + 2];
+            let s = b
+                .get(at + 4..at + 4 + len)
+                .ok_or_else(|| RecordError("string past the end".into()))?;
+            strs.push((tag, s));
+            at += 4 + len;
+        }
+        Ok(Record {
+            ts: u64_at(b, 0),
+            cgroup: u64_at(b, 8),
+            res: u64_at(b, 16) as i64,
+            a: std::array::from_fn(|i| u64_at(b, 24 + 8 * i)),
+            kind: u32_at(b, 72),
+            cpu: u32_at(b, 76),
+            pid: u32_at(b, 80),
+            tid: u32_at(b, 84),
+            ids: std::array::from_fn(|i| u32_at(b, 88 + 4 * i)),
+            flags: u16_at(b, 110),
+            comm,
+            strs,
+        })
+    }
+
+    fn s(&self, tag: u8) -> Option<&'a [u8]> {
+        self.strs.iter().find(|(t, _)| *t == tag).map(|(_, s)| *s)
+    }
+
+    fn owned(&self, tag: u8) -> Vec<u8> {
+        self.s(tag).unwrap_or_default().to_vec()
+    }
+
+    /// Absolute form of the path tagged `path`, made from its base directory if relative.
+    fn abs(&self, path: u8, base: u8) -> Vec<u8> {
+        let Some(p) = self.s(path) else {
+            return Vec::new();
+        };
+        if p.starts_with(b"/") {
+            return normalize(p);
+        }
+        match self.s(base) {
+            Some(b) => normalize(&[b, b"/", p].concat()),
+            None => Vec::new(),
+        }
+    }
+
+    fn i(&self, n: usize) -> i64 {
+        // Syscall int arguments arrive in 64-bit registers; keep the 32-bit value's sign.
+        i64::from(self.a[n] as i32)
+    }
+
+    fn u32(&self, n: usize) -> u64 {
+        self.a[n] & 0xffff_ffff
+    }
+
+    fn fdinfo(&self) -> FdInfo {
+        FdInfo::parse(self.s(TAG_FDINFO), self.s(TAG_FDPATH))
+    }
+
+    /// Converts to a format event; `None` for kinds the recorder does not emit.
+    pub fn to_event(&self) -> Option<OwnedEvent> {
+        let kind = Kind::from_id(u16::try_from(self.kind).ok()?)?;
+        let res = self.res;
+        let a = &self.a;
+        let body = match kind {
+            Kind::Execve | Kind::Execveat => {
+                let mut flags = 0;
+                if self.flags & REC_F_ARGV_TRUNC != 0 {
+                    flags |= shrike_format::EXEC_ARGV_TRUNCATED;
+                }
+                if self.flags & REC_F_PATH_TRUNC != 0 {
+                    flags |= shrike_format::EXEC_PATH_TRUNCATED;
+                }
+                let exe = self.owned(TAG_EXE);
+                if exe.starts_with(b"/memfd:") {
+                    flags |= shrike_format::EXEC_FROM_MEMFD;
+                }
+                let filename = self.owned(TAG_PATH);
+                let argv = self.s(TAG_ARGV).map(split_argv).unwrap_or_default();
+                // A failed exec comes from the syscall exit: its numbers are the arguments, not facts.
+                let ok = res == 0;
+                let cwd = if ok {
+                    self.owned(TAG_CWD)
+                } else {
+                    self.owned(TAG_BASE)
+                };
+                let [ppid, loginuid, sid, tty, cap_effective, cap_permitted] =
+                    if ok { *a } else { [0; 6] };
+                let loginuid = loginuid & 0xffff_ffff;
+                if kind == Kind::Execve {
+                    Body::Execve {
+                        res,
+                        filename,
+                        exe,
+                        argv,
+                        cwd,
+                        ppid,
+                        loginuid,
+                        sid,
+                        tty,
+                        cap_effective,
+                        cap_permitted,
+                        flags,
+                    }
+                } else {
+                    Body::Execveat {
+                        res,
+                        filename,
+                        exe,
+                        argv,
+                        cwd,
+                        ppid,
+                        loginuid,
+                        sid,
+                        tty,
+                        cap_effective,
+                        cap_permitted,
+                        flags,
+                    }
+                }
+            }
+            Kind::Clone | Kind::Clone3 | Kind::Fork | Kind::Vfork => {
+                let (child_pid, child_tid, flags) = (a[0], a[1], a[2]);
+                match kind {
+                    Kind::Clone => Body::Clone {
+                        res,
+                        child_pid,
+                        child_tid,
+                        flags,
+                    },
+                    Kind::Clone3 => Body::Clone3 {
+                        res,
+                        child_pid,
+                        child_tid,
+                        flags,
+                    },
+                    Kind::Fork => Body::Fork {
+                        res,
+                        child_pid,
+                        child_tid,
+                        flags,
+                    },
+                    _ => Body::Vfork {
+                        res,
+                        child_pid,
+                        child_tid,
+                        flags,
+                    },
+                }
+            }
+            Kind::ProcExit => Body::ProcExit {
+                code: a[0] as i64,
+                signal: a[1],
+                group_dead: a[2],
+            },
+            Kind::Setuid => Body::Setuid {
+                res,
+                uid: self.u32(0),
+            },
+            Kind::Setgid => Body::Setgid {
+                res,
+                gid: self.u32(0),
+            },
+            Kind::Setreuid => Body::Setreuid {
+                res,
+                ruid: self.u32(0),
+                euid: self.u32(1),
+            },
+            Kind::Setregid => Body::Setregid {
+                res,
+                rgid: self.u32(0),
+                egid: self.u32(1),
+            },
+            Kind::Setresuid => Body::Setresuid {
+                res,
+                ruid: self.u32(0),
+                euid: self.u32(1),
+                suid: self.u32(2),
+            },
+            Kind::Setresgid => Body::Setresgid {
+                res,
+                rgid: self.u32(0),
+                egid: self.u32(1),
+                sgid: self.u32(2),
+            },
+            Kind::Setfsuid => Body::Setfsuid {
+                res,
+                uid: self.u32(0),
+            },
+            Kind::Setfsgid => Body::Setfsgid {
+                res,
+                gid: self.u32(0),
+            },
+            Kind::Capset => Body::Capset {
+                res,
+                cap_effective: a[0],
+                cap_permitted: a[1],
+                cap_inheritable: a[2],
+            },
+            Kind::Ptrace => Body::Ptrace {
+                res,
+                request: a[0],
+                target_pid: self.i(1),
+            },
+            Kind::Kill => Body::Kill {
+                res,
+                target_pid: self.i(0),
+                signal: a[1],
+            },
+            Kind::Tkill => Body::Tkill {
+                res,
+                target_tid: self.i(0),
+                signal: a[1],
+            },
+            Kind::Tgkill => Body::Tgkill {
+                res,
+                target_pid: self.i(0),
+                target_tid: self.i(1),
+                signal: a[2],
+            },
+            Kind::Chdir => Body::Chdir {
+                res,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+            },
+            Kind::Fchdir => Body::Fchdir {
+                res,
+                fd: self.i(0),
+                abspath: self.owned(TAG_FDPATH),
+            },
+            Kind::Setns => Body::Setns {
+                res,
+                fd: self.i(0),
+                nstype: a[1],
+            },
+            Kind::Unshare => Body::Unshare { res, flags: a[0] },
+            Kind::Prctl => {
+                let name = self.owned(TAG_NAME);
+                Body::Prctl {
+                    res,
+                    option: a[0],
+                    arg2: if a[0] == PR_SET_NAME { 0 } else { a[1] },
+                    name,
+                }
+            }
+            Kind::Setsid => Body::Setsid { res },
+            Kind::Open | Kind::Openat | Kind::Openat2 | Kind::Creat => {
+                let (path, abspath) = (self.owned(TAG_PATH), self.abs(TAG_PATH, TAG_BASE));
+                match kind {
+                    Kind::Open => Body::Open {
+                        res,
+                        dirfd: AT_FDCWD,
+                        path,
+                        abspath,
+                        flags: self.u32(1),
+                        mode: self.u32(2),
+                    },
+                    Kind::Openat => Body::Openat {
+                        res,
+                        dirfd: self.i(0),
+                        path,
+                        abspath,
+                        flags: self.u32(2),
+                        mode: self.u32(3),
+                    },
+                    Kind::Openat2 => Body::Openat2 {
+                        res,
+                        dirfd: self.i(0),
+                        path,
+                        abspath,
+                        flags: a[2],
+                        mode: a[3],
+                    },
+                    _ => Body::Creat {
+                        res,
+                        dirfd: AT_FDCWD,
+                        path,
+                        abspath,
+                        flags: 0o1101,
+                        mode: self.u32(1),
+                    },
+                }
+            }
+            Kind::Unlink | Kind::Unlinkat | Kind::Rmdir => {
+                let (path, abspath) = (self.owned(TAG_PATH), self.abs(TAG_PATH, TAG_BASE));
+                match kind {
+                    Kind::Unlink => Body::Unlink {
+                        res,
+                        dirfd: AT_FDCWD,
+                        path,
+                        abspath,
+                        flags: 0,
+                    },
+                    Kind::Unlinkat => Body::Unlinkat {
+                        res,
+                        dirfd: self.i(0),
+                        path,
+                        abspath,
+                        flags: self.u32(2),
+                    },
+                    _ => Body::Rmdir {
+                        res,
+                        dirfd: AT_FDCWD,
+                        path,
+                        abspath,
+                        flags: 0,
+                    },
+                }
+            }
+            Kind::Rename
+            | Kind::Renameat
+            | Kind::Renameat2
+            | Kind::Link
+            | Kind::Linkat
+            | Kind::Symlink
+            | Kind::Symlinkat => self.two_paths(kind),
+            Kind::Mkdir => Body::Mkdir {
+                res,
+                dirfd: AT_FDCWD,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                mode: self.u32(1),
+            },
+            Kind::Mkdirat => Body::Mkdirat {
+                res,
+                dirfd: self.i(0),
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                mode: self.u32(2),
+            },
+            Kind::Chmod => Body::Chmod {
+                res,
+                fd: AT_FDCWD,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                mode: self.u32(1),
+                flags: 0,
+            },
+            Kind::Fchmod => Body::Fchmod {
+                res,
+                fd: self.i(0),
+                path: Vec::new(),
+                abspath: self.owned(TAG_FDPATH),
+                mode: self.u32(1),
+                flags: 0,
+            },
+            Kind::Fchmodat => Body::Fchmodat {
+                res,
+                fd: self.i(0),
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                mode: self.u32(2),
+                flags: 0,
+            },
+            Kind::Chown => Body::Chown {
+                res,
+                fd: AT_FDCWD,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                uid: self.u32(1),
+                gid: self.u32(2),
+                flags: 0,
+            },
+            Kind::Lchown => Body::Lchown {
+                res,
+                fd: AT_FDCWD,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                uid: self.u32(1),
+                gid: self.u32(2),
+                flags: 0,
+            },
+            Kind::Fchown => Body::Fchown {
+                res,
+                fd: self.i(0),
+                path: Vec::new(),
+                abspath: self.owned(TAG_FDPATH),
+                uid: self.u32(1),
+                gid: self.u32(2),
+                flags: 0,
+            },
+            Kind::Fchownat => Body::Fchownat {
+                res,
+                fd: self.i(0),
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                uid: self.u32(2),
+                gid: self.u32(3),
+                flags: self.u32(4),
+            },
+            Kind::Truncate => Body::Truncate {
+                res,
+                fd: AT_FDCWD,
+                path: self.owned(TAG_PATH),
+                abspath: self.abs(TAG_PATH, TAG_BASE),
+                length: a[1],
+            },
+            Kind::Ftruncate => Body::Ftruncate {
+                res,
+                fd: self.i(0),
+                path: Vec::new(),
+                abspath: self.owned(TAG_FDPATH),
+                length: a[1],
+            },
+            Kind::Mount => Body::Mount {
+                res,
+                source: self.owned(TAG_NAME),
+                target: self.owned(TAG_PATH2),
+                fstype: self.owned(TAG_NAME2),
+                flags: a[3],
+            },
+            Kind::Umount2 => Body::Umount2 {
+                res,
+                target: self.owned(TAG_PATH2),
+                flags: self.u32(1),
+            },
+            Kind::MemfdCreate => Body::MemfdCreate {
+                res,
+                name: self.owned(TAG_NAME),
+                flags: self.u32(1),
+            },
+            Kind::Dup | Kind::Dup2 | Kind::Dup3 => {
+                let f = self.fdinfo();
+                let (oldfd, newfd, flags) = match kind {
+                    Kind::Dup => (self.i(0), res, 0),
+                    Kind::Dup2 => (self.i(0), self.i(1), 0),
+                    _ => (self.i(0), self.i(1), self.u32(2)),
+                };
+                let (fdtype, path, proto, laddr, raddr) =
+                    (f.fdtype, f.path, f.proto, f.laddr, f.raddr);
+                match kind {
+                    Kind::Dup => Body::Dup {
+                        res,
+                        oldfd,
+                        newfd,
+                        flags,
+                        fdtype,
+                        path,
+                        proto,
+                        laddr,
+                        raddr,
+                    },
+                    Kind::Dup2 => Body::Dup2 {
+                        res,
+                        oldfd,
+                        newfd,
+                        flags,
+                        fdtype,
+                        path,
+                        proto,
+                        laddr,
+                        raddr,
+                    },
+                    _ => Body::Dup3 {
+                        res,
+                        oldfd,
+                        newfd,
+                        flags,
+                        fdtype,
+                        path,
+                        proto,
+                        laddr,
+                        raddr,
+                    },
+                }
+            }
+            Kind::Socket => Body::Socket {
+                res,
+                domain: self.u32(0),
+                socktype: self.u32(1),
+                protocol: self.u32(2),
+            },
+            Kind::Connect => {
+                let f = self.fdinfo();
+                let user = self.s(TAG_UADDR).map(parse_sockaddr).unwrap_or_default();
+                // A connect still in progress (or refused) may not have a peer on the socket yet.
+                let raddr = if f.raddr.port().is_some_and(|p| p != 0) {
+                    f.raddr
+                } else {
+                    user
+                };
+                Body::Connect {
+                    res,
+                    fd: self.i(0),
+                    proto: f.proto,
+                    laddr: f.laddr,
+                    raddr,
+                }
+            }
+            Kind::Accept | Kind::Accept4 => {
+                let f = self.fdinfo();
+                let flags = if kind == Kind::Accept4 {
+                    self.u32(3)
+                } else {
+                    0
+                };
+                let (fd, proto, laddr, raddr) = (self.i(0), f.proto, f.laddr, f.raddr);
+                if kind == Kind::Accept {
+                    Body::Accept {
+                        res,
+                        fd,
+                        proto,
+                        laddr,
+                        raddr,
+                        flags,
+                    }
+                } else {
+                    Body::Accept4 {
+                        res,
+                        fd,
+                        proto,
+                        laddr,
+                        raddr,
+                        flags,
+                    }
+                }
+            }
+            Kind::Bind => {
+                let f = self.fdinfo();
+                let laddr = self.s(TAG_UADDR).map(parse_sockaddr).unwrap_or(f.laddr);
+                Body::Bind {
+                    res,
+                    fd: self.i(0),
+                    proto: f.proto,
+                    laddr,
+                }
+            }
+            Kind::Listen => {
+                let f = self.fdinfo();
+                Body::Listen {
+                    res,
+                    fd: self.i(0),
+                    backlog: self.u32(1),
+                    proto: f.proto,
+                    laddr: f.laddr,
+                }
+            }
+            Kind::InitModule => Body::InitModule {
+                res,
+                len: a[1],
+                args: self.owned(TAG_NAME),
+                name: Vec::new(),
+            },
+            Kind::FinitModule => Body::FinitModule {
+                res,
+                fd: self.i(0),
+                path: self.owned(TAG_FDPATH),
+                args: self.owned(TAG_NAME),
+                flags: self.u32(2),
+            },
+            Kind::DeleteModule => Body::DeleteModule {
+                res,
+                name: self.owned(TAG_NAME),
+                flags: self.u32(1),
+            },
+            Kind::Bpf => {
+                let name = self.owned(TAG_NAME);
+                let name = name[..name.iter().position(|&c| c == 0).unwrap_or(name.len())].to_vec();
+                Body::Bpf {
+                    res,
+                    cmd: a[0],
+                    prog_type: if a[0] == 5 { a[3] } else { 0 },
+                    name,
+                }
+            }
+            Kind::Mmap => Body::Mmap {
+                res,
+                addr: a[0],
+                len: a[1],
+                prot: a[2],
+                flags: a[3],
+                fd: self.i(4),
+                path: self.owned(TAG_FDPATH),
+            },
+            Kind::Mprotect => Body::Mprotect {
+                res,
+                addr: a[0],
+                len: a[1],
+                prot: a[2],
+            },
+            Kind::ProcSnapshot | Kind::RecorderStart | Kind::RecorderStop | Kind::Lost => {
+                return None;
+            }
+        };
+        Some(Event {
+            ts: self.ts,
+            cpu: self.cpu,
+            pid: self.pid,
+            tid: self.tid,
+            comm: self.comm.to_vec(),
+            uid: self.ids[0],
+            gid: self.ids[1],
+            euid: self.ids[2],
+            egid: self.ids[3],
+            cgroup: self.cgroup,
+            body,
+        })
+    }
+
+    fn two_paths(&self, kind: Kind) -> Body<Vec<u8>> {
+        let res = self.res;
+        let symlink = matches!(kind, Kind::Symlink | Kind::Symlinkat);
+        let oldpath = self.owned(TAG_PATH);
+        // A symlink's target is text stored in the link, not a path to resolve.
+        let oldabspath = if symlink {
+            Vec::new()
+        } else {
+            self.abs(TAG_PATH, TAG_BASE)
+        };
+        let (newpath, newabspath) = (self.owned(TAG_PATH2), self.abs(TAG_PATH2, TAG_BASE2));
+        let (olddirfd, newdirfd, flags) = match kind {
+            Kind::Rename | Kind::Link | Kind::Symlink => (AT_FDCWD, AT_FDCWD, 0),
+            Kind::Renameat => (self.i(0), self.i(2), 0),
+            Kind::Renameat2 | Kind::Linkat => (self.i(0), self.i(2), self.u32(4)),
+            _ => (AT_FDCWD, self.i(1), 0), // symlinkat
+        };
+        match kind {
+            Kind::Rename => Body::Rename {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            Kind::Renameat => Body::Renameat {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            Kind::Renameat2 => Body::Renameat2 {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            Kind::Link => Body::Link {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            Kind::Linkat => Body::Linkat {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            Kind::Symlink => Body::Symlink {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+            _ => Body::Symlinkat {
+                res,
+                olddirfd,
+                oldpath,
+                oldabspath,
+                newdirfd,
+                newpath,
+                newabspath,
+                flags,
+            },
+        }
+    }
+}
+
+/// What an fd refers to, from `struct shrike_fdinfo` and the file's path.
+#[derive(Default)]
+struct FdInfo {
+    fdtype: u64,
+    path: Vec<u8>,
+    proto: u64,
+    laddr: SockAddr<Vec<u8>>,
+    raddr: SockAddr<Vec<u8>>,
+}
+
+impl FdInfo {
+    fn parse(info: Option<&[u8]>, path: Option<&[u8]>) -> FdInfo {
+        let Some(b) = info.filter(|b| b.len() >= 44) else {
+            return FdInfo::default();
+        };
+        let path = path.unwrap_or_default().to_vec();
+        let ifmt = u16_at(b, 0);
+        let fdtype = match ifmt {
+            0o10 if path.starts_with(b"/memfd:") => fdtype::MEMFD,
+            0o10 => fdtype::FILE,
+            0o04 => fdtype::DIRECTORY,
+            0o02 | 0o06 => fdtype::DEVICE,
+            0o01 => fdtype::PIPE,
+            0o14 => fdtype::SOCKET,
+            0 => fdtype::ANON,
+            _ => fdtype::UNKNOWN,
+        };
+        let family = u16_at(b, 2);
+        let addr = |ip: &[u8], port: u16| match family {
+            2 => SockAddr::V4 {
+                ip: ip[..4].try_into().expect("4 bytes"),
+                port,
+            },
+            10 => SockAddr::V6 {
+                ip: ip[..16].try_into().expect("16 bytes"),
+                port,
+            },
+            0 => SockAddr::None,
+            f => SockAddr::Other(f),
+        };
+        let sock = fdtype == fdtype::SOCKET;
+        FdInfo {
+            fdtype,
+            proto: if sock { u16_at(b, 4).into() } else { 0 },
+            laddr: if sock {
+                addr(&b[12..28], u16_at(b, 6))
+            } else {
+                SockAddr::None
+            },
+            raddr: if sock {
+                addr(&b[28..44], u16_at(b, 8))
+            } else {
+                SockAddr::None
+            },
+            path: if sock { Vec::new() } else { path },
+        }
+    }
+}
+
+/// A `struct sockaddr` copied from user memory.
+fn parse_sockaddr(b: &[u8]) -> SockAddr<Vec<u8>> {
+    if b.len() < 2 {
+        return SockAddr::None;
+    }
+    let port = |b: &[u8]| u16::from_be_bytes([b[2], b[3]]);
+    match u16::from_le_bytes([b[0], b[1]]) {
+        1 => {
+            let p = &b[2..];
+            // Abstract names start with NUL and run to the end; paths stop at the first NUL.
+            let p = if p.first() == Some(&0) {
+                p
+            } else {
+                &p[..p.iter().position(|&c| c == 0).unwrap_or(p.len())]
+            };
+            SockAddr::Unix(p.to_vec())
+        }
+        2 if b.len() >= 8 => SockAddr::V4 {
+            ip: b[4..8].try_into().expect("4 bytes"),
+            port: port(b),
+        },
+        10 if b.len() >= 24 => SockAddr::V6 {
+            ip: b[8..24].try_into().expect("16 bytes"),
+            port: port(b),
+        },
+        f => SockAddr::Other(f),
+    }
+}
+
+fn split_argv(b: &[u8]) -> Vec<Vec<u8>> {
+    let b = b.strip_suffix(b"\0").unwrap_or(b);
+    if b.is_empty() {
+        return Vec::new();
+    }
+    b.split(|&c| c == 0).map(<[u8]>::to_vec).collect()
+}
+
+/// Lexically normalises an absolute path: drops `.` and empty components, applies `..`.
+pub fn normalize(p: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for c in p.split(|&c| c == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(p.len());
+    for c in parts {
+        out.push(b'/');
+        out.extend_from_slice(c);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize(b"/etc/../etc/./shadow"), b"/etc/shadow");
+        assert_eq!(normalize(b"/tmp//x/"), b"/tmp/x");
+        assert_eq!(normalize(b"/.."), b"/");
+        assert_eq!(normalize(b"/"), b"/");
+    }
+
+    #[test]
+    fn parses_sockaddrs() {
+        let mut v4 = vec![2, 0, 0x1f, 0x90, 127, 0, 0, 1];
+        v4.extend_from_slice(&[0; 8]);
+        assert_eq!(
+            parse_sockaddr(&v4),
+            SockAddr::V4 {
+                ip: [127, 0, 0, 1],
+                port: 8080
+            }
+        );
+        assert_eq!(
+            parse_sockaddr(b"\x01\x00/run/x.sock\0\0\0"),
+            SockAddr::Unix(b"/run/x.sock".to_vec())
+        );
+        assert_eq!(
+            parse_sockaddr(b"\x01\x00\0abs"),
+            SockAddr::Unix(b"\0abs".to_vec())
+        );
+    }
+
+    #[test]
+    fn splits_argv() {
+        assert_eq!(
+            split_argv(b"ls\0-l\0/tmp\0"),
+            vec![b"ls".to_vec(), b"-l".to_vec(), b"/tmp".to_vec()]
+        );
+        assert_eq!(split_argv(b""), Vec::<Vec<u8>>::new());
+        assert_eq!(
+            split_argv(b"a\0\0b\0"),
+            vec![b"a".to_vec(), b"".to_vec(), b"b".to_vec()]
+        );
+    }
+}

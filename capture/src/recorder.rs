@@ -1,0 +1,460 @@
+//! `shrike record`: start, drain, rotate, stop, and never lose what was written.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use shrike_format::{
+    Body, Class, Event, Header, OwnedEvent, Segment, SigningKey, Writer, WriterOptions,
+};
+
+use crate::error::CaptureError;
+use crate::host::{boottime_ns, describe_host, snapshot_processes};
+use crate::probe::{Probe, ProbeOptions};
+use crate::record::Record;
+
+/// What to record and where.
+#[derive(Clone, Debug)]
+pub struct RecordOptions {
+    /// Capture file (the first of a rotation).
+    pub output: PathBuf,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// Start a new file when the current one reaches this many bytes.
+    pub max_size: Option<u64>,
+    /// With `max_size`: keep only the newest this many files (a ring).
+    pub max_files: Option<u32>,
+    /// Event classes to record.
+    pub classes: Vec<Class>,
+    /// Record only `command` and its descendants.
+    pub follow: bool,
+    /// A command to run and record; recording stops when it exits.
+    pub command: Vec<String>,
+    /// Kernel ring buffer size in bytes.
+    pub ring_bytes: u32,
+    /// Longest time an event waits in memory before it is written (at most 1 s).
+    pub flush_interval: Duration,
+    /// Replace existing output files.
+    pub overwrite: bool,
+    /// Seal the hash chain with this key.
+    pub seal_key: Option<SigningKey>,
+}
+
+/// What a recording produced.
+#[derive(Clone, Debug, Default)]
+pub struct RecordSummary {
+    /// Events written.
+    pub events: u64,
+    /// Events the kernel dropped.
+    pub lost: u64,
+    /// Bytes written across all files.
+    pub bytes: u64,
+    /// Files written, oldest first (files removed from a ring are not listed).
+    pub files: Vec<PathBuf>,
+    /// Wall time recorded.
+    pub elapsed: Duration,
+    /// Exit status of the recorded command (128 + signal if killed).
+    pub command_status: Option<i32>,
+    /// Warnings worth showing the user (missing tracepoints, memlock).
+    pub warnings: Vec<String>,
+    /// Why recording stopped.
+    pub reason: String,
+}
+
+/// Checks that this machine can record, mounting tracefs if needed.
+pub fn preflight() -> Result<Vec<String>, CaptureError> {
+    let mut warnings = Vec::new();
+    // SAFETY: plain getters and setters of process attributes.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(CaptureError::Unsupported(
+            "recording needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN to mount tracefs): run it with sudo".into(),
+        ));
+    }
+    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Err(CaptureError::Unsupported(
+            "the kernel has no BTF (/sys/kernel/btf/vmlinux missing; needs CONFIG_DEBUG_INFO_BTF)"
+                .into(),
+        ));
+    }
+    let tracefs = [
+        "/sys/kernel/tracing/events",
+        "/sys/kernel/debug/tracing/events",
+    ];
+    if !tracefs.iter().any(|p| Path::new(p).exists()) {
+        let r = unsafe {
+            libc::mount(
+                c"nodev".as_ptr(),
+                c"/sys/kernel/tracing".as_ptr(),
+                c"tracefs".as_ptr(),
+                0,
+                std::ptr::null(),
+            )
+        };
+        if r != 0 {
+            let e = std::io::Error::last_os_error();
+            return Err(CaptureError::Unsupported(format!(
+                "tracefs is not mounted and mounting it on /sys/kernel/tracing failed: {e}"
+            )));
+        }
+    }
+    let inf = libc::rlimit {
+        rlim_cur: libc::RLIM_INFINITY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    if unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &inf) } != 0 {
+        // Kernels since 5.11 account BPF memory to cgroups and do not need this.
+        warnings.push(format!(
+            "could not raise RLIMIT_MEMLOCK ({}); continuing",
+            std::io::Error::last_os_error()
+        ));
+    }
+    Ok(warnings)
+}
+
+/// Path of rotation segment `i`: `out.shrk`, `out.1.shrk`, `out.2.shrk`, ...
+pub fn segment_path(first: &Path, i: u32) -> PathBuf {
+    if i == 0 {
+        return first.to_path_buf();
+    }
+    let stem = first.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match first.extension() {
+        Some(ext) => format!("{stem}.{i}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{i}"),
+    };
+    first.with_file_name(name)
+}
+
+/// A command started but held before `exec` until the probes are attached.
+struct Gated {
+    pid: libc::pid_t,
+    gate: Option<std::fs::File>,
+}
+
+impl Gated {
+    /// Lets the command exec.
+    fn release(&mut self) {
+        use std::io::Write;
+        if let Some(mut g) = self.gate.take() {
+            let _ = g.write_all(b"g");
+        }
+    }
+
+    /// The exit status once the command has exited (128 + signal if killed).
+    fn exited(&self) -> Option<i32> {
+        let mut status = 0;
+        // SAFETY: waits for our own child without blocking.
+        let r = unsafe { libc::waitpid(self.pid, &mut status, libc::WNOHANG) };
+        if r != self.pid {
+            return None;
+        }
+        Some(if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            128 + libc::WTERMSIG(status)
+        })
+    }
+}
+
+fn spawn_gated(argv: &[String]) -> Result<Gated, CaptureError> {
+    use std::ffi::CString;
+    let spawn_err = |source| CaptureError::Spawn {
+        command: argv[0].clone(),
+        source,
+    };
+    let cargs: Vec<CString> = argv
+        .iter()
+        .map(|a| {
+            CString::new(a.as_bytes())
+                .map_err(|_| spawn_err(std::io::Error::other("argument holds a NUL byte")))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two fds.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(CaptureError::Io {
+            what: "creating the start gate".into(),
+            source: std::io::Error::last_os_error(),
+        });
+    }
+    let (r, w) = (fds[0], fds[1]);
+    // std's spawn waits for the exec, which the gate holds back: fork and exec by hand.
+    // SAFETY: the child only calls async-signal-safe functions (close, read, execvp, write, _exit)
+    // on data prepared before the fork.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(spawn_err(std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        unsafe {
+            libc::close(w);
+            let mut b = 0u8;
+            if libc::read(r, (&mut b as *mut u8).cast(), 1) != 1 {
+                libc::_exit(126); // the recorder went away before starting
+            }
+            libc::execvp(ptrs[0], ptrs.as_ptr());
+            let msg = b"shrike: cannot execute the command\n";
+            libc::write(2, msg.as_ptr().cast(), msg.len());
+            libc::_exit(127);
+        }
+    }
+    unsafe { libc::close(r) };
+    // SAFETY: w is an fd this process owns and nothing else closes.
+    let gate = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(w) };
+    Ok(Gated {
+        pid,
+        gate: Some(gate),
+    })
+}
+
+/// Records until `stop` is set, the duration passes, or the command exits.
+pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, CaptureError> {
+    let mut summary = RecordSummary {
+        warnings: preflight()?,
+        ..Default::default()
+    };
+    let me = std::process::id();
+    let mut gated = if opts.command.is_empty() {
+        None
+    } else {
+        Some(spawn_gated(&opts.command)?)
+    };
+    let mut probe = Probe::load(&ProbeOptions {
+        self_tgid: me,
+        follow: opts.follow,
+        ring_bytes: opts.ring_bytes,
+        classes: opts.classes.clone(),
+    })?;
+    if let Some(g) = &gated
+        && opts.follow
+    {
+        probe.follow(g.pid as u32)?;
+    }
+
+    if !probe.missing.is_empty() {
+        let names: Vec<&str> = probe
+            .missing
+            .iter()
+            .map(|m| m.split(':').next().unwrap_or(m))
+            .collect();
+        summary.warnings.push(format!(
+            "this kernel lacks {} tracepoints, not recorded: {}",
+            names.len(),
+            names.join(", ")
+        ));
+    }
+    let config = serde_json::json!({
+        "classes": opts.classes.iter().map(|c| c.name()).collect::<Vec<_>>(),
+        "follow": opts.follow,
+        "command": opts.command,
+        "ring_bytes": opts.ring_bytes,
+        "flush_interval_ms": opts.flush_interval.as_millis() as u64,
+        "max_size": opts.max_size,
+        "max_files": opts.max_files,
+        "missing_tracepoints": probe.missing,
+    })
+    .to_string();
+
+    let started = Instant::now();
+    let mut seg = 0u32;
+    let mut out = Output::open(opts, &config, seg, [0; 16], &mut summary)?;
+    // Release the command only now, so its first exec is recorded.
+    if let Some(g) = gated.as_mut() {
+        g.release();
+    }
+    let mut last_lost = 0u64;
+    let mut batch: Vec<OwnedEvent> = Vec::with_capacity(4096);
+    let mut malformed = 0u64;
+    let reason = loop {
+        let mut parse = |b: &[u8]| match Record::parse(b) {
+            Ok(r) => batch.extend(r.to_event()),
+            Err(_) => malformed += 1,
+        };
+        probe.drain(Duration::from_millis(50), &mut parse);
+        out.append_all(&mut batch)?;
+        let lost = probe.lost();
+        if lost > last_lost {
+            out.lost(lost - last_lost)?;
+            last_lost = lost;
+        }
+        out.tick()?;
+        if let Some(max) = opts.max_size
+            && out.bytes() >= max
+        {
+            let previous = out.file_id;
+            summary.events += out.close("rotated", &mut summary)?;
+            seg += 1;
+            if let Some(keep) = opts.max_files
+                && seg >= keep
+            {
+                let old = segment_path(&opts.output, seg - keep);
+                let _ = std::fs::remove_file(&old);
+                summary.files.retain(|f| f != &old);
+            }
+            out = Output::open(opts, &config, seg, previous, &mut summary)?;
+        }
+        if stop.load(Ordering::Relaxed) {
+            break "signal".to_string();
+        }
+        if opts.duration.is_some_and(|d| started.elapsed() >= d) {
+            break "duration".to_string();
+        }
+        if let Some(status) = gated.as_ref().and_then(Gated::exited) {
+            summary.command_status = Some(status);
+            break "command exited".to_string();
+        }
+    };
+    // Whatever the kernel already produced belongs to this recording.
+    loop {
+        let mut parse = |b: &[u8]| match Record::parse(b) {
+            Ok(r) => batch.extend(r.to_event()),
+            Err(_) => malformed += 1,
+        };
+        if probe.drain(Duration::ZERO, &mut parse) == 0 {
+            break;
+        }
+        out.append_all(&mut batch)?;
+    }
+    let lost = probe.lost();
+    if lost > last_lost {
+        out.lost(lost - last_lost)?;
+    }
+    if malformed > 0 {
+        summary.warnings.push(format!(
+            "{malformed} kernel records could not be parsed and were skipped"
+        ));
+    }
+    summary.events += out.close(&reason, &mut summary)?;
+    summary.reason = reason;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// The file being written now.
+struct Output {
+    writer: Writer<std::fs::File>,
+    path: PathBuf,
+    file_id: [u8; 16],
+    events: u64,
+    lost: u64,
+}
+
+impl Output {
+    fn open(
+        opts: &RecordOptions,
+        config: &str,
+        seg: u32,
+        previous: [u8; 16],
+        summary: &mut RecordSummary,
+    ) -> Result<Output, CaptureError> {
+        let path = segment_path(&opts.output, seg);
+        let mut h = Header::new();
+        describe_host(&mut h);
+        h.recorder = format!("shrike {}", env!("CARGO_PKG_VERSION"));
+        h.config = config.to_string();
+        if opts.max_size.is_some() {
+            h.segment = Some(Segment {
+                index: seg,
+                previous,
+            });
+        }
+        let wopts = WriterOptions {
+            flush_interval: opts.flush_interval.min(Duration::from_secs(1)),
+            seal_key: opts.seal_key.clone(),
+            ..WriterOptions::default()
+        };
+        let writer = Writer::create(&path, &h, wopts, opts.overwrite).map_err(|source| {
+            CaptureError::Write {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
+        summary.files.push(path.clone());
+        let mut out = Output {
+            writer,
+            path,
+            file_id: h.file_id,
+            events: 0,
+            lost: 0,
+        };
+        let start = Body::RecorderStart {
+            version: h.recorder.clone().into_bytes(),
+            config: config.as_bytes().to_vec(),
+        };
+        let mut first = vec![out.meta(start)];
+        first.extend(snapshot_processes(std::process::id()));
+        out.append_all(&mut first)?;
+        // The snapshot is on disk before the first kernel event.
+        out.writer.flush().map_err(out.err())?;
+        Ok(out)
+    }
+
+    fn err(&self) -> impl Fn(shrike_format::Error) -> CaptureError + '_ {
+        move |source| CaptureError::Write {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// An event about the recorder itself.
+    fn meta(&self, body: Body<Vec<u8>>) -> OwnedEvent {
+        // SAFETY: plain getters.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        Event {
+            ts: boottime_ns(),
+            cpu: u32::MAX,
+            pid: std::process::id(),
+            tid: std::process::id(),
+            comm: b"shrike".to_vec(),
+            uid,
+            gid,
+            euid: uid,
+            egid: gid,
+            cgroup: 0,
+            body,
+        }
+    }
+
+    fn append_all(&mut self, batch: &mut Vec<OwnedEvent>) -> Result<(), CaptureError> {
+        for e in batch.drain(..) {
+            self.writer.append(&e).map_err(self.err())?;
+            self.events += 1;
+        }
+        Ok(())
+    }
+
+    fn lost(&mut self, n: u64) -> Result<(), CaptureError> {
+        self.writer.add_lost(n);
+        self.lost += n;
+        let mut e = vec![self.meta(Body::Lost { count: n })];
+        self.append_all(&mut e)
+    }
+
+    fn tick(&mut self) -> Result<(), CaptureError> {
+        self.writer.tick().map(drop).map_err(self.err())
+    }
+
+    fn bytes(&self) -> u64 {
+        self.writer.summary().bytes
+    }
+
+    /// Writes the stop marker and footer; returns the events written to this file.
+    fn close(mut self, reason: &str, summary: &mut RecordSummary) -> Result<u64, CaptureError> {
+        let stop = Body::RecorderStop {
+            reason: reason.as_bytes().to_vec(),
+            events: self.events + 1,
+            lost: self.lost,
+        };
+        let mut e = vec![self.meta(stop)];
+        self.append_all(&mut e)?;
+        let path = self.path.display().to_string();
+        let (_, s) = self
+            .writer
+            .finish()
+            .map_err(|source| CaptureError::Write { path, source })?;
+        summary.bytes += s.bytes;
+        summary.lost += s.lost;
+        Ok(s.events)
+    }
+}

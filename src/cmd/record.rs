@@ -1,0 +1,167 @@
+//! `shrike record`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use shrike_capture::recorder::{RecordOptions, record};
+use shrike_format::Class;
+
+/// Arguments of `shrike record`, as parsed.
+pub struct Args {
+    pub output: PathBuf,
+    pub duration: Option<String>,
+    pub max_size: Option<String>,
+    pub max_files: Option<u32>,
+    pub events: String,
+    pub follow: bool,
+    pub ring_size: String,
+    pub flush_interval: String,
+    pub force: bool,
+    pub seal_key: Option<PathBuf>,
+    pub command: Vec<String>,
+}
+
+/// `64K`, `100M`, `2G` (powers of 1024) or plain bytes.
+fn parse_size(s: &str, what: &str) -> Result<u64> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        None => (t, 1u64),
+        Some((i, _)) => {
+            let mult = match t[i..]
+                .to_ascii_uppercase()
+                .trim_end_matches("IB")
+                .trim_end_matches('B')
+            {
+                "" => 1,
+                "K" => 1 << 10,
+                "M" => 1 << 20,
+                "G" => 1 << 30,
+                _ => bail!("{what}: {s:?} is not a size (examples: 65536, 64K, 100M, 2G)"),
+            };
+            (&t[..i], mult)
+        }
+    };
+    let n: u64 = num
+        .parse()
+        .with_context(|| format!("{what}: {s:?} is not a size (examples: 65536, 64K, 100M, 2G)"))?;
+    n.checked_mul(mult)
+        .with_context(|| format!("{what}: {s:?} is too large"))
+}
+
+fn parse_duration(s: &str, what: &str) -> Result<Duration> {
+    humantime::parse_duration(s)
+        .with_context(|| format!("{what}: {s:?} is not a duration (examples: 30s, 5m, 1h, 500ms)"))
+}
+
+fn parse_classes(s: &str) -> Result<Vec<Class>> {
+    let mut out = vec![Class::Snapshot, Class::Meta];
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if name == "all" {
+            return Ok(Class::ALL.to_vec());
+        }
+        match Class::ALL.iter().find(|c| c.name() == name) {
+            Some(c) => out.push(*c),
+            None => bail!(
+                "--events: unknown class {name:?} (classes: process, file, fd, network, kernel, or all)"
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Records, then prints one summary line on stderr.
+pub fn run(a: Args) -> Result<u8> {
+    let ring_bytes = parse_size(&a.ring_size, "--ring-size")?;
+    if !ring_bytes.is_power_of_two() || !(4096..=1 << 30).contains(&ring_bytes) {
+        bail!(
+            "--ring-size: {} is not a power of two between 4K and 1G",
+            a.ring_size
+        );
+    }
+    let flush_interval = parse_duration(&a.flush_interval, "--flush-interval")?;
+    if flush_interval > Duration::from_secs(1) || flush_interval.is_zero() {
+        bail!(
+            "--flush-interval: {} must be more than 0 and at most 1s, so a killed recorder loses at most that much",
+            a.flush_interval
+        );
+    }
+    if a.follow && a.command.is_empty() {
+        bail!(
+            "--follow needs a command to follow: shrike record -o FILE --follow -- COMMAND ARGS..."
+        );
+    }
+    if a.max_files.is_some() && a.max_size.is_none() {
+        bail!("--max-files needs --max-size (files rotate when they reach that size)");
+    }
+    let opts = RecordOptions {
+        output: a.output.clone(),
+        duration: a
+            .duration
+            .as_deref()
+            .map(|d| parse_duration(d, "--duration"))
+            .transpose()?,
+        max_size: a
+            .max_size
+            .as_deref()
+            .map(|s| parse_size(s, "--max-size"))
+            .transpose()?,
+        max_files: a.max_files,
+        classes: parse_classes(&a.events)?,
+        follow: a.follow,
+        command: a.command,
+        ring_bytes: ring_bytes as u32,
+        flush_interval,
+        overwrite: a.force,
+        seal_key: a
+            .seal_key
+            .as_deref()
+            .map(crate::keys::read_secret)
+            .transpose()?,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("installing signal handlers")?;
+    }
+    let s = record(&opts, &stop)?;
+    for w in &s.warnings {
+        eprintln!("shrike: warning: {w}");
+    }
+    let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
+    let command = s.command_status.map_or(String::new(), |c| {
+        format!(", command exited with status {c}")
+    });
+    eprintln!(
+        "shrike: recorded {} events ({} lost) in {:.1} s into {} ({} bytes); stopped by {}{command}",
+        s.events,
+        s.lost,
+        s.elapsed.as_secs_f64(),
+        files.join(", "),
+        s.bytes,
+        s.reason
+    );
+    Ok(crate::EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_classes() {
+        assert_eq!(parse_size("64K", "x").unwrap(), 65536);
+        assert_eq!(parse_size("100MiB", "x").unwrap(), 100 << 20);
+        assert_eq!(parse_size("4096", "x").unwrap(), 4096);
+        assert!(parse_size("12Q", "x").is_err());
+        assert!(
+            parse_classes("file,network")
+                .unwrap()
+                .contains(&Class::Network)
+        );
+        assert!(!parse_classes("file").unwrap().contains(&Class::Process));
+        assert!(parse_classes("files").is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! `shrike replay`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use shrike_analyze::replay::replay;
+use shrike_analyze::time::{rfc3339, wall_ns};
+use shrike_format::{Capture, Value};
+
+/// Prints every event of `files` in time order, one line each.
+pub fn run(files: &[PathBuf], json: bool) -> Result<u8> {
+    let caps = files
+        .iter()
+        .map(|f| Capture::open(f).with_context(|| format!("{}", f.display())))
+        .collect::<Result<Vec<_>>>()?;
+    for (f, c) in files.iter().zip(&caps) {
+        for d in c.damage() {
+            eprintln!("shrike: {}: {d}", f.display());
+        }
+    }
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    let mut failed = false;
+    let r = replay(
+        &caps,
+        &mut |r| {
+            let h = caps[r.file].header();
+            let time = rfc3339(wall_ns(h, r.event.ts));
+            if json {
+                let mut v = r.event.to_json();
+                v["time"] = time.into();
+                if files.len() > 1 {
+                    v["file"] = files[r.file].display().to_string().into();
+                }
+                writeln!(out, "{v}")
+            } else {
+                let e = &r.event;
+                let kind = e
+                    .kind()
+                    .map_or_else(|| format!("kind#{}", e.kind_id()), |k| k.name().to_string());
+                let user = h
+                    .user_name(e.uid)
+                    .map_or_else(|| e.uid.to_string(), str::to_string);
+                write!(
+                    out,
+                    "{time} {}({}:{}) {user} {kind}",
+                    shrike_format::Escaped(&e.comm),
+                    e.pid,
+                    e.tid
+                )?;
+                let mut fields = String::new();
+                e.body.visit(&mut |name, v| {
+                    let shown = match v {
+                        Value::Str(s)
+                            if s.is_empty()
+                                || s.iter().any(|c| c.is_ascii_whitespace() || *c == b'"') =>
+                        {
+                            format!("{:?}", shrike_format::Escaped(s).to_string())
+                        }
+                        v => v.to_string(),
+                    };
+                    fields.push_str(&format!(" {name}={shown}"));
+                });
+                writeln!(out, "{fields}")
+            }
+        },
+        &mut |fi, e| {
+            failed = true;
+            eprintln!("shrike: {}: {e} (chunk skipped)", files[fi].display());
+        },
+    );
+    match r {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(crate::EXIT_OK),
+        r => r.context("writing output")?,
+    }
+    out.flush().ok();
+    Ok(if failed {
+        crate::EXIT_FAILED
+    } else {
+        crate::EXIT_OK
+    })
+}

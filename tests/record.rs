@@ -1,0 +1,607 @@
+//! Recording on the real kernel (root): a workload of known actions, processes
+//! alive before recording, a killed recorder, rotation, and lost events.
+//! Every recording follows its own process tree, so tests can run at once.
+//! Outside CI these skip (with a message) when eBPF is not usable; with
+//! CI=true they fail instead.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use shrike_format::{Body, Capture, Damage, OwnedEvent, SockAddr, fdtype};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shrike");
+
+fn ebpf_usable() -> bool {
+    // SAFETY: a plain getter.
+    let root = unsafe { libc::geteuid() } == 0;
+    let btf = Path::new("/sys/kernel/btf/vmlinux").exists();
+    if root && btf {
+        return true;
+    }
+    let why = if root {
+        "the kernel has no BTF"
+    } else {
+        "recording needs root"
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but eBPF recording is not usable here: {why}");
+    }
+    eprintln!("SKIPPED: {why}; run the tests as root to include recording tests");
+    false
+}
+
+fn workload(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/workloads")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn record(file: &Path, extra: &[&str], command: &[&str]) -> Output {
+    let mut args = vec!["record", "-o", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push("--");
+    args.extend_from_slice(command);
+    let o = Command::new(BIN).args(&args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "shrike record failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn events(file: &Path) -> Vec<OwnedEvent> {
+    let cap = Capture::open(file).unwrap();
+    assert!(
+        cap.damage().is_empty(),
+        "{}: {:?}",
+        file.display(),
+        cap.damage()
+    );
+    cap.read_all().unwrap()
+}
+
+fn s(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("<non-utf8>")
+}
+
+#[test]
+fn known_actions_are_recorded_with_their_fields() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("known.shrk");
+    let facts_path = dir.path().join("facts.json");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let o = record(
+        &file,
+        &["--follow"],
+        &[
+            "python3",
+            &workload("known_actions.py"),
+            facts_path.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("recorded") && stderr.contains("lost"),
+        "{stderr}"
+    );
+    let f: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
+    let pid = f["pid"].as_u64().unwrap() as u32;
+    let port = |k: &str| f[k].as_u64().unwrap() as u16;
+    let w = work.display().to_string();
+    let evs = events(&file);
+    let find = |what: &str, p: &dyn Fn(&OwnedEvent) -> bool| -> OwnedEvent {
+        evs.iter()
+            .find(|e| p(e))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {what} event among {} recorded", evs.len()))
+    };
+
+    // exec of a known argv, under the workload's process
+    let echo = f["echo_pid"].as_u64().unwrap() as u32;
+    let ex = find("execve of echo", &|e| {
+        e.pid == echo && matches!(&e.body, Body::Execve { res: 0, .. })
+    });
+    let Body::Execve {
+        argv,
+        exe,
+        ppid,
+        filename,
+        ..
+    } = &ex.body
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
+        ["/bin/echo", "shrike-marker-exec", "arg two"]
+    );
+    assert_eq!(*ppid, u64::from(pid));
+    assert_eq!(s(filename), "/bin/echo");
+    assert!(s(exe).ends_with("/echo"), "{}", s(exe));
+    assert_eq!(s(&ex.comm), "echo");
+    find("clone of echo", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Clone { child_pid, .. } | Body::Clone3 { child_pid, .. } | Body::Vfork { child_pid, .. } if *child_pid == u64::from(echo))
+    });
+
+    // write-open and read-open of a known path; a failed open
+    let known = format!("{w}/known.txt");
+    let wopen = find(
+        "write-open",
+        &|e| matches!(&e.body, Body::Openat { abspath, flags, .. } if s(abspath) == known && flags & 3 == 1),
+    );
+    let Body::Openat {
+        res, flags, mode, ..
+    } = wopen.body
+    else {
+        unreachable!()
+    };
+    assert!(res >= 0);
+    assert_eq!(flags & 0o1100, 0o1100, "O_CREAT|O_TRUNC");
+    assert_eq!(mode, 0o640);
+    find(
+        "read-open",
+        &|e| matches!(&e.body, Body::Openat { abspath, flags, res, .. } if s(abspath) == known && flags & 3 == 0 && *res >= 0),
+    );
+    find(
+        "failed open",
+        &|e| matches!(&e.body, Body::Openat { path, res: -2, .. } if s(path) == "/nonexistent-shrike/enoent"),
+    );
+
+    // relative paths are made absolute against the cwd
+    find(
+        "unlink",
+        &|e| matches!(&e.body, Body::Unlink { path, abspath, res: 0, .. } | Body::Unlinkat { path, abspath, res: 0, .. } if s(path) == "unlink-me" && s(abspath) == format!("{w}/unlink-me")),
+    );
+    find("rename", &|e| match &e.body {
+        Body::Rename {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        }
+        | Body::Renameat {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        }
+        | Body::Renameat2 {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        } => {
+            s(oldabspath) == format!("{w}/rename-from") && s(newabspath) == format!("{w}/rename-to")
+        }
+        _ => false,
+    });
+    find(
+        "chmod +s",
+        &|e| matches!(&e.body, Body::Chmod { abspath, mode: 0o4755, res: 0, .. } | Body::Fchmodat { abspath, mode: 0o4755, res: 0, .. } if s(abspath) == format!("{w}/rename-to")),
+    );
+
+    // connect and accept on loopback with known ports
+    let (sp, cp) = (port("server_port"), port("client_port"));
+    let lo = |p: u16| SockAddr::V4 {
+        ip: [127, 0, 0, 1],
+        port: p,
+    };
+    let c = find(
+        "connect",
+        &|e| matches!(&e.body, Body::Connect { raddr, .. } if *raddr == lo(sp)),
+    );
+    let Body::Connect {
+        res, proto, laddr, ..
+    } = c.body
+    else {
+        unreachable!()
+    };
+    assert_eq!((res, proto, laddr), (0, 6, lo(cp)));
+    find(
+        "accept",
+        &|e| matches!(&e.body, Body::Accept { laddr, raddr, res, .. } | Body::Accept4 { laddr, raddr, res, .. } if *laddr == lo(sp) && *raddr == lo(cp) && *res >= 0),
+    );
+    find(
+        "listen",
+        &|e| matches!(&e.body, Body::Listen { laddr, .. } if *laddr == lo(sp)),
+    );
+    find("bind", &|e| {
+        matches!(
+            &e.body,
+            Body::Bind {
+                laddr: SockAddr::V4 {
+                    ip: [127, 0, 0, 1],
+                    ..
+                },
+                res: 0,
+                ..
+            }
+        )
+    });
+
+    // a socket dup'ed onto stdin
+    find(
+        "dup2 of a socket onto stdin",
+        &|e| matches!(&e.body, Body::Dup2 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } | Body::Dup3 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } if *t == fdtype::SOCKET && *laddr == lo(cp) && *raddr == lo(sp)),
+    );
+
+    find(
+        "memfd_create",
+        &|e| matches!(&e.body, Body::MemfdCreate { name, res, .. } if s(name) == "shrike-memfd" && *res >= 0),
+    );
+    let setuid_pid = f["setuid_pid"].as_u64().unwrap() as u32;
+    find("setuid", &|e| {
+        e.pid == setuid_pid && matches!(e.body, Body::Setuid { uid: 65534, res: 0 })
+    });
+    let traced = f["ptrace_pid"].as_u64().unwrap() as i64;
+    find("ptrace attach", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0 } if target_pid == traced)
+    });
+    find("kill", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == traced)
+    });
+    find("killed process exit", &|e| {
+        e.pid as i64 == traced
+            && matches!(
+                e.body,
+                Body::ProcExit {
+                    signal: 15,
+                    group_dead: 1,
+                    ..
+                }
+            )
+    });
+    let exit7 = f["exit7_pid"].as_u64().unwrap() as u32;
+    find("non-zero exit", &|e| {
+        e.pid == exit7
+            && matches!(
+                e.body,
+                Body::ProcExit {
+                    code: 7,
+                    signal: 0,
+                    group_dead: 1
+                }
+            )
+    });
+
+    // --follow: nothing from outside the workload's tree (but the recorder's own markers and snapshot)
+    let outside: Vec<&OwnedEvent> = evs
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.body,
+                Body::ProcSnapshot { .. }
+                    | Body::RecorderStart { .. }
+                    | Body::RecorderStop { .. }
+                    | Body::Lost { .. }
+            )
+        })
+        .filter(|e| e.pid != pid && !is_descendant(&evs, e.pid, pid))
+        .collect();
+    assert!(
+        outside.iter().all(|e| e.ts < ex.ts),
+        "events from outside the followed tree: {:?}",
+        &outside[..outside.len().min(3)]
+    );
+}
+
+/// Whether `child` was forked (directly or not) from `root`, per the recorded clone events.
+fn is_descendant(evs: &[OwnedEvent], child: u32, root: u32) -> bool {
+    let parent_of = |c: u32| {
+        evs.iter().find_map(|e| match e.body {
+            Body::Clone { child_pid, .. }
+            | Body::Clone3 { child_pid, .. }
+            | Body::Fork { child_pid, .. }
+            | Body::Vfork { child_pid, .. }
+                if child_pid == u64::from(c) && e.pid != c =>
+            {
+                Some(e.pid)
+            }
+            _ => None,
+        })
+    };
+    let mut c = child;
+    for _ in 0..64 {
+        match parent_of(c) {
+            Some(p) if p == root => return true,
+            Some(p) => c = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+#[test]
+fn processes_alive_before_recording_appear_in_the_snapshot() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut sleeper = Command::new("/bin/sleep").arg("37.25").spawn().unwrap();
+    let file = dir.path().join("snap.shrk");
+    record(&file, &["--follow"], &["/bin/true"]);
+    sleeper.kill().ok();
+    sleeper.wait().ok();
+    let evs = events(&file);
+    let snap = evs
+        .iter()
+        .find(|e| e.pid == sleeper.id())
+        .expect("the sleeper is in the snapshot");
+    let Body::ProcSnapshot {
+        argv,
+        exe,
+        ppid,
+        start_ts,
+        ..
+    } = &snap.body
+    else {
+        panic!("{snap:?}")
+    };
+    assert_eq!(
+        argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
+        ["/bin/sleep", "37.25"]
+    );
+    assert!(s(exe).ends_with("sleep"));
+    assert_eq!(*ppid, u64::from(std::process::id()));
+    assert!(*start_ts > 0 && *start_ts <= snap.ts);
+    assert_eq!(s(&snap.comm), "sleep");
+}
+
+/// CLOCK_BOOTTIME now, the clock of event timestamps.
+fn boottime() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: valid out-pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut t) };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// Opens marker-N files every 20 ms in `dir`, forever.
+fn marker_loop(dir: &Path) -> String {
+    format!(
+        "i=0; while :; do : > {}/marker-$i; i=$((i+1)); sleep 0.02; done",
+        dir.display()
+    )
+}
+
+fn markers(evs: &[OwnedEvent]) -> Vec<(u64, u64)> {
+    evs.iter()
+        .filter_map(|e| match &e.body {
+            Body::Openat { path, .. } | Body::Open { path, .. } | Body::Creat { path, .. } => {
+                let name = s(path).rsplit('/').next()?;
+                Some((name.strip_prefix("marker-")?.parse().ok()?, e.ts))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_recorder_leaves_every_event_older_than_the_flush_interval() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("killed.shrk");
+    let script = marker_loop(dir.path());
+    let mut rec = Command::new(BIN)
+        .args([
+            "record",
+            "-o",
+            file.to_str().unwrap(),
+            "--follow",
+            "--flush-interval",
+            "500ms",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let killed_at = boottime();
+    rec.kill().unwrap(); // SIGKILL
+    rec.wait().unwrap();
+    // The workload outlives the recorder: stop it.
+    Command::new("pkill")
+        .args(["-f", &format!("{}/marker-", dir.path().display())])
+        .status()
+        .ok();
+    let cap = Capture::open(&file).unwrap();
+    assert!(
+        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        "{:?}",
+        cap.damage()
+    );
+    let m = markers(&cap.read_all().unwrap());
+    assert!(m.len() >= 20, "only {} markers recorded", m.len());
+    // Markers are numbered in order; every one before (kill - flush interval - a margin for the loop's poll) is there.
+    let deadline = killed_at - 500_000_000 - 200_000_000;
+    let last_old = m
+        .iter()
+        .filter(|(_, ts)| *ts < deadline)
+        .map(|(n, _)| *n)
+        .max()
+        .expect("old markers");
+    let got: std::collections::BTreeSet<u64> = m.iter().map(|(n, _)| *n).collect();
+    for n in 0..=last_old {
+        assert!(
+            got.contains(&n),
+            "marker-{n} (older than the flush interval) is missing"
+        );
+    }
+}
+
+#[test]
+fn rotation_writes_complete_files_and_loses_nothing_between_them() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rot.shrk");
+    let script = format!(
+        "i=0; while [ $i -lt 8000 ]; do : > {}/marker-$i; i=$((i+1)); done",
+        dir.path().display()
+    );
+    record(
+        &file,
+        &["--follow", "--max-size", "32K", "--flush-interval", "100ms"],
+        &["sh", "-c", &script],
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "shrk"))
+        .collect();
+    files.sort_by_key(|p| {
+        Capture::open(p)
+            .unwrap()
+            .header()
+            .segment
+            .as_ref()
+            .unwrap()
+            .index
+    });
+    assert!(
+        files.len() >= 2,
+        "expected the recording to rotate, got {files:?}"
+    );
+    let mut all = Vec::new();
+    let mut prev_id = [0u8; 16];
+    for (i, f) in files.iter().enumerate() {
+        let o = Command::new(BIN)
+            .args(["verify", f.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let cap = Capture::open(f).unwrap();
+        let seg = cap.header().segment.clone().unwrap();
+        assert_eq!(
+            (seg.index, seg.previous),
+            (i as u32, prev_id),
+            "segments chain"
+        );
+        prev_id = cap.header().file_id;
+        let evs = cap.read_all().unwrap();
+        assert!(
+            evs.iter()
+                .any(|e| matches!(e.body, Body::ProcSnapshot { .. })),
+            "each file carries its own snapshot"
+        );
+        all.extend(markers(&evs).into_iter().map(|(n, _)| n));
+    }
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (0..8000).collect::<Vec<u64>>(),
+        "every marker exactly once across the files"
+    );
+
+    // A ring of N files keeps the newest N.
+    let ring = dir.path().join("ring");
+    std::fs::create_dir(&ring).unwrap();
+    let file = ring.join("r.shrk");
+    let script = format!(
+        "i=0; while [ $i -lt 20000 ]; do : > {}/marker-$i; i=$((i+1)); done",
+        ring.display()
+    );
+    let o = record(
+        &file,
+        &[
+            "--follow",
+            "--max-size",
+            "8K",
+            "--max-files",
+            "2",
+            "--flush-interval",
+            "100ms",
+        ],
+        &["sh", "-c", &script],
+    );
+    let kept: Vec<PathBuf> = std::fs::read_dir(&ring)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "shrk"))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        2,
+        "{kept:?} {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let newest = kept
+        .iter()
+        .map(|p| {
+            Capture::open(p)
+                .unwrap()
+                .header()
+                .segment
+                .as_ref()
+                .unwrap()
+                .index
+        })
+        .max()
+        .unwrap();
+    assert!(newest >= 2, "the ring rotated at least twice");
+}
+
+#[test]
+fn lost_events_are_counted_and_reach_the_file() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("flood.shrk");
+    // A 4 KiB ring buffer and a tight open loop: the kernel must drop records.
+    let script = "python3 -c \"import os\nfor i in range(200000): os.close(os.open('/dev/null', os.O_RDONLY))\"";
+    let started = Instant::now();
+    record(
+        &file,
+        &["--follow", "--ring-size", "4K"],
+        &["sh", "-c", script],
+    );
+    assert!(started.elapsed() < Duration::from_secs(120));
+    let cap = Capture::open(&file).unwrap();
+    assert!(cap.lost_count() > 0, "no lost events counted");
+    let evs = cap.read_all().unwrap();
+    let marked: u64 = evs
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::Lost { count } => Some(count),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(
+        marked,
+        cap.lost_count(),
+        "lost markers and chunk headers agree"
+    );
+    let info = Command::new(BIN)
+        .args(["info", "--format", "json", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(v["lost"].as_u64().unwrap(), cap.lost_count());
+}
