@@ -605,3 +605,95 @@ fn lost_events_are_counted_and_reach_the_file() {
     let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(v["lost"].as_u64().unwrap(), cap.lost_count());
 }
+
+#[test]
+fn a_full_disk_stops_recording_with_a_valid_file_and_a_clear_error() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=96k",
+            "tmpfs",
+            mnt.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "mounting a small tmpfs");
+    let file = mnt.join("full.shrk");
+    // The workload outlives a recorder that stopped: it must not hold the test's pipes.
+    let script = format!(
+        "exec >/dev/null 2>&1; i=0; while [ $i -lt 40000 ]; do : > {0}/m-$i; rm -f {0}/m-$i; i=$((i+1)); done",
+        dir.path().display()
+    );
+    let o = Command::new(BIN)
+        .args([
+            "record",
+            "-o",
+            file.to_str().unwrap(),
+            "--follow",
+            "--flush-interval",
+            "100ms",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    Command::new("pkill")
+        .args(["-f", &format!("{}/m-", dir.path().display())])
+        .status()
+        .ok();
+    let copy = dir.path().join("copy.shrk");
+    std::fs::copy(&file, &copy).unwrap();
+    Command::new("umount").arg(&mnt).status().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("full.shrk") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    // The file holds only complete chunks: it reads without damage beyond the missing footer.
+    let cap = Capture::open(&copy).unwrap();
+    assert!(
+        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        "{:?}",
+        cap.damage()
+    );
+    assert!(cap.read_all().unwrap().len() > 100);
+}
+
+#[test]
+fn without_root_the_message_says_what_is_missing() {
+    // SAFETY: a plain getter.
+    if unsafe { libc::geteuid() } != 0 || Command::new("runuser").arg("--help").output().is_err() {
+        eprintln!("SKIPPED: needs root and runuser to run shrike as another user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.shrk");
+    let o = Command::new("runuser")
+        .args([
+            "-u",
+            "nobody",
+            "--",
+            BIN,
+            "record",
+            "-o",
+            out.to_str().unwrap(),
+            "--duration",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("needs root") && e.contains("sudo"), "{e}");
+}
