@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shrike's kernel side: syscall and scheduler tracepoints that fill the
- * capture format's event model. Arguments are saved at syscall entry (per
- * thread), and one record is emitted at exit with the result. */
+/* shrike's kernel side: syscall-exit and scheduler tracepoints that fill the
+ * capture format's event model. One program per syscall runs at its exit,
+ * reads the arguments from the user registers saved at entry, and emits one
+ * record with the result. */
 
 #include "shrike_kernel.h"
 #include <bpf/bpf_helpers.h>
@@ -42,21 +43,6 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
-
-struct inflight {
-	u32 kind;
-	u32 pad;
-	u64 args[6];
-};
-
-/* Syscall arguments from entry to exit, per thread. LRU: a thread that dies
- * inside a syscall never reaches its exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, u64);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
 
 /* With --follow: the process ids being recorded (the command and its descendants). */
 struct {
@@ -110,6 +96,32 @@ static __always_inline bool traced(u32 tgid)
 	return true;
 }
 
+/* The user registers saved at syscall entry (x86_64 UAPI layout). The
+ * arguments are still there at exit, so no entry program and no map are
+ * needed: one program per syscall, run once. */
+struct x86_regs {
+	u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
+};
+
+static __always_inline long syscall_args(u64 a[6])
+{
+	struct x86_regs r = {};
+	bpf_probe_read_kernel(&r, sizeof(r), (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	a[0] = r.di;
+	a[1] = r.si;
+	a[2] = r.dx;
+	a[3] = r.r10;
+	a[4] = r.r8;
+	a[5] = r.r9;
+	return r.orig_ax;
+}
+
+#define NR_CLONE 56
+#define NR_FORK 57
+#define NR_VFORK 58
+#define NR_EXECVEAT 322
+#define NR_CLONE3 435
+
 /* Starts a record in the per-CPU scratch buffer with the common fields. */
 static __always_inline bool begin(struct out *o, u32 kind, s64 res)
 {
@@ -127,11 +139,14 @@ static __always_inline bool begin(struct out *o, u32 kind, s64 res)
 	r->cpu = bpf_get_smp_processor_id();
 	r->pid = id >> 32;
 	r->tid = (u32)id;
+	/* uid, gid, suid, sgid, euid, egid are consecutive in struct cred: one read. */
 	const struct cred *c = BPF_CORE_READ(t, cred);
-	r->uid = BPF_CORE_READ(c, uid.val);
-	r->gid = BPF_CORE_READ(c, gid.val);
-	r->euid = BPF_CORE_READ(c, euid.val);
-	r->egid = BPF_CORE_READ(c, egid.val);
+	u32 ids[6] = {};
+	bpf_core_read(ids, sizeof(ids), &c->uid);
+	r->uid = ids[0];
+	r->gid = ids[1];
+	r->euid = ids[4];
+	r->egid = ids[5];
 	r->nstr = 0;
 	r->flags = 0;
 	for (int i = 0; i < 6; i++)
@@ -151,21 +166,23 @@ static __always_inline void str_header(struct out *o, u32 p, u32 len, u8 tag)
 	rec_of(o)->nstr++;
 }
 
-static __always_inline void put_user_str(struct out *o, u8 tag, const void *uptr)
+/* Appends a NUL-terminated user string; returns its first byte (0 if none). */
+static __always_inline char put_user_str(struct out *o, u8 tag, const void *uptr)
 {
 	u32 p = o->pos;
 	if (!uptr || p > POS_MASK - 4)
 		goto full;
 	long n = bpf_probe_read_user_str(&o->s->buf[(p + 4) & POS_MASK], STR_MAX, uptr);
 	if (n <= 0)
-		return;
+		return 0;
 	if (n >= STR_MAX)
 		rec_of(o)->flags |= REC_F_PATH_TRUNC;
 	str_header(o, p, (u32)(n - 1) & (STR_MAX - 1), tag);
-	return;
+	return n > 1 ? o->s->buf[(p + 4) & POS_MASK] : 0;
 full:
 	if (uptr)
 		rec_of(o)->flags |= REC_F_PATH_TRUNC;
+	return 0;
 }
 
 static __always_inline void put_user_bytes(struct out *o, u8 tag, const void *uptr, u32 len)
@@ -290,11 +307,10 @@ static __always_inline void put_cwd(struct out *o, u8 tag)
 	put_path(o, tag, p.mnt, p.dentry);
 }
 
-/* For a relative path argument: the directory it is relative to. */
-static __always_inline void put_base(struct out *o, u8 tag, const char *upath, long dirfd)
+/* For a relative path (first byte not '/'): the directory it is relative to. */
+static __always_inline void put_base(struct out *o, u8 tag, char first, long dirfd)
 {
-	char first = 0;
-	if (!upath || bpf_probe_read_user(&first, 1, upath) != 0 || first == '/')
+	if (first == 0 || first == '/')
 		return;
 	if (dirfd == AT_FDCWD) {
 		put_cwd(o, tag);
@@ -306,14 +322,12 @@ static __always_inline void put_base(struct out *o, u8 tag, const char *upath, l
 
 static __always_inline void put_path_arg(struct out *o, const char *upath, long dirfd)
 {
-	put_user_str(o, TAG_PATH, upath);
-	put_base(o, TAG_BASE, upath, dirfd);
+	put_base(o, TAG_BASE, put_user_str(o, TAG_PATH, upath), dirfd);
 }
 
 static __always_inline void put_path_arg2(struct out *o, const char *upath, long dirfd)
 {
-	put_user_str(o, TAG_PATH2, upath);
-	put_base(o, TAG_BASE2, upath, dirfd);
+	put_base(o, TAG_BASE2, put_user_str(o, TAG_PATH2, upath), dirfd);
 }
 
 /* Describes what `fd` refers to: its type, socket addresses, or file path. */
@@ -367,40 +381,21 @@ static __always_inline void submit(struct out *o)
 	}
 }
 
-/* ---- syscall entry: remember the arguments ---- */
-
-/* Reads only the syscall's own `nargs` arguments: the kernel refuses to attach
- * a program that reads past the end of its tracepoint's record. */
-static __always_inline int on_enter(struct sys_enter_ctx *ctx, u32 kind, int nargs)
-{
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	struct inflight in = { .kind = kind };
-	for (int i = 0; i < 6; i++)
-		if (i < nargs)
-			in.args[i] = ctx->args[i];
-	if ((kind == K_MMAP && !(in.args[2] & PROT_EXEC)) || (kind == K_MPROTECT && !(in.args[2] & PROT_EXEC)))
-		return 0;
-	bpf_map_update_elem(&inflight, &id, &in, BPF_ANY);
-	return 0;
-}
-
 /* ---- syscall exit: one record with the result ---- */
 
 static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 {
 	u64 id = bpf_get_current_pid_tgid();
-	struct inflight *inp = bpf_map_lookup_elem(&inflight, &id);
-	if (!inp || inp->kind != kind)
+	if (!traced(id >> 32))
 		return 0;
-	u64 a[6];
-	for (int i = 0; i < 6; i++)
-		a[i] = inp->args[i];
-	bpf_map_delete_elem(&inflight, &id);
 	long res = ctx->ret;
 	/* Successful execs are recorded by sched_process_exec, with the new image. */
 	if ((kind == K_EXECVE || kind == K_EXECVEAT) && res == 0)
+		return 0;
+	u64 a[6];
+	syscall_args(a);
+	/* Only memory made executable is of interest. */
+	if ((kind == K_MMAP || kind == K_MPROTECT) && !(a[2] & PROT_EXEC))
 		return 0;
 	struct out o;
 	if (!begin(&o, kind, res))
@@ -543,85 +538,74 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	return 0;
 }
 
-#define SYSCALL(name, KIND, NARGS)                                                      \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
-	int enter_##name(struct sys_enter_ctx *ctx) { return on_enter(ctx, KIND, NARGS); } \
+#define SYSCALL(name, KIND)                                                      \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
 	int exit_##name(struct sys_exit_ctx *ctx) { return on_exit(ctx, KIND); }
 
-/* Entry only: the record comes from a scheduler tracepoint. */
-#define SYSCALL_ENTER(name, KIND, NARGS)                                                \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
-	int enter_##name(struct sys_enter_ctx *ctx) { return on_enter(ctx, KIND, NARGS); }
-
-SYSCALL(execve, K_EXECVE, 3)
-SYSCALL(execveat, K_EXECVEAT, 5)
-SYSCALL_ENTER(clone, K_CLONE, 5)
-SYSCALL_ENTER(clone3, K_CLONE3, 2)
-SYSCALL_ENTER(fork, K_FORK, 0)
-SYSCALL_ENTER(vfork, K_VFORK, 0)
-SYSCALL(setuid, K_SETUID, 1)
-SYSCALL(setgid, K_SETGID, 1)
-SYSCALL(setreuid, K_SETREUID, 2)
-SYSCALL(setregid, K_SETREGID, 2)
-SYSCALL(setresuid, K_SETRESUID, 3)
-SYSCALL(setresgid, K_SETRESGID, 3)
-SYSCALL(setfsuid, K_SETFSUID, 1)
-SYSCALL(setfsgid, K_SETFSGID, 1)
-SYSCALL(capset, K_CAPSET, 2)
-SYSCALL(ptrace, K_PTRACE, 4)
-SYSCALL(kill, K_KILL, 2)
-SYSCALL(tkill, K_TKILL, 2)
-SYSCALL(tgkill, K_TGKILL, 3)
-SYSCALL(chdir, K_CHDIR, 1)
-SYSCALL(fchdir, K_FCHDIR, 1)
-SYSCALL(setns, K_SETNS, 2)
-SYSCALL(unshare, K_UNSHARE, 1)
-SYSCALL(prctl, K_PRCTL, 5)
-SYSCALL(setsid, K_SETSID, 0)
-SYSCALL(open, K_OPEN, 3)
-SYSCALL(openat, K_OPENAT, 4)
-SYSCALL(openat2, K_OPENAT2, 4)
-SYSCALL(creat, K_CREAT, 2)
-SYSCALL(unlink, K_UNLINK, 1)
-SYSCALL(unlinkat, K_UNLINKAT, 3)
-SYSCALL(rmdir, K_RMDIR, 1)
-SYSCALL(rename, K_RENAME, 2)
-SYSCALL(renameat, K_RENAMEAT, 4)
-SYSCALL(renameat2, K_RENAMEAT2, 5)
-SYSCALL(link, K_LINK, 2)
-SYSCALL(linkat, K_LINKAT, 5)
-SYSCALL(symlink, K_SYMLINK, 2)
-SYSCALL(symlinkat, K_SYMLINKAT, 3)
-SYSCALL(mkdir, K_MKDIR, 2)
-SYSCALL(mkdirat, K_MKDIRAT, 3)
-SYSCALL(chmod, K_CHMOD, 2)
-SYSCALL(fchmod, K_FCHMOD, 2)
-SYSCALL(fchmodat, K_FCHMODAT, 3)
-SYSCALL(chown, K_CHOWN, 3)
-SYSCALL(lchown, K_LCHOWN, 3)
-SYSCALL(fchown, K_FCHOWN, 3)
-SYSCALL(fchownat, K_FCHOWNAT, 5)
-SYSCALL(truncate, K_TRUNCATE, 2)
-SYSCALL(ftruncate, K_FTRUNCATE, 2)
-SYSCALL(mount, K_MOUNT, 5)
-SYSCALL(umount, K_UMOUNT2, 2)
-SYSCALL(memfd_create, K_MEMFD_CREATE, 2)
-SYSCALL(dup, K_DUP, 1)
-SYSCALL(dup2, K_DUP2, 2)
-SYSCALL(dup3, K_DUP3, 3)
-SYSCALL(socket, K_SOCKET, 3)
-SYSCALL(connect, K_CONNECT, 3)
-SYSCALL(accept, K_ACCEPT, 3)
-SYSCALL(accept4, K_ACCEPT4, 4)
-SYSCALL(bind, K_BIND, 3)
-SYSCALL(listen, K_LISTEN, 2)
-SYSCALL(init_module, K_INIT_MODULE, 3)
-SYSCALL(finit_module, K_FINIT_MODULE, 3)
-SYSCALL(delete_module, K_DELETE_MODULE, 2)
-SYSCALL(bpf, K_BPF, 3)
-SYSCALL(mmap, K_MMAP, 6)
-SYSCALL(mprotect, K_MPROTECT, 3)
+SYSCALL(execve, K_EXECVE)
+SYSCALL(execveat, K_EXECVEAT)
+SYSCALL(setuid, K_SETUID)
+SYSCALL(setgid, K_SETGID)
+SYSCALL(setreuid, K_SETREUID)
+SYSCALL(setregid, K_SETREGID)
+SYSCALL(setresuid, K_SETRESUID)
+SYSCALL(setresgid, K_SETRESGID)
+SYSCALL(setfsuid, K_SETFSUID)
+SYSCALL(setfsgid, K_SETFSGID)
+SYSCALL(capset, K_CAPSET)
+SYSCALL(ptrace, K_PTRACE)
+SYSCALL(kill, K_KILL)
+SYSCALL(tkill, K_TKILL)
+SYSCALL(tgkill, K_TGKILL)
+SYSCALL(chdir, K_CHDIR)
+SYSCALL(fchdir, K_FCHDIR)
+SYSCALL(setns, K_SETNS)
+SYSCALL(unshare, K_UNSHARE)
+SYSCALL(prctl, K_PRCTL)
+SYSCALL(setsid, K_SETSID)
+SYSCALL(open, K_OPEN)
+SYSCALL(openat, K_OPENAT)
+SYSCALL(openat2, K_OPENAT2)
+SYSCALL(creat, K_CREAT)
+SYSCALL(unlink, K_UNLINK)
+SYSCALL(unlinkat, K_UNLINKAT)
+SYSCALL(rmdir, K_RMDIR)
+SYSCALL(rename, K_RENAME)
+SYSCALL(renameat, K_RENAMEAT)
+SYSCALL(renameat2, K_RENAMEAT2)
+SYSCALL(link, K_LINK)
+SYSCALL(linkat, K_LINKAT)
+SYSCALL(symlink, K_SYMLINK)
+SYSCALL(symlinkat, K_SYMLINKAT)
+SYSCALL(mkdir, K_MKDIR)
+SYSCALL(mkdirat, K_MKDIRAT)
+SYSCALL(chmod, K_CHMOD)
+SYSCALL(fchmod, K_FCHMOD)
+SYSCALL(fchmodat, K_FCHMODAT)
+SYSCALL(chown, K_CHOWN)
+SYSCALL(lchown, K_LCHOWN)
+SYSCALL(fchown, K_FCHOWN)
+SYSCALL(fchownat, K_FCHOWNAT)
+SYSCALL(truncate, K_TRUNCATE)
+SYSCALL(ftruncate, K_FTRUNCATE)
+SYSCALL(mount, K_MOUNT)
+SYSCALL(umount, K_UMOUNT2)
+SYSCALL(memfd_create, K_MEMFD_CREATE)
+SYSCALL(dup, K_DUP)
+SYSCALL(dup2, K_DUP2)
+SYSCALL(dup3, K_DUP3)
+SYSCALL(socket, K_SOCKET)
+SYSCALL(connect, K_CONNECT)
+SYSCALL(accept, K_ACCEPT)
+SYSCALL(accept4, K_ACCEPT4)
+SYSCALL(bind, K_BIND)
+SYSCALL(listen, K_LISTEN)
+SYSCALL(init_module, K_INIT_MODULE)
+SYSCALL(finit_module, K_FINIT_MODULE)
+SYSCALL(delete_module, K_DELETE_MODULE)
+SYSCALL(bpf, K_BPF)
+SYSCALL(mmap, K_MMAP)
+SYSCALL(mprotect, K_MPROTECT)
 
 /* ---- process lifecycle from the scheduler ---- */
 
@@ -648,14 +632,8 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	u32 tgid = id >> 32;
 	if (!traced(tgid))
 		return 0;
-	/* A multi-threaded exec runs in the thread that called it, then takes the leader's id. */
-	u64 key = ((u64)tgid << 32) | (u32)ctx->old_pid;
-	u32 kind = K_EXECVE;
-	struct inflight *inp = bpf_map_lookup_elem(&inflight, &key);
-	if (inp && inp->kind == K_EXECVEAT)
-		kind = K_EXECVEAT;
-	if (inp)
-		bpf_map_delete_elem(&inflight, &key);
+	u64 a[6];
+	u32 kind = syscall_args(a) == NR_EXECVEAT ? K_EXECVEAT : K_EXECVE;
 	struct out o;
 	if (!begin(&o, kind, 0))
 		return 0;
@@ -692,22 +670,25 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	if (!traced(ptgid))
 		return 0;
+	u64 a[6];
 	u32 kind = K_CLONE;
 	u64 flags = 0;
-	struct inflight *inp = bpf_map_lookup_elem(&inflight, &id);
-	if (inp) {
-		kind = inp->kind;
-		if (kind == K_CLONE)
-			flags = inp->args[0];
-		else if (kind == K_CLONE3)
-			bpf_probe_read_user(&flags, sizeof(flags), (void *)inp->args[0]);
-		else if (kind == K_FORK)
-			flags = SIGCHLD;
-		else if (kind == K_VFORK)
-			flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
-		else
-			kind = K_CLONE;
-		bpf_map_delete_elem(&inflight, &id);
+	switch (syscall_args(a)) {
+	case NR_CLONE:
+		flags = a[0];
+		break;
+	case NR_CLONE3: /* struct clone_args starts with u64 flags */
+		kind = K_CLONE3;
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)a[0]);
+		break;
+	case NR_FORK:
+		kind = K_FORK;
+		flags = SIGCHLD;
+		break;
+	case NR_VFORK:
+		kind = K_VFORK;
+		flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+		break;
 	}
 	struct out o;
 	u32 ctid = BPF_CORE_READ(child, pid);

@@ -1,0 +1,71 @@
+/* Syscall-heavy loops for scripts/bench-record. Prints the loop's own wall
+ * time in nanoseconds, so tool start-up is never measured.
+ *   loops open N      open/read/close of /etc/hostname
+ *   loops fork N      fork + exec /bin/true + wait
+ *   loops connect N   socket + connect + accept + close on 127.0.0.1 */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: loops open|fork|connect N\n");
+		return 2;
+	}
+	long n = atol(argv[2]);
+	char buf[256];
+	long long t0 = now();
+	if (!strcmp(argv[1], "open")) {
+		for (long i = 0; i < n; i++) {
+			int fd = open("/etc/hostname", O_RDONLY);
+			if (read(fd, buf, sizeof buf) < 0)
+				return 1;
+			close(fd);
+		}
+	} else if (!strcmp(argv[1], "fork")) {
+		for (long i = 0; i < n; i++) {
+			pid_t p = fork();
+			if (p == 0) {
+				execl("/bin/true", "true", (char *)0);
+				_exit(127);
+			}
+			waitpid(p, 0, 0);
+		}
+	} else if (!strcmp(argv[1], "connect")) {
+		int l = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof a;
+		int one = 1;
+		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(l, (void *)&a, sizeof a) || listen(l, 128) || getsockname(l, (void *)&a, &len))
+			return 1;
+		t0 = now();
+		for (long i = 0; i < n; i++) {
+			int c = socket(AF_INET, SOCK_STREAM, 0);
+			if (connect(c, (void *)&a, sizeof a))
+				return 1;
+			int s = accept(l, 0, 0);
+			close(s);
+			close(c);
+		}
+	} else {
+		return 2;
+	}
+	printf("%lld\n", now() - t0);
+	return 0;
+}
