@@ -55,41 +55,7 @@ enum Command {
 sudo shrike record -o host.shrk --duration 10m\n  \
 sudo shrike record -o build.shrk --follow -- make -j2\n  \
 sudo shrike record -o ring.shrk --max-size 100M --max-files 10   # the newest 1 GB, in 10 files")]
-    Record {
-        /// Capture file; with rotation, later files are FILE.1.shrk, FILE.2.shrk, ...
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Stop after this long (30s, 10m, 2h).
-        #[arg(long)]
-        duration: Option<String>,
-        /// Start a new file when the current one reaches this size (64M, 1G).
-        #[arg(long, value_name = "SIZE")]
-        max_size: Option<String>,
-        /// With --max-size, keep only the newest N files.
-        #[arg(long, value_name = "N")]
-        max_files: Option<u32>,
-        /// Event classes to record, comma-separated: process, file, fd, network, kernel, or all.
-        #[arg(long, default_value = "all", value_name = "CLASSES")]
-        events: String,
-        /// Record only COMMAND and its descendants.
-        #[arg(long)]
-        follow: bool,
-        /// Kernel ring buffer size (a power of two; bigger survives longer bursts).
-        #[arg(long, default_value = "64M", value_name = "SIZE")]
-        ring_size: String,
-        /// Longest time an event waits before it is written (at most 1s).
-        #[arg(long, default_value = "1s", value_name = "DURATION")]
-        flush_interval: String,
-        /// Replace the output file(s) if they exist.
-        #[arg(long)]
-        force: bool,
-        /// Seal the capture with this secret key (from `shrike keygen`).
-        #[arg(long, value_name = "KEYFILE")]
-        seal_key: Option<PathBuf>,
-        /// Command to run and record.
-        #[arg(last = true, value_name = "COMMAND")]
-        command: Vec<String>,
-    },
+    Record(cmd::record::Args),
     /// Print every event of one or more captures in time order, one line each.
     Replay {
         /// Capture files (several merge in time order).
@@ -152,31 +118,7 @@ sudo shrike record -o ring.shrk --max-size 100M --max-files 10   # the newest 1 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Record {
-            output,
-            duration,
-            max_size,
-            max_files,
-            events,
-            follow,
-            ring_size,
-            flush_interval,
-            force,
-            seal_key,
-            command,
-        } => cmd::record::run(cmd::record::Args {
-            output,
-            duration,
-            max_size,
-            max_files,
-            events,
-            follow,
-            ring_size,
-            flush_interval,
-            force,
-            seal_key,
-            command,
-        }),
+        Command::Record(args) => cmd::record::run(args),
         Command::Replay { files, format } => cmd::replay::run(&files, format == Format::Json),
         Command::Info { files, format } => cmd::info::run(&files, format == Format::Json),
         Command::Verify { file, key, format } => {

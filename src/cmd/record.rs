@@ -9,18 +9,41 @@ use anyhow::{Context, Result, bail};
 use shrike_capture::recorder::{RecordOptions, record};
 use shrike_format::Class;
 
-/// Arguments of `shrike record`, as parsed.
+/// Arguments of `shrike record`.
+#[derive(clap::Args)]
 pub struct Args {
+    /// Capture file; with rotation, later files are FILE.1.shrk, FILE.2.shrk, ...
+    #[arg(short, long)]
     pub output: PathBuf,
+    /// Stop after this long (30s, 10m, 2h).
+    #[arg(long)]
     pub duration: Option<String>,
+    /// Start a new file when the current one reaches this size (64M, 1G).
+    #[arg(long, value_name = "SIZE")]
     pub max_size: Option<String>,
+    /// With --max-size, keep only the newest N files.
+    #[arg(long, value_name = "N")]
     pub max_files: Option<u32>,
+    /// Event classes to record, comma-separated: process, file, fd, network, kernel, or all.
+    #[arg(long, default_value = "all", value_name = "CLASSES")]
     pub events: String,
+    /// Record only COMMAND and its descendants.
+    #[arg(long)]
     pub follow: bool,
+    /// Kernel ring buffer size (a power of two; bigger survives longer bursts).
+    #[arg(long, default_value = "64M", value_name = "SIZE")]
     pub ring_size: String,
+    /// Longest time an event waits before it is written (at most 1s).
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
     pub flush_interval: String,
+    /// Replace the output file(s) if they exist.
+    #[arg(long)]
     pub force: bool,
+    /// Seal the capture with this secret key (from `shrike keygen`).
+    #[arg(long, value_name = "KEYFILE")]
     pub seal_key: Option<PathBuf>,
+    /// Command to run and record.
+    #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
 
