@@ -57,13 +57,45 @@ sudo shrike record -o build.shrk --follow -- make -j2\n  \
 sudo shrike record -o ring.shrk --max-size 100M --max-files 10   # the newest 1 GB, in 10 files")]
     Record(cmd::record::Args),
     /// Print every event of one or more captures in time order, one line each.
+    #[command(after_help = "Examples:\n  \
+shrike replay build.shrk --filter 'evt.type = execve and proc.pname = make'\n  \
+shrike replay a.shrk b.shrk --format json --filter 'fd.name startswith /etc/'")]
     Replay {
         /// Capture files (several merge in time order).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Only events that satisfy this condition (Falco's condition language).
+        #[arg(long, value_name = "CONDITION")]
+        filter: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Run detection rules (Falco-dialect YAML) over captures, on all cores.
+    ///
+    /// Uses shrike's built-in rules unless --rules is given. Prints one alert per line
+    /// (time, priority, rule, output) in time order, and a summary on stderr: events,
+    /// alerts by rule, and rules skipped because they need fields shrike does not record.
+    #[command(after_help = "Examples:\n  \
+shrike scan host.shrk\n  \
+shrike scan host.shrk --rules /etc/falco/falco_rules.yaml --min-priority warning\n  \
+shrike scan *.shrk --format json | jq .rule")]
+    Scan {
+        /// Capture files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Rule file or directory of *.yaml files (repeatable; replaces the built-in rules).
+        #[arg(long, value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Only rules at or above this priority (emergency ... debug).
+        #[arg(long, default_value = "debug", value_name = "PRIORITY")]
+        min_priority: String,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
     },
     /// Summarise capture files: host, time span, events per kind, chunks, lost events, damage.
     Info {
@@ -119,7 +151,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Record(args) => cmd::record::run(args),
-        Command::Replay { files, format } => cmd::replay::run(&files, format == Format::Json),
+        Command::Replay {
+            files,
+            filter,
+            format,
+        } => cmd::replay::run(&files, filter.as_deref(), format == Format::Json),
+        Command::Scan {
+            files,
+            rules,
+            format,
+            min_priority,
+            threads,
+        } => cmd::scan::run(
+            &files,
+            &rules,
+            format == Format::Json,
+            &min_priority,
+            threads,
+        ),
         Command::Info { files, format } => cmd::info::run(&files, format == Format::Json),
         Command::Verify { file, key, format } => {
             cmd::verify::run(&file, key.as_deref(), format == Format::Json)

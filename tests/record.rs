@@ -697,3 +697,70 @@ fn without_root_the_message_says_what_is_missing() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("needs root") && e.contains("sudo"), "{e}");
 }
+
+#[test]
+fn default_rules_fire_on_a_recorded_workload() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("known.shrk");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let facts = dir.path().join("facts.json");
+    record(
+        &file,
+        &["--follow"],
+        &[
+            "python3",
+            &workload("known_actions.py"),
+            facts.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    let o = Command::new(BIN)
+        .args(["scan", "--format", "json", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rules: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for want in [
+        "Setuid or setgid bit set",
+        "Socket redirected onto standard input or output",
+        "Ptrace attach to another process",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == want),
+            "{want} did not fire; alerts: {rules:?}"
+        );
+    }
+    // The filter language selects events in replay too.
+    let o = Command::new(BIN)
+        .args([
+            "replay",
+            "--format",
+            "json",
+            "--filter",
+            "evt.type = execve and proc.pname = python3",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let execs: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        execs.iter().any(|e| e["argv"][1] == "shrike-marker-exec"),
+        "{execs:?}"
+    );
+    assert!(execs.iter().all(|e| e["kind"] == "execve"));
+}

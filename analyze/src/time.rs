@@ -15,6 +15,14 @@ pub fn rfc3339(ns: i128) -> String {
     }
 }
 
+/// Falco's `evt.time`: time of day with nanoseconds, `HH:MM:SS.nnnnnnnnn` (UTC).
+pub fn time_of_day(ns: i128) -> String {
+    match jiff::Timestamp::from_nanosecond(ns) {
+        Ok(t) => t.strftime("%H:%M:%S%.9f").to_string(),
+        Err(_) => format!("{ns}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

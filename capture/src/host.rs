@@ -67,7 +67,7 @@ fn id_table(path: &str) -> Vec<(u32, String)> {
 
 /// One `proc_snapshot` event per process alive now (those that vanish while
 /// being read are skipped).
-pub fn snapshot_processes(skip: u32) -> Vec<OwnedEvent> {
+pub fn snapshot_processes() -> Vec<OwnedEvent> {
     let ts = boottime_ns();
     let ticks = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
         .unwrap_or(100)
@@ -80,7 +80,7 @@ pub fn snapshot_processes(skip: u32) -> Vec<OwnedEvent> {
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
         .collect();
     pids.sort_unstable();
-    for pid in pids.into_iter().filter(|&p| p != skip) {
+    for pid in pids {
         if let Some(e) = snapshot_one(pid, ts, ticks) {
             out.push(e);
         }

@@ -383,7 +383,8 @@ impl Output {
             config: config.as_bytes().to_vec(),
         };
         let mut first = vec![out.meta(start)];
-        first.extend(snapshot_processes(std::process::id()));
+        // The recorder is in the snapshot (it is the parent of a recorded command), though never traced.
+        first.extend(snapshot_processes());
         out.append_all(&mut first)?;
         // The snapshot is on disk before the first kernel event.
         out.writer.flush().map_err(out.err())?;

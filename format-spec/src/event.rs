@@ -67,6 +67,23 @@ impl<S: AsRef<[u8]>> Event<S> {
         }
     }
 
+    /// A view of the event whose strings borrow from this one.
+    pub fn as_event_ref(&self) -> EventRef<'_> {
+        Event {
+            ts: self.ts,
+            cpu: self.cpu,
+            pid: self.pid,
+            tid: self.tid,
+            comm: self.comm.as_ref(),
+            uid: self.uid,
+            gid: self.gid,
+            euid: self.euid,
+            egid: self.egid,
+            cgroup: self.cgroup,
+            body: self.body.map_strings(&mut |s: &S| s.as_ref()),
+        }
+    }
+
     /// Visits the common fields, then the kind's fields, in schema order.
     pub fn visit(&self, f: &mut dyn FnMut(&'static str, Value<'_>)) {
         f("ts", Value::Uint(self.ts));
@@ -130,7 +147,7 @@ impl<S: AsRef<[u8]>> SockAddr<S> {
     }
 
     /// Applies `f` to the unix path, if any.
-    pub fn map<T>(&self, f: &mut dyn FnMut(&S) -> T) -> SockAddr<T> {
+    pub fn map<'a, T>(&'a self, f: &mut dyn FnMut(&'a S) -> T) -> SockAddr<T> {
         self.map_ref(f)
     }
 

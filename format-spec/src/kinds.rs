@@ -344,7 +344,7 @@ macro_rules! kinds {
             }
 
             /// Converts every string with `f`.
-            pub fn map_strings<T>(&self, f: &mut dyn FnMut(&S) -> T) -> Body<T> {
+            pub fn map_strings<'a, T>(&'a self, f: &mut dyn FnMut(&'a S) -> T) -> Body<T> {
                 match self {
                     $(Body::$variant { $($field),* } => Body::$variant { $($field: field_map!($ty, $field, f)),* },)*
                     Body::Unknown { kind } => Body::Unknown { kind: *kind },

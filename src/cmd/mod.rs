@@ -4,4 +4,5 @@ pub mod generate;
 pub mod info;
 pub mod record;
 pub mod replay;
+pub mod scan;
 pub mod verify;

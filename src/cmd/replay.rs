@@ -4,28 +4,56 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use shrike_analyze::compile::compile;
+use shrike_analyze::fields::Ctx;
+use shrike_analyze::history::History;
 use shrike_analyze::replay::replay;
 use shrike_analyze::time::{rfc3339, wall_ns};
-use shrike_format::{Capture, Value};
+use shrike_format::Value;
 
-/// Prints every event of `files` in time order, one line each.
-pub fn run(files: &[PathBuf], json: bool) -> Result<u8> {
-    let caps = files
-        .iter()
-        .map(|f| Capture::open(f).with_context(|| format!("{}", f.display())))
-        .collect::<Result<Vec<_>>>()?;
-    for (f, c) in files.iter().zip(&caps) {
-        for d in c.damage() {
-            eprintln!("shrike: {}: {d}", f.display());
-        }
-    }
+/// Prints every event of `files` (that passes `filter`) in time order, one line each.
+pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
+    let condition = filter
+        .map(|f| {
+            let expr = shrike_rule_lang::condition::parse(f, &|_| None).map_err(|e| {
+                anyhow::anyhow!(
+                    "--filter: at character {}: {}\n  {f}\n  {}^",
+                    e.offset + 1,
+                    e.message,
+                    " ".repeat(e.offset)
+                )
+            })?;
+            compile(&expr).map_err(|e| anyhow::anyhow!("--filter: {e}"))
+        })
+        .transpose()?;
+    let caps = crate::cmd::scan::open_all(files)?;
+    // Process fields need pass one; a plain replay does not.
+    let history = if condition.is_some() {
+        History::build(&caps)
+    } else {
+        History::default()
+    };
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     let mut failed = false;
+    let mut seen = 0u64;
     let r = replay(
         &caps,
         &mut |r| {
             let h = caps[r.file].header();
+            if let Some(c) = &condition {
+                let ev = r.event.as_event_ref();
+                // Numbered in merged time order, from 1.
+                seen += 1;
+                if !c.matches(&Ctx {
+                    ev: &ev,
+                    header: h,
+                    history: &history,
+                    num: seen,
+                }) {
+                    return Ok(());
+                }
+            }
             let time = rfc3339(wall_ns(h, r.event.ts));
             if json {
                 let mut v = r.event.to_json();

@@ -1,0 +1,534 @@
+//! Rules compiled once: field names resolved, literals converted to the
+//! field's type, regexes built, and the event kinds each rule can match
+//! computed (so chunks holding none of them are skipped undecoded).
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use shrike_format::Kind;
+use shrike_rule_lang::ast::{Check, Expr, Op, Operand, Rhs, Transformer};
+
+use crate::fields::{Ctx, FdField, Field, ProcField, Type, Val, ancestors, extract};
+
+/// Why a condition cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// A field shrike does not provide.
+    Field(String),
+    /// A literal that does not fit its field, or an operator the type does not allow.
+    Invalid(String),
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::Field(n) => write!(f, "field {n} is not available in shrike captures"),
+            CompileError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+/// A compiled condition.
+pub struct Condition {
+    root: Node,
+    /// Kind ids the condition can match (bit k = kind k); all bits when unconstrained.
+    pub kinds: u128,
+}
+
+enum Node {
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Cmp(Box<Cmp>),
+}
+
+struct Operand2 {
+    field: Field,
+    transforms: Vec<Transformer>,
+}
+
+enum Lit {
+    Str(Vec<u8>),
+    Num(i128),
+    Bool(bool),
+    Ip(IpAddr),
+    Net(IpAddr, u8),
+}
+
+enum R {
+    None,
+    One(Lit),
+    List(Vec<Lit>),
+    Regex(regex::bytes::Regex),
+    PMatch(Vec<Vec<Vec<u8>>>),
+    Field(Operand2),
+}
+
+struct Cmp {
+    lhs: Operand2,
+    op: Op,
+    rhs: R,
+    any_ancestor: Option<ProcField>,
+}
+
+const ALL_KINDS: u128 = u128::MAX;
+
+fn operand(o: &Operand) -> Result<Operand2, CompileError> {
+    let mut transforms = Vec::new();
+    let mut cur = o;
+    while let Operand::Transform(t, inner) = cur {
+        transforms.push(*t);
+        cur = inner;
+    }
+    transforms.reverse();
+    let (name, arg) = cur.field();
+    let field = Field::resolve(name, arg).ok_or_else(|| {
+        CompileError::Field(match arg {
+            Some(a) => format!("{name}[{a}]"),
+            None => name.to_string(),
+        })
+    })?;
+    Ok(Operand2 { field, transforms })
+}
+
+fn ty_after(o: &Operand2) -> Type {
+    if o.transforms.contains(&Transformer::Len) {
+        Type::Num
+    } else {
+        o.field.ty()
+    }
+}
+
+fn lit(ty: Type, s: &str, op: Op) -> Result<Lit, CompileError> {
+    let bad = |what: &str| CompileError::Invalid(format!("`{s}` is not {what}"));
+    Ok(match ty {
+        Type::Str if matches!(op, Op::BContains | Op::BStartsWith) => {
+            let b = (0..s.len() / 2)
+                .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| bad("a hex string"))?;
+            Lit::Str(b)
+        }
+        Type::Str => Lit::Str(s.as_bytes().to_vec()),
+        Type::Num => Lit::Num(s.parse::<i128>().map_err(|_| bad("a number"))?),
+        Type::Bool => Lit::Bool(match s {
+            "true" => true,
+            "false" => false,
+            _ => return Err(bad("true or false")),
+        }),
+        Type::Ip => match s.split_once('/') {
+            Some((ip, bits)) => Lit::Net(
+                ip.parse().map_err(|_| bad("a network (CIDR)"))?,
+                bits.parse().map_err(|_| bad("a network (CIDR)"))?,
+            ),
+            None => Lit::Ip(s.parse().map_err(|_| bad("an IP address"))?),
+        },
+    })
+}
+
+/// Compiles a condition.
+pub fn compile(e: &Expr) -> Result<Condition, CompileError> {
+    Ok(Condition {
+        root: node(e)?,
+        kinds: kinds(e).unwrap_or(ALL_KINDS),
+    })
+}
+
+fn node(e: &Expr) -> Result<Node, CompileError> {
+    Ok(match e {
+        Expr::And(v) => Node::And(v.iter().map(node).collect::<Result<_, _>>()?),
+        Expr::Or(v) => Node::Or(v.iter().map(node).collect::<Result<_, _>>()?),
+        Expr::Not(x) => Node::Not(Box::new(node(x)?)),
+        Expr::Macro(m) => return Err(CompileError::Invalid(format!("unresolved macro {m}"))),
+        Expr::Check(c) => check(c)?,
+    })
+}
+
+fn check(c: &Check) -> Result<Node, CompileError> {
+    let lhs = operand(&c.lhs)?;
+    // fd.ip and fd.port match either end of the connection.
+    if let Field::Fd(f @ (FdField::Ip | FdField::Port)) = lhs.field {
+        let (a, b) = if f == FdField::Ip {
+            ("fd.cip", "fd.sip")
+        } else {
+            ("fd.cport", "fd.sport")
+        };
+        let side = |name: &str| Check {
+            lhs: Operand::Field {
+                name: name.into(),
+                arg: None,
+            },
+            op: c.op,
+            rhs: c.rhs.clone(),
+        };
+        return Ok(Node::Or(vec![check(&side(a))?, check(&side(b))?]));
+    }
+    let any_ancestor = match lhs.field {
+        Field::AnyAncestor(f) => Some(f),
+        _ => None,
+    };
+    let ty = match any_ancestor {
+        Some(ProcField::Pid) => Type::Num,
+        Some(_) => Type::Str,
+        None => ty_after(&lhs),
+    };
+    let allowed = match ty {
+        Type::Num => matches!(
+            c.op,
+            Op::Eq
+                | Op::Ne
+                | Op::Lt
+                | Op::Le
+                | Op::Gt
+                | Op::Ge
+                | Op::In
+                | Op::Intersects
+                | Op::Exists
+        ),
+        Type::Bool | Type::Ip => {
+            matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::Intersects | Op::Exists)
+        }
+        Type::Str => true,
+    };
+    if !allowed {
+        return Err(CompileError::Invalid(format!(
+            "operator {:?} cannot be used on {}",
+            c.op,
+            c.lhs.field().0
+        )));
+    }
+    let rhs = match (&c.rhs, c.op) {
+        (Rhs::None, _) => R::None,
+        (Rhs::Value(v), Op::Regex) => R::Regex(
+            regex::bytes::Regex::new(&format!("^(?:{v})$"))
+                .map_err(|e| CompileError::Invalid(format!("regex `{v}`: {e}")))?,
+        ),
+        (Rhs::Value(v), op) => R::One(lit(ty, v, op)?),
+        (Rhs::List(items), Op::PMatch) => {
+            R::PMatch(items.iter().map(|i| components(i.as_bytes())).collect())
+        }
+        (Rhs::List(items), op) => R::List(
+            items
+                .iter()
+                .map(|i| lit(ty, i, op))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Rhs::Field(o), _) => R::Field(operand(o)?),
+    };
+    Ok(Node::Cmp(Box::new(Cmp {
+        lhs,
+        op: c.op,
+        rhs,
+        any_ancestor,
+    })))
+}
+
+/// The kinds `e` can match, or `None` when it does not constrain `evt.type`.
+fn kinds(e: &Expr) -> Option<u128> {
+    let bits = |names: &[&str]| {
+        names.iter().fold(0u128, |b, n| {
+            let k = match *n {
+                "umount" => Some(Kind::Umount2),
+                n => Kind::from_name(n),
+            };
+            k.map_or(b, |k| b | 1u128 << k.id())
+        })
+    };
+    match e {
+        Expr::Check(Check {
+            lhs: Operand::Field { name, .. },
+            op,
+            rhs,
+        }) if name == "evt.type" => match (op, rhs) {
+            (Op::Eq, Rhs::Value(v)) => Some(bits(&[v])),
+            (Op::In, Rhs::List(l)) => Some(bits(&l.iter().map(String::as_str).collect::<Vec<_>>())),
+            _ => None,
+        },
+        Expr::And(v) => v.iter().filter_map(kinds).reduce(|a, b| a & b),
+        Expr::Or(v) => v
+            .iter()
+            .map(kinds)
+            .try_fold(0u128, |acc, k| k.map(|k| acc | k)),
+        _ => None,
+    }
+}
+
+fn components(p: &[u8]) -> Vec<Vec<u8>> {
+    p.split(|&c| c == b'/')
+        .filter(|c| !c.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+impl Condition {
+    /// Whether the event in `c` satisfies the condition.
+    pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
+        eval(&self.root, c)
+    }
+}
+
+fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
+    match n {
+        Node::And(v) => v.iter().all(|x| eval(x, c)),
+        Node::Or(v) => v.iter().any(|x| eval(x, c)),
+        Node::Not(x) => !eval(x, c),
+        Node::Cmp(cmp) => match cmp.any_ancestor {
+            Some(f) => ancestors(c, f, |v| compare(cmp, Some(v), c)),
+            None => compare(cmp, value(&cmp.lhs, c), c),
+        },
+    }
+}
+
+fn value<'e>(o: &Operand2, c: &Ctx<'e, '_>) -> Option<Val<'e>> {
+    let mut v = extract(&o.field, c)?;
+    for t in &o.transforms {
+        v = transform(*t, v)?;
+    }
+    Some(v)
+}
+
+fn transform(t: Transformer, v: Val<'_>) -> Option<Val<'_>> {
+    // String transformers leave other types as they are.
+    let Val::Str(b) = v else { return Some(v) };
+    Some(match t {
+        Transformer::ToLower => Val::Str(Cow::Owned(b.to_ascii_lowercase())),
+        Transformer::ToUpper => Val::Str(Cow::Owned(b.to_ascii_uppercase())),
+        Transformer::Basename => match b.iter().rposition(|&x| x == b'/') {
+            Some(i) => Val::Str(Cow::Owned(b[i + 1..].to_vec())),
+            None => Val::Str(b),
+        },
+        Transformer::Len => Val::Num(b.len() as i128),
+        Transformer::B64 => Val::Str(Cow::Owned(b64(&b)?)),
+    })
+}
+
+fn b64(s: &[u8]) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let s: Vec<u8> = s.iter().copied().filter(|&c| c != b'=').collect();
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
+    }
+    Some(out)
+}
+
+/// A text literal read as a number, for `evt.arg.*` whose type depends on the event.
+fn lit_num(b: &[u8]) -> Option<i128> {
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+fn lit_eq(v: &Val<'_>, l: &Lit) -> bool {
+    match (v, l) {
+        (Val::Str(a), Lit::Str(b)) => a.as_ref() == b.as_slice(),
+        (Val::Num(a), Lit::Str(b)) => lit_num(b) == Some(*a),
+        (Val::Num(a), Lit::Num(b)) => a == b,
+        (Val::Bool(a), Lit::Bool(b)) => a == b,
+        (Val::Ip(a), Lit::Ip(b)) => a == b,
+        (Val::Ip(a), Lit::Net(net, bits)) => in_net(a, net, *bits),
+        _ => false,
+    }
+}
+
+fn in_net(a: &IpAddr, net: &IpAddr, bits: u8) -> bool {
+    match (a, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let m = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(bits.min(32)))
+            };
+            u32::from(*a) & m == u32::from(*n) & m
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let m = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(bits.min(128)))
+            };
+            u128::from(*a) & m == u128::from(*n) & m
+        }
+        _ => false,
+    }
+}
+
+fn compare(cmp: &Cmp, v: Option<Val<'_>>, c: &Ctx<'_, '_>) -> bool {
+    // A missing value makes every comparison false, `!=` and `exists` included.
+    let Some(v) = v else { return false };
+    let rhs_field;
+    let one = match &cmp.rhs {
+        R::None => return cmp.op == Op::Exists,
+        R::One(l) => Some(l),
+        R::Field(o) => {
+            let Some(r) = value(o, c) else { return false };
+            rhs_field = r;
+            return compare_vals(cmp.op, &v, &rhs_field);
+        }
+        R::Regex(re) => return matches!(&v, Val::Str(b) if re.is_match(b)),
+        R::PMatch(paths) => {
+            let Val::Str(b) = &v else { return false };
+            let parts = components(b);
+            return paths.iter().any(|p| {
+                p.len() <= parts.len()
+                    && p.iter()
+                        .zip(&parts)
+                        .all(|(want, got)| component_match(want, got))
+            });
+        }
+        R::List(items) => return items.iter().any(|l| lit_eq(&v, l)),
+    };
+    let l = one.expect("single literal");
+    match (cmp.op, &v, l) {
+        (Op::Eq, _, _) => lit_eq(&v, l),
+        (Op::Ne, _, _) => !lit_eq(&v, l),
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Num(a), Lit::Num(b)) => ord(cmp.op, a.cmp(b)),
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Num(a), Lit::Str(b)) => {
+            lit_num(b).is_some_and(|b| ord(cmp.op, a.cmp(&b)))
+        }
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Str(a), Lit::Str(b)) => {
+            ord(cmp.op, a.as_ref().cmp(b.as_slice()))
+        }
+        (Op::Contains | Op::BContains, Val::Str(a), Lit::Str(b)) => memmem(a, b),
+        (Op::IContains, Val::Str(a), Lit::Str(b)) => {
+            memmem(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
+        }
+        (Op::StartsWith | Op::BStartsWith, Val::Str(a), Lit::Str(b)) => a.starts_with(b),
+        (Op::EndsWith, Val::Str(a), Lit::Str(b)) => a.ends_with(b),
+        (Op::Glob, Val::Str(a), Lit::Str(b)) => glob(b, a),
+        (Op::IGlob, Val::Str(a), Lit::Str(b)) => {
+            glob(&b.to_ascii_lowercase(), &a.to_ascii_lowercase())
+        }
+        _ => false,
+    }
+}
+
+fn compare_vals(op: Op, a: &Val<'_>, b: &Val<'_>) -> bool {
+    match (op, a, b) {
+        (Op::Eq | Op::In | Op::Intersects, _, _) => a == b,
+        (Op::Ne, _, _) => a != b,
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Num(x), Val::Num(y)) => ord(op, x.cmp(y)),
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Str(x), Val::Str(y)) => ord(op, x.cmp(y)),
+        (Op::Contains, Val::Str(x), Val::Str(y)) => memmem(x, y),
+        (Op::StartsWith, Val::Str(x), Val::Str(y)) => x.starts_with(y),
+        (Op::EndsWith, Val::Str(x), Val::Str(y)) => x.ends_with(y),
+        _ => false,
+    }
+}
+
+fn ord(op: Op, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        Op::Lt => o == Less,
+        Op::Le => o != Greater,
+        Op::Gt => o == Greater,
+        _ => o != Less,
+    }
+}
+
+fn memmem(h: &[u8], n: &[u8]) -> bool {
+    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+}
+
+fn component_match(want: &[u8], got: &[u8]) -> bool {
+    if want.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
+        glob(want, got)
+    } else {
+        want == got
+    }
+}
+
+/// fnmatch(3) without flags: `*` and `?` also match `/`; `[...]` classes; `\\` escapes.
+pub fn glob(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if p.get(pi) == Some(&b'*') {
+            star = Some((pi, si));
+            pi += 1;
+            continue;
+        }
+        // How far the pattern advances if it matches s[si] here.
+        let step = match p.get(pi) {
+            None => None,
+            Some(b'?') => Some(1),
+            Some(b'[') => match class(&p[pi..], s[si]) {
+                Some((ok, n)) => ok.then_some(n),
+                None => (s[si] == b'[').then_some(1), // an unterminated `[` is literal
+            },
+            Some(b'\\') if pi + 1 < p.len() => (p[pi + 1] == s[si]).then_some(2),
+            Some(&c) => (c == s[si]).then_some(1),
+        };
+        if let Some(n) = step {
+            pi += n;
+            si += 1;
+            continue;
+        }
+        match star {
+            Some((sp, ss)) => {
+                pi = sp + 1;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Matches one character against a `[...]` class at the start of `p`; returns (matched, class length).
+fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(p.get(1), Some(b'!' | b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() && (p[i] != b']' || first) {
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+            matched |= (p[i]..=p[i + 2]).contains(&c);
+            i += 3;
+        } else {
+            matched |= p[i] == c;
+            i += 1;
+        }
+    }
+    (i < p.len()).then_some((matched != negate, i + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn glob_is_fnmatch_without_flags() {
+        assert!(glob(b"/tmp/*", b"/tmp/a/b"));
+        assert!(glob(b"*.sh", b"/x/y.sh"));
+        assert!(glob(b"/dev/sh?", b"/dev/shm"));
+        assert!(glob(b"/[a-c]x", b"/bx"));
+        assert!(!glob(b"/[!a-c]x", b"/bx"));
+        assert!(glob(b"a\\*b", b"a*b"));
+        assert!(!glob(b"a\\*b", b"axb"));
+        assert!(
+            !glob(b"a\\*b", b"a\\xb"),
+            "an escaped star is literal even after a backslash"
+        );
+        assert!(glob(b"a[b", b"a[b"), "an unterminated class is literal");
+        assert!(!glob(b"/tmp/*", b"/var/tmp/x"));
+        assert!(glob(b"*", b""));
+    }
+}

@@ -1,0 +1,797 @@
+//! Falco's fields (FALCO-FIELDS.md §1) over shrike events: names resolved once
+//! at compile time to a [`Field`], values extracted per event. A field with
+//! no value is *missing* (`None`), which makes every comparison false.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use shrike_format::{Body, EventRef, Header, Kind, SockAddr, Value, fdtype};
+
+use crate::history::{History, ProcInfo};
+
+/// A value extracted from an event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<'a> {
+    /// Bytes (strings are bytes).
+    Str(Cow<'a, [u8]>),
+    /// A number (signed and unsigned fields both fit).
+    Num(i128),
+    /// A boolean.
+    Bool(bool),
+    /// An IP address.
+    Ip(IpAddr),
+}
+
+/// The type of a field, for checking literals and operators at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// Byte string.
+    Str,
+    /// Number.
+    Num,
+    /// Boolean.
+    Bool,
+    /// IP address.
+    Ip,
+}
+
+/// Which value a field extracts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Field {
+    EvtType,
+    EvtTime,
+    EvtRawTime,
+    EvtRes,
+    EvtRawRes,
+    EvtFailed,
+    EvtDir,
+    EvtIsOpenRead,
+    EvtIsOpenWrite,
+    EvtIsOpenExec,
+    EvtIsOpenCreate,
+    EvtArg(String),
+    EvtHostname,
+    EvtNum,
+    /// `proc.*` of ancestor N (0 = self).
+    Proc(ProcField, usize),
+    /// `proc.a*` without index: true if any ancestor (self excluded) matches.
+    AnyAncestor(ProcField),
+    ThreadTid,
+    CapEffective,
+    CapPermitted,
+    UserUid,
+    UserName,
+    UserLoginUid,
+    UserLoginName,
+    GroupGid,
+    GroupName,
+    Fd(FdField),
+}
+
+/// Per-process fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ProcField {
+    Pid,
+    Ppid,
+    Name,
+    Exe,
+    ExePath,
+    Args,
+    Cmdline,
+    Cwd,
+    Tty,
+    Sid,
+    IsExeFromMemfd,
+    IsExeDeleted,
+    IsExeUpperLayer,
+}
+
+/// fd fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum FdField {
+    Name,
+    NameRaw,
+    Directory,
+    Filename,
+    TypeChar,
+    Type,
+    Num,
+    L4Proto,
+    Sip,
+    Cip,
+    Sport,
+    Cport,
+    Lip,
+    Rip,
+    Lport,
+    Rport,
+    Ip,
+    Port,
+    Connected,
+    SockFamily,
+}
+
+impl Field {
+    /// Resolves a field name and argument; `None` when shrike cannot provide it.
+    pub fn resolve(name: &str, arg: Option<&str>) -> Option<Field> {
+        let index = || arg.and_then(|a| a.parse::<usize>().ok());
+        let proc = |f: ProcField, n: usize| Some(Field::Proc(f, n));
+        Some(match name {
+            "evt.type" => Field::EvtType,
+            "evt.time" => Field::EvtTime,
+            "evt.rawtime" => Field::EvtRawTime,
+            "evt.res" => Field::EvtRes,
+            "evt.rawres" => Field::EvtRawRes,
+            "evt.failed" => Field::EvtFailed,
+            "evt.dir" => Field::EvtDir,
+            "evt.is_open_read" => Field::EvtIsOpenRead,
+            "evt.is_open_write" => Field::EvtIsOpenWrite,
+            "evt.is_open_exec" => Field::EvtIsOpenExec,
+            "evt.is_open_create" => Field::EvtIsOpenCreate,
+            "evt.hostname" => Field::EvtHostname,
+            "evt.num" => Field::EvtNum,
+            "evt.arg" | "evt.rawarg" => Field::EvtArg(arg?.to_string()),
+            n if n.starts_with("evt.arg.") || n.starts_with("evt.rawarg.") => Field::EvtArg(
+                n.split_once(".arg.")
+                    .or(n.split_once(".rawarg."))
+                    .map(|x| x.1.to_string())?,
+            ),
+            "proc.pid" => return proc(ProcField::Pid, 0),
+            "proc.ppid" => return proc(ProcField::Ppid, 0),
+            "proc.name" => return proc(ProcField::Name, 0),
+            "proc.exe" => return proc(ProcField::Exe, 0),
+            "proc.exepath" => return proc(ProcField::ExePath, 0),
+            "proc.args" => return proc(ProcField::Args, 0),
+            "proc.cmdline" => return proc(ProcField::Cmdline, 0),
+            "proc.cwd" => return proc(ProcField::Cwd, 0),
+            "proc.tty" => return proc(ProcField::Tty, 0),
+            "proc.sid" => return proc(ProcField::Sid, 0),
+            "proc.is_exe_from_memfd" => return proc(ProcField::IsExeFromMemfd, 0),
+            "proc.exe_deleted" | "proc.is_exe_deleted" => return proc(ProcField::IsExeDeleted, 0),
+            "proc.is_exe_upper_layer" => return proc(ProcField::IsExeUpperLayer, 0),
+            "proc.pname" => return proc(ProcField::Name, 1),
+            "proc.pexe" => return proc(ProcField::Exe, 1),
+            "proc.pexepath" => return proc(ProcField::ExePath, 1),
+            "proc.pcmdline" => return proc(ProcField::Cmdline, 1),
+            "proc.aname" | "proc.apid" | "proc.aexe" | "proc.aexepath" | "proc.acmdline" => {
+                let f = match name {
+                    "proc.aname" => ProcField::Name,
+                    "proc.apid" => ProcField::Pid,
+                    "proc.aexe" => ProcField::Exe,
+                    "proc.aexepath" => ProcField::ExePath,
+                    _ => ProcField::Cmdline,
+                };
+                match arg {
+                    None => Field::AnyAncestor(f),
+                    Some(_) => Field::Proc(f, index()?),
+                }
+            }
+            "thread.tid" => Field::ThreadTid,
+            "thread.cap_effective" => Field::CapEffective,
+            "thread.cap_permitted" => Field::CapPermitted,
+            "user.uid" => Field::UserUid,
+            "user.name" => Field::UserName,
+            "user.loginuid" => Field::UserLoginUid,
+            "user.loginname" => Field::UserLoginName,
+            "group.gid" => Field::GroupGid,
+            "group.name" => Field::GroupName,
+            "fd.name" => Field::Fd(FdField::Name),
+            "fd.nameraw" => Field::Fd(FdField::NameRaw),
+            "fd.directory" => Field::Fd(FdField::Directory),
+            "fd.filename" => Field::Fd(FdField::Filename),
+            "fd.typechar" => Field::Fd(FdField::TypeChar),
+            "fd.type" => Field::Fd(FdField::Type),
+            "fd.num" => Field::Fd(FdField::Num),
+            "fd.l4proto" => Field::Fd(FdField::L4Proto),
+            "fd.sip" => Field::Fd(FdField::Sip),
+            "fd.cip" => Field::Fd(FdField::Cip),
+            "fd.sport" => Field::Fd(FdField::Sport),
+            "fd.cport" => Field::Fd(FdField::Cport),
+            "fd.lip" => Field::Fd(FdField::Lip),
+            "fd.rip" => Field::Fd(FdField::Rip),
+            "fd.lport" => Field::Fd(FdField::Lport),
+            "fd.rport" => Field::Fd(FdField::Rport),
+            "fd.ip" | "fd.net" => Field::Fd(FdField::Ip),
+            "fd.snet" => Field::Fd(FdField::Sip),
+            "fd.cnet" => Field::Fd(FdField::Cip),
+            "fd.lnet" => Field::Fd(FdField::Lip),
+            "fd.rnet" => Field::Fd(FdField::Rip),
+            "fd.connected" => Field::Fd(FdField::Connected),
+            "fd.sockfamily" => Field::Fd(FdField::SockFamily),
+            "fd.port" => Field::Fd(FdField::Port),
+            _ => return None,
+        })
+    }
+
+    /// The field's value type.
+    pub fn ty(&self) -> Type {
+        match self {
+            Field::EvtRawTime
+            | Field::EvtRawRes
+            | Field::EvtNum
+            | Field::ThreadTid
+            | Field::UserUid
+            | Field::UserLoginUid
+            | Field::GroupGid => Type::Num,
+            Field::EvtFailed
+            | Field::EvtIsOpenRead
+            | Field::EvtIsOpenWrite
+            | Field::EvtIsOpenExec
+            | Field::EvtIsOpenCreate => Type::Bool,
+            Field::Proc(f, _) | Field::AnyAncestor(f) => match f {
+                ProcField::Pid | ProcField::Ppid | ProcField::Tty | ProcField::Sid => Type::Num,
+                ProcField::IsExeFromMemfd
+                | ProcField::IsExeDeleted
+                | ProcField::IsExeUpperLayer => Type::Bool,
+                _ => Type::Str,
+            },
+            Field::Fd(f) => match f {
+                FdField::Connected => Type::Bool,
+                FdField::Num
+                | FdField::Sport
+                | FdField::Cport
+                | FdField::Lport
+                | FdField::Rport
+                | FdField::Port => Type::Num,
+                FdField::Sip | FdField::Cip | FdField::Lip | FdField::Rip | FdField::Ip => Type::Ip,
+                _ => Type::Str,
+            },
+            _ => Type::Str,
+        }
+    }
+}
+
+/// Everything a field may need to answer for one event.
+pub struct Ctx<'e, 'a> {
+    /// The event.
+    pub ev: &'e EventRef<'a>,
+    /// The capture's header (host, users, groups).
+    pub header: &'e Header,
+    /// The process table.
+    pub history: &'e History,
+    /// The event's number in its file, from 1 (Falco's `evt.num`).
+    pub num: u64,
+}
+
+fn s(b: &[u8]) -> Option<Val<'_>> {
+    Some(Val::Str(Cow::Borrowed(b)))
+}
+
+fn owned<'a>(b: Vec<u8>) -> Option<Val<'a>> {
+    Some(Val::Str(Cow::Owned(b)))
+}
+
+fn num<T: Into<i128>>(n: T) -> Option<Val<'static>> {
+    Some(Val::Num(n.into()))
+}
+
+/// The Linux errno names Falco prints for failed syscalls.
+fn errno_name(e: i64) -> String {
+    const NAMES: [&str; 41] = [
+        "",
+        "EPERM",
+        "ENOENT",
+        "ESRCH",
+        "EINTR",
+        "EIO",
+        "ENXIO",
+        "E2BIG",
+        "ENOEXEC",
+        "EBADF",
+        "ECHILD",
+        "EAGAIN",
+        "ENOMEM",
+        "EACCES",
+        "EFAULT",
+        "ENOTBLK",
+        "EBUSY",
+        "EEXIST",
+        "EXDEV",
+        "ENODEV",
+        "ENOTDIR",
+        "EISDIR",
+        "EINVAL",
+        "ENFILE",
+        "EMFILE",
+        "ENOTTY",
+        "ETXTBSY",
+        "EFBIG",
+        "ENOSPC",
+        "ESPIPE",
+        "EROFS",
+        "EMLINK",
+        "EPIPE",
+        "EDOM",
+        "ERANGE",
+        "EDEADLK",
+        "ENAMETOOLONG",
+        "ENOLCK",
+        "ENOSYS",
+        "ENOTEMPTY",
+        "ELOOP",
+    ];
+    match e {
+        1..=40 => NAMES[e as usize].to_string(),
+        111 => "ECONNREFUSED".into(),
+        115 => "EINPROGRESS".into(),
+        110 => "ETIMEDOUT".into(),
+        98 => "EADDRINUSE".into(),
+        _ => format!("E{e}"),
+    }
+}
+
+/// Capability names by bit, as Falco prints them.
+const CAPS: [&str; 41] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+fn caps(mask: u64) -> Vec<u8> {
+    CAPS.iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into_bytes()
+}
+
+/// The event's result field, if its kind has one.
+fn res_of(ev: &EventRef<'_>) -> Option<i64> {
+    let mut r = None;
+    ev.body.visit(&mut |name, v| {
+        if name == "res"
+            && let Value::Int(x) = v
+        {
+            r = Some(x);
+        }
+    });
+    r
+}
+
+/// The open-family flags and mode, for `evt.is_open_*`.
+fn open_flags(ev: &EventRef<'_>) -> Option<(u64, u64, i64)> {
+    match &ev.body {
+        Body::Open {
+            flags, mode, res, ..
+        }
+        | Body::Openat {
+            flags, mode, res, ..
+        }
+        | Body::Openat2 {
+            flags, mode, res, ..
+        } => Some((*flags, *mode, *res)),
+        Body::Creat { mode, res, .. } => Some((0o1101, *mode, *res)),
+        _ => None,
+    }
+}
+
+/// What the event's fd refers to: (fd number, path, socket client, socket server, local, remote, proto, fdtype).
+struct FdView<'a> {
+    num: Option<i64>,
+    path: Option<&'a [u8]>,
+    local: SockAddr<&'a [u8]>,
+    remote: SockAddr<&'a [u8]>,
+    /// Whether local is the client side (connect) or the server side (accept, bind, listen).
+    local_is_client: bool,
+    proto: u64,
+    fdtype: u64,
+}
+
+fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
+    let file = |num: i64, path: &'a [u8]| FdView {
+        num: Some(num),
+        path: Some(path),
+        local: SockAddr::None,
+        remote: SockAddr::None,
+        local_is_client: false,
+        proto: 0,
+        fdtype: fdtype::FILE,
+    };
+    Some(match &ev.body {
+        Body::Open { res, abspath, .. }
+        | Body::Openat { res, abspath, .. }
+        | Body::Openat2 { res, abspath, .. }
+        | Body::Creat { res, abspath, .. } => file(*res, abspath),
+        Body::Fchmod { fd, abspath, .. }
+        | Body::Fchown { fd, abspath, .. }
+        | Body::Ftruncate { fd, abspath, .. }
+        | Body::Fchdir { fd, abspath, .. } => file(*fd, abspath),
+        Body::Mmap { fd, path, .. } | Body::FinitModule { fd, path, .. } if *fd >= 0 => {
+            file(*fd, path)
+        }
+        Body::MemfdCreate { res, .. } => FdView {
+            fdtype: fdtype::MEMFD,
+            ..file(*res, b"")
+        },
+        Body::Connect {
+            fd,
+            proto,
+            laddr,
+            raddr,
+            ..
+        } => FdView {
+            num: Some(*fd),
+            path: None,
+            local: *laddr,
+            remote: *raddr,
+            local_is_client: true,
+            proto: *proto,
+            fdtype: fdtype::SOCKET,
+        },
+        Body::Accept {
+            res,
+            proto,
+            laddr,
+            raddr,
+            ..
+        }
+        | Body::Accept4 {
+            res,
+            proto,
+            laddr,
+            raddr,
+            ..
+        } => FdView {
+            num: Some(*res),
+            path: None,
+            local: *laddr,
+            remote: *raddr,
+            local_is_client: false,
+            proto: *proto,
+            fdtype: fdtype::SOCKET,
+        },
+        Body::Bind {
+            fd, proto, laddr, ..
+        }
+        | Body::Listen {
+            fd, proto, laddr, ..
+        } => FdView {
+            num: Some(*fd),
+            path: None,
+            local: *laddr,
+            remote: SockAddr::None,
+            local_is_client: false,
+            proto: *proto,
+            fdtype: fdtype::SOCKET,
+        },
+        Body::Dup {
+            newfd,
+            fdtype: t,
+            path,
+            proto,
+            laddr,
+            raddr,
+            ..
+        }
+        | Body::Dup2 {
+            newfd,
+            fdtype: t,
+            path,
+            proto,
+            laddr,
+            raddr,
+            ..
+        }
+        | Body::Dup3 {
+            newfd,
+            fdtype: t,
+            path,
+            proto,
+            laddr,
+            raddr,
+            ..
+        } => FdView {
+            num: Some(*newfd),
+            path: (*t != fdtype::SOCKET).then_some(*path),
+            local: *laddr,
+            remote: *raddr,
+            local_is_client: true,
+            proto: *proto,
+            fdtype: *t,
+        },
+        _ => return None,
+    })
+}
+
+fn addr_text(a: &SockAddr<&[u8]>) -> String {
+    match a {
+        SockAddr::V4 { port, .. } | SockAddr::V6 { port, .. } => {
+            format!("{}:{port}", a.ip().expect("inet"))
+        }
+        SockAddr::Unix(p) => String::from_utf8_lossy(p).into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Extracts `f` for the event in `c`; `None` when the value is missing.
+pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
+    let ev = c.ev;
+    match f {
+        Field::EvtType => {
+            let name = ev.kind().map_or("unknown", |k| {
+                if k == Kind::Umount2 {
+                    "umount2"
+                } else {
+                    k.name()
+                }
+            });
+            s(name.as_bytes())
+        }
+        Field::EvtTime => {
+            owned(crate::time::time_of_day(crate::time::wall_ns(c.header, ev.ts)).into_bytes())
+        }
+        Field::EvtRawTime => num(crate::time::wall_ns(c.header, ev.ts)),
+        Field::EvtRes => res_of(ev)
+            .map(|r| {
+                if r >= 0 {
+                    "SUCCESS".to_string()
+                } else {
+                    errno_name(-r)
+                }
+            })
+            .and_then(|t| owned(t.into_bytes())),
+        Field::EvtRawRes => res_of(ev).and_then(num),
+        Field::EvtFailed => res_of(ev).map(|r| Val::Bool(r < 0)),
+        Field::EvtDir => s(b"<"),
+        Field::EvtIsOpenRead => Some(Val::Bool(
+            open_flags(ev).is_some_and(|(f, _, _)| f & 3 != 1),
+        )),
+        Field::EvtIsOpenWrite => Some(Val::Bool(
+            open_flags(ev).is_some_and(|(f, _, _)| f & 3 != 0),
+        )),
+        Field::EvtIsOpenExec => {
+            Some(Val::Bool(open_flags(ev).is_some_and(|(f, m, _)| {
+                f & 0o20100000 != 0 && m & 0o111 != 0
+            })))
+        }
+        Field::EvtIsOpenCreate => Some(Val::Bool(
+            open_flags(ev).is_some_and(|(f, _, r)| f & 0o100 != 0 && r >= 0),
+        )),
+        Field::EvtHostname => s(c.header.hostname.as_bytes()),
+        Field::EvtNum => num(c.num),
+        Field::EvtArg(name) => arg(ev, name),
+        Field::Proc(pf, n) => {
+            let p = c.history.ancestor(ev.pid, ev.ts, *n);
+            // The event's own thread knows its comm even without history.
+            if *n == 0 && *pf == ProcField::Name {
+                return s(ev.comm);
+            }
+            if *n == 0 && *pf == ProcField::Pid {
+                return num(ev.pid);
+            }
+            proc_field(*pf, p?)
+        }
+        Field::AnyAncestor(_) => None, // evaluated by the compiler, ancestor by ancestor
+        Field::ThreadTid => num(ev.tid),
+        Field::CapEffective => owned(caps(c.history.at(ev.pid, ev.ts)?.cap_effective)),
+        Field::CapPermitted => owned(caps(c.history.at(ev.pid, ev.ts)?.cap_permitted)),
+        Field::UserUid => num(ev.euid),
+        Field::UserName => s(c.header.user_name(ev.euid).unwrap_or("<NA>").as_bytes()),
+        Field::UserLoginUid => {
+            let l = c
+                .history
+                .at(ev.pid, ev.ts)
+                .map_or(u64::from(u32::MAX), |p| p.loginuid);
+            num(if l == u64::from(u32::MAX) {
+                -1
+            } else {
+                l as i64
+            })
+        }
+        Field::UserLoginName => {
+            let l = c.history.at(ev.pid, ev.ts)?.loginuid;
+            s(c.header.user_name(l as u32).unwrap_or("<NA>").as_bytes())
+        }
+        Field::GroupGid => num(ev.egid),
+        Field::GroupName => s(c.header.group_name(ev.egid).unwrap_or("<NA>").as_bytes()),
+        Field::Fd(ff) => fd_field(*ff, &fd_view(ev)?),
+    }
+}
+
+fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
+    let join = |from: usize| {
+        p.argv
+            .iter()
+            .skip(from)
+            .map(|a| a.as_slice())
+            .collect::<Vec<_>>()
+            .join(&b' ')
+    };
+    match f {
+        ProcField::Pid => num(p.pid),
+        ProcField::Ppid => (p.ppid != 0).then(|| Val::Num(p.ppid.into())),
+        ProcField::Name => s(&p.comm),
+        ProcField::Exe => s(p.argv.first().map_or(&[][..], |a| a.as_slice())),
+        ProcField::ExePath => s(&p.exepath),
+        ProcField::Args => owned(join(1)),
+        ProcField::Cmdline => {
+            let args = join(1);
+            owned(if args.is_empty() {
+                p.comm.clone()
+            } else {
+                [p.comm.as_slice(), b" ", &args].concat()
+            })
+        }
+        ProcField::Cwd => {
+            let mut c = p.cwd.clone();
+            if !c.ends_with(b"/") {
+                c.push(b'/');
+            }
+            owned(c)
+        }
+        ProcField::Tty => num(p.tty),
+        ProcField::Sid => num(p.sid),
+        ProcField::IsExeFromMemfd => Some(Val::Bool(p.flags & shrike_format::EXEC_FROM_MEMFD != 0)),
+        ProcField::IsExeDeleted => Some(Val::Bool(p.flags & shrike_format::EXEC_DELETED != 0)),
+        ProcField::IsExeUpperLayer => {
+            Some(Val::Bool(p.flags & shrike_format::EXEC_UPPER_LAYER != 0))
+        }
+    }
+}
+
+/// `proc.*` of every ancestor (parent first), for the any-ancestor fields.
+pub fn ancestors<'e>(c: &Ctx<'e, '_>, f: ProcField, mut each: impl FnMut(Val<'e>) -> bool) -> bool {
+    for n in 1..64 {
+        let Some(p) = c.history.ancestor(c.ev.pid, c.ev.ts, n) else {
+            return false;
+        };
+        if let Some(v) = proc_field(f, p)
+            && each(v)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
+    let sock = v.fdtype == fdtype::SOCKET;
+    let (client, server) = if v.local_is_client {
+        (&v.local, &v.remote)
+    } else {
+        (&v.remote, &v.local)
+    };
+    let ip = |a: &SockAddr<&[u8]>| a.ip().map(Val::Ip);
+    let port = |a: &SockAddr<&[u8]>| a.port().map(|p| Val::Num(p.into()));
+    match f {
+        FdField::Name | FdField::NameRaw => {
+            if !sock {
+                return v.path.filter(|p| !p.is_empty()).and_then(s);
+            }
+            if let SockAddr::Unix(_) = v.local {
+                return owned(addr_text(&v.local).into_bytes());
+            }
+            if matches!(v.remote, SockAddr::None) {
+                return owned(addr_text(&v.local).into_bytes());
+            }
+            owned(format!("{}->{}", addr_text(client), addr_text(server)).into_bytes())
+        }
+        FdField::Directory | FdField::Filename => {
+            let p = v.path.filter(|p| !p.is_empty() && !sock)?;
+            let cut = p.iter().rposition(|&c| c == b'/')?;
+            if f == FdField::Directory {
+                s(if cut == 0 { b"/" } else { &p[..cut] })
+            } else {
+                s(&p[cut + 1..])
+            }
+        }
+        FdField::TypeChar | FdField::Type => {
+            let (ch, name): (&[u8], &[u8]) = match (v.fdtype, &v.local) {
+                (fdtype::SOCKET, SockAddr::V4 { .. }) => (b"4", b"ipv4"),
+                (fdtype::SOCKET, SockAddr::V6 { .. }) => (b"6", b"ipv6"),
+                (fdtype::SOCKET, SockAddr::Unix(_)) => (b"u", b"unix"),
+                (fdtype::SOCKET, _) => (b"o", b"<NA>"),
+                (fdtype::DIRECTORY, _) => (b"d", b"directory"),
+                (fdtype::PIPE, _) => (b"p", b"pipe"),
+                (fdtype::FILE | fdtype::MEMFD | fdtype::DEVICE, _) => (b"f", b"file"),
+                _ => (b"o", b"<NA>"),
+            };
+            s(if f == FdField::TypeChar { ch } else { name })
+        }
+        FdField::Num => v.num.and_then(num),
+        FdField::L4Proto => s(match (sock, v.proto) {
+            (true, 6) => b"tcp",
+            (true, 17) => b"udp",
+            (true, 1 | 58) => b"icmp",
+            (true, 255) => b"raw",
+            _ => b"<NA>",
+        }),
+        FdField::Sip => ip(server),
+        FdField::Cip => ip(client),
+        FdField::Sport => port(server),
+        FdField::Cport => port(client),
+        FdField::Lip => ip(&v.local),
+        FdField::Rip => ip(&v.remote),
+        FdField::Lport => port(&v.local),
+        FdField::Rport => port(&v.remote),
+        // Filter-only fields: either end of the connection (handled by the compiler); here the server side.
+        FdField::Ip => ip(server),
+        FdField::Port => port(server),
+        FdField::Connected => Some(Val::Bool(sock && !matches!(v.remote, SockAddr::None))),
+        FdField::SockFamily => match (sock, &v.local) {
+            (true, SockAddr::V4 { .. } | SockAddr::V6 { .. }) => s(b"ip"),
+            (true, SockAddr::Unix(_)) => s(b"unix"),
+            _ => None,
+        },
+    }
+}
+
+/// `evt.arg.NAME`: the event's own field of that name, with Falco's names as aliases.
+fn arg<'e>(ev: &'e EventRef<'_>, name: &str) -> Option<Val<'e>> {
+    let alias: &[&str] = match name {
+        "name" | "pathname" | "path" => &["abspath", "path", "name"],
+        "target" => &["oldpath", "target"],
+        "linkpath" => &["newpath"],
+        "oldpath" => &["oldabspath", "oldpath"],
+        "newpath" => &["newabspath", "newpath"],
+        "sig" => &["signal"],
+        "pid" => &["target_pid"],
+        "fd" => &["fd", "oldfd"],
+        _ => &[],
+    };
+    let same = [name];
+    let want: &[&str] = if alias.is_empty() { &same } else { alias };
+    let mut found: Option<Val<'e>> = None;
+    for w in want.iter() {
+        ev.body.visit(&mut |n, v| {
+            if found.is_none() && n == *w {
+                found = match v {
+                    Value::Int(x) => Some(Val::Num(x.into())),
+                    Value::Uint(x) => Some(Val::Num(x.into())),
+                    Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Owned(b.to_vec()))),
+                    Value::Addr(a) if !matches!(a, SockAddr::None) => {
+                        Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())))
+                    }
+                    _ => None,
+                };
+            }
+        });
+        if found.is_some() {
+            break;
+        }
+    }
+    found
+}

@@ -1,0 +1,284 @@
+//! Pass one of a scan: an immutable, time-indexed process table built from
+//! the snapshot and the fork, exec and exit events, so "what was pid P at
+//! time t, and who was its parent?" is a lookup, with pid reuse handled.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use shrike_format::{Body, Capture, EventRef};
+
+/// What a process looked like during one stretch of its life (between execs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcInfo {
+    /// Process id.
+    pub pid: u32,
+    /// Parent process id (0 when unknown).
+    pub ppid: u32,
+    /// Kernel comm.
+    pub comm: Vec<u8>,
+    /// The executable as the kernel resolved it.
+    pub exepath: Vec<u8>,
+    /// argv (argv[0] is Falco's `proc.exe`).
+    pub argv: Vec<Vec<u8>>,
+    /// Working directory at exec.
+    pub cwd: Vec<u8>,
+    /// Controlling terminal (kernel encoding), 0 for none.
+    pub tty: u64,
+    /// Session id.
+    pub sid: u64,
+    /// Audit login uid (4294967295 unset).
+    pub loginuid: u64,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+    /// Permitted capabilities.
+    pub cap_permitted: u64,
+    /// Exec flags (memfd, deleted, ...).
+    pub flags: u64,
+    /// When this stretch began (fork, exec or snapshot), ns since boot.
+    pub since: u64,
+}
+
+#[derive(Clone)]
+struct Version {
+    from: u64,
+    until: u64,
+    info: Arc<ProcInfo>,
+}
+
+/// The process table of one or more captures of the same host.
+#[derive(Default)]
+pub struct History {
+    by_pid: HashMap<u32, Vec<Version>>,
+}
+
+/// A lifecycle change seen in a chunk.
+enum Change {
+    Fork {
+        parent: u32,
+        child: u32,
+        thread: bool,
+    },
+    Exec(ProcInfo),
+    Exit {
+        pid: u32,
+    },
+}
+
+fn changes(e: &EventRef<'_>) -> Option<Change> {
+    let owned = |s: &[u8]| s.to_vec();
+    Some(match &e.body {
+        Body::ProcSnapshot {
+            ppid,
+            exe,
+            argv,
+            cwd,
+            loginuid,
+            sid,
+            tty,
+            cap_effective,
+            cap_permitted,
+            flags,
+            ..
+        } => Change::Exec(ProcInfo {
+            pid: e.pid,
+            ppid: *ppid as u32,
+            comm: owned(e.comm),
+            exepath: owned(exe),
+            argv: argv.iter().map(|a| owned(a)).collect(),
+            cwd: owned(cwd),
+            tty: *tty,
+            sid: *sid,
+            loginuid: *loginuid,
+            cap_effective: *cap_effective,
+            cap_permitted: *cap_permitted,
+            flags: *flags,
+            since: e.ts,
+        }),
+        Body::Execve {
+            res: 0,
+            exe,
+            argv,
+            cwd,
+            ppid,
+            loginuid,
+            sid,
+            tty,
+            cap_effective,
+            cap_permitted,
+            flags,
+            ..
+        }
+        | Body::Execveat {
+            res: 0,
+            exe,
+            argv,
+            cwd,
+            ppid,
+            loginuid,
+            sid,
+            tty,
+            cap_effective,
+            cap_permitted,
+            flags,
+            ..
+        } => Change::Exec(ProcInfo {
+            pid: e.pid,
+            ppid: *ppid as u32,
+            comm: owned(e.comm),
+            exepath: owned(exe),
+            argv: argv.iter().map(|a| owned(a)).collect(),
+            cwd: owned(cwd),
+            tty: *tty,
+            sid: *sid,
+            loginuid: *loginuid,
+            cap_effective: *cap_effective,
+            cap_permitted: *cap_permitted,
+            flags: *flags,
+            since: e.ts,
+        }),
+        Body::Clone {
+            child_pid, flags, ..
+        }
+        | Body::Clone3 {
+            child_pid, flags, ..
+        }
+        | Body::Fork {
+            child_pid, flags, ..
+        }
+        | Body::Vfork {
+            child_pid, flags, ..
+        } => Change::Fork {
+            parent: e.pid,
+            child: *child_pid as u32,
+            thread: *child_pid as u32 == e.pid || flags & 0x10000 != 0,
+        },
+        Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
+        _ => return None,
+    })
+}
+
+impl History {
+    /// Builds the table from every readable chunk of `caps` (in parallel), then
+    /// applies the changes in time order.
+    pub fn build(caps: &[Capture]) -> History {
+        let work: Vec<(usize, usize)> = caps
+            .iter()
+            .enumerate()
+            .flat_map(|(f, c)| (0..c.chunks().len()).map(move |i| (f, i)))
+            .collect();
+        let mut all: Vec<(u64, u64, Change)> = work
+            .par_iter()
+            .flat_map_iter(|&(f, i)| {
+                let mut out = Vec::new();
+                if let Ok(p) = caps[f].payload(i)
+                    && let Ok(events) = p.events()
+                {
+                    for (n, e) in events.flatten().enumerate() {
+                        if let Some(c) = changes(&e) {
+                            out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n as u64, c));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        all.sort_by_key(|(ts, order, _)| (*ts, *order));
+        let mut h = History::default();
+        for (ts, _, c) in all {
+            h.apply(ts, c);
+        }
+        h
+    }
+
+    fn current(&self, pid: u32) -> Option<&Version> {
+        self.by_pid
+            .get(&pid)
+            .and_then(|v| v.last())
+            .filter(|v| v.until == u64::MAX)
+    }
+
+    fn start(&mut self, ts: u64, info: ProcInfo) {
+        let versions = self.by_pid.entry(info.pid).or_default();
+        if let Some(last) = versions.last_mut()
+            && last.until == u64::MAX
+        {
+            last.until = ts;
+        }
+        versions.push(Version {
+            from: ts,
+            until: u64::MAX,
+            info: Arc::new(info),
+        });
+    }
+
+    fn apply(&mut self, ts: u64, c: Change) {
+        match c {
+            Change::Exec(mut info) => {
+                // An exec record without a parent keeps the one known from the fork.
+                if info.ppid == 0
+                    && let Some(v) = self.current(info.pid)
+                {
+                    info.ppid = v.info.ppid;
+                }
+                self.start(ts, info);
+            }
+            Change::Fork {
+                parent,
+                child,
+                thread,
+            } => {
+                if thread {
+                    return;
+                }
+                // The child starts as a copy of its parent, until it execs.
+                let mut info = self
+                    .current(parent)
+                    .map(|v| (*v.info).clone())
+                    .unwrap_or_default();
+                info.pid = child;
+                info.ppid = parent;
+                info.since = ts;
+                self.start(ts, info);
+            }
+            Change::Exit { pid } => {
+                if let Some(v) = self.by_pid.get_mut(&pid).and_then(|v| v.last_mut())
+                    && v.until == u64::MAX
+                {
+                    v.until = ts;
+                }
+            }
+        }
+    }
+
+    /// The process `pid` as it was at time `ts` (an event's own process is alive at its time).
+    pub fn at(&self, pid: u32, ts: u64) -> Option<&ProcInfo> {
+        let v = self.by_pid.get(&pid)?;
+        // The last version that began at or before ts; exits are inclusive of their own instant.
+        let i = v.partition_point(|x| x.from <= ts);
+        let x = v.get(i.checked_sub(1)?)?;
+        (ts <= x.until).then(|| &*x.info)
+    }
+
+    /// Ancestor `n` of `pid` at `ts` (0 = the process itself, 1 = parent, ...).
+    pub fn ancestor(&self, pid: u32, ts: u64, n: usize) -> Option<&ProcInfo> {
+        let mut p = self.at(pid, ts)?;
+        for _ in 0..n {
+            if p.ppid == 0 || p.ppid == p.pid {
+                return None;
+            }
+            p = self.at(p.ppid, ts)?;
+        }
+        Some(p)
+    }
+
+    /// Number of processes (all versions) known.
+    pub fn len(&self) -> usize {
+        self.by_pid.values().map(Vec::len).sum()
+    }
+
+    /// Whether no process is known.
+    pub fn is_empty(&self) -> bool {
+        self.by_pid.is_empty()
+    }
+}

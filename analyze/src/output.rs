@@ -1,0 +1,105 @@
+//! Output templates (`%field` tokens, FALCO-FIELDS.md §5), compiled once.
+
+use crate::fields::{Ctx, Field, Val, extract};
+
+enum Piece {
+    Text(String),
+    /// `field` is `None` for a field shrike does not record: it prints `<NA>`, like any missing value.
+    Field {
+        name: String,
+        field: Option<Field>,
+        width: Option<usize>,
+    },
+}
+
+/// A compiled output template.
+pub struct Template {
+    pieces: Vec<Piece>,
+}
+
+/// The text of a value, as Falco prints it (`<NA>` when missing).
+pub fn render(v: Option<&Val<'_>>) -> String {
+    match v {
+        None => "<NA>".into(),
+        Some(Val::Str(b)) => String::from_utf8_lossy(b).into_owned(),
+        Some(Val::Num(n)) => n.to_string(),
+        Some(Val::Bool(b)) => b.to_string(),
+        Some(Val::Ip(ip)) => ip.to_string(),
+    }
+}
+
+impl Template {
+    /// Compiles `text`.
+    pub fn new(text: &str) -> Result<Template, String> {
+        let mut pieces = Vec::new();
+        let mut lit = String::new();
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'%' {
+                let ch = text[i..].chars().next().expect("char");
+                lit.push(ch);
+                i += ch.len_utf8();
+                continue;
+            }
+            let mut j = i + 1;
+            let wstart = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let width = text[wstart..j].parse().ok();
+            let nstart = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.' || b[j] == b'_') {
+                j += 1;
+            }
+            let mut name = text[nstart..j].trim_end_matches('.').to_string();
+            j = nstart + name.len();
+            let mut arg = None;
+            if b.get(j) == Some(&b'[')
+                && let Some(close) = text[j..].find(']')
+            {
+                arg = Some(text[j + 1..j + close].trim_matches('"').to_string());
+                j += close + 1;
+            }
+            if name.is_empty() {
+                lit.push('%');
+                i += 1;
+                continue;
+            }
+            let field = Field::resolve(&name, arg.as_deref());
+            if let Some(a) = &arg {
+                name = format!("{name}[{a}]");
+            }
+            if !lit.is_empty() {
+                pieces.push(Piece::Text(std::mem::take(&mut lit)));
+            }
+            pieces.push(Piece::Field { name, field, width });
+            i = j;
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Text(lit));
+        }
+        Ok(Template { pieces })
+    }
+
+    /// The rendered text and each field's value (`None` when missing).
+    pub fn render(&self, c: &Ctx<'_, '_>) -> (String, Vec<(String, Option<String>)>) {
+        let mut out = String::new();
+        let mut fields = Vec::new();
+        for p in &self.pieces {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Field { name, field, width } => {
+                    let v = field.as_ref().and_then(|f| extract(f, c));
+                    let mut text = render(v.as_ref());
+                    if let Some(w) = width {
+                        text = format!("{text:<w$}").chars().take(*w).collect();
+                    }
+                    out.push_str(&text);
+                    fields.push((name.clone(), v.as_ref().map(|v| render(Some(v)))));
+                }
+            }
+        }
+        (out, fields)
+    }
+}

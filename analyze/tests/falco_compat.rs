@@ -1,0 +1,51 @@
+//! Falco's own rule files: how many rules shrike can evaluate, and which are
+//! skipped for which missing fields.
+
+use shrike_analyze::scan::Engine;
+use shrike_rule_lang::{Loader, Priority};
+
+#[test]
+fn falco_rule_files_compile_and_report_what_they_miss() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/compat/falco");
+    if !dir.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but {} is missing",
+            dir.display()
+        );
+        eprintln!("SKIPPED: {} not found", dir.display());
+        return;
+    }
+    let mut l = Loader::new();
+    for f in [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ] {
+        l.add_file(&dir.join(f)).unwrap();
+    }
+    let set = l.finish().unwrap();
+    let enabled = set.rules.iter().filter(|r| r.enabled).count();
+    let engine = Engine::new(&set, Priority::Debug);
+    println!(
+        "{} of {enabled} enabled Falco rules are fully evaluable on shrike captures",
+        engine.rules.len()
+    );
+    let mut missing: std::collections::BTreeMap<String, usize> = Default::default();
+    for (rule, why) in &engine.skipped {
+        println!("  skipped {rule}: {why}");
+        *missing.entry(why.clone()).or_default() += 1;
+    }
+    for (why, n) in &missing {
+        println!("  {n:>3} rules: {why}");
+    }
+    assert_eq!(engine.rules.len() + engine.skipped.len(), enabled);
+    // Every skip names a missing field or a bad literal, never a crash.
+    assert!(engine.skipped.iter().all(|(_, why)| !why.is_empty()));
+    assert!(
+        engine.rules.len() >= 37,
+        "only {} Falco rules evaluable",
+        engine.rules.len()
+    );
+}
