@@ -233,9 +233,12 @@ static long walk_step(u64 i, void *arg)
 	struct mount *m = w->m;
 	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	if (d == root || d == parent) {
+	/* A disconnected dentry (memfd, deleted or anonymous file) is its own
+	 * parent without being a mount root: keep its name, then stop. */
+	bool last = d == parent && d != root;
+	if (!last && (d == root || d == parent)) {
 		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
-		if (d != root || m == mp)
+		if (m == mp)
 			return 1; /* the root of everything */
 		w->d = BPF_CORE_READ(m, mnt_mountpoint);
 		w->m = mp;
@@ -254,7 +257,7 @@ static long walk_step(u64 i, void *arg)
 	pb->buf[pos & (HALF - 1)] = '/';
 	w->pos = pos;
 	w->d = parent;
-	return 0;
+	return last ? 1 : 0;
 }
 
 /* Appends the absolute path of (mnt, dentry) as a string tagged `tag`. */

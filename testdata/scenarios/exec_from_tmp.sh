@@ -1,0 +1,6 @@
+#!/bin/sh
+# expect: Execution from a temporary or memory location
+d=$(mktemp -d /tmp/shrike-scenario.XXXXXX)
+cp /bin/true "$d/payload"
+"$d/payload"
+rm -rf "$d"

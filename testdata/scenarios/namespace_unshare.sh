@@ -1,0 +1,3 @@
+#!/bin/sh
+# expect: Namespace or mount manipulation
+unshare -m true

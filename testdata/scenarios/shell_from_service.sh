@@ -1,0 +1,7 @@
+#!/bin/sh
+# expect: Shell spawned by a service
+# A process called nginx starts a shell, as a web shell would.
+d=$(mktemp -d)
+cp /bin/sh "$d/nginx"
+"$d/nginx" -c 'sh -c true'
+rm -rf "$d"

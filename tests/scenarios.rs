@@ -1,0 +1,160 @@
+//! Every default rule against a re-enactment of what it detects
+//! (testdata/scenarios/*.sh, harmless, loopback or private namespaces only):
+//! each scenario is recorded on the real kernel and scanned with the built-in
+//! rules. `# expect: RULE` must fire; `# expect-quiet: PRIORITY` means no alert
+//! at or above that priority. Root only; with CI=true a machine that cannot
+//! record fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_shrike");
+
+fn ebpf_usable() -> bool {
+    // SAFETY: a plain getter.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root && Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return true;
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "CI=true but eBPF recording is not usable here"
+    );
+    eprintln!("SKIPPED: scenarios need root and a BTF kernel");
+    false
+}
+
+fn priority_rank(p: &str) -> usize {
+    [
+        "emergency",
+        "alert",
+        "critical",
+        "error",
+        "warning",
+        "notice",
+        "informational",
+        "debug",
+    ]
+    .iter()
+    .position(|x| x.eq_ignore_ascii_case(p))
+    .unwrap_or_else(|| panic!("unknown priority {p}"))
+}
+
+/// Records and scans one scenario; returns what went wrong, if anything.
+fn run(script: &Path, dir: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(script).unwrap();
+    let name = script.file_name().unwrap().to_string_lossy().to_string();
+    let file = dir.join(format!("{name}.shrk"));
+    let o = Command::new(BIN)
+        .args([
+            "record",
+            "-o",
+            file.to_str().unwrap(),
+            "--follow",
+            "--",
+            "sh",
+            script.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    if !o.status.success() {
+        return Err(format!(
+            "{name}: recording failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    let o = Command::new(BIN)
+        .args(["scan", "--format", "json", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    if !o.status.success() {
+        return Err(format!(
+            "{name}: scan failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    let alerts: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fired: Vec<String> = alerts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({})",
+                a["rule"].as_str().unwrap(),
+                a["priority"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for line in text.lines() {
+        if let Some(rule) = line.strip_prefix("# expect: ") {
+            if !alerts.iter().any(|a| a["rule"] == rule.trim()) {
+                return Err(format!(
+                    "{name}: rule {rule:?} did not fire; alerts: {fired:?}"
+                ));
+            }
+        }
+        if let Some(p) = line.strip_prefix("# expect-quiet: ") {
+            let limit = priority_rank(p.trim());
+            let loud: Vec<&String> = alerts
+                .iter()
+                .zip(&fired)
+                .filter(|(a, _)| priority_rank(a["priority"].as_str().unwrap()) <= limit)
+                .map(|(_, f)| f)
+                .collect();
+            if !loud.is_empty() {
+                return Err(format!("{name}: a benign workload raised {loud:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_scenario_triggers_its_rule_and_benign_work_stays_quiet() {
+    if !ebpf_usable() {
+        return;
+    }
+    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&scen)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 10, "{} scenarios", scripts.len());
+    let dir = tempfile::tempdir().unwrap();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = scripts
+            .iter()
+            .map(|p| s.spawn(|| run(p, dir.path())))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap().err())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Every default rule is re-enacted by some scenario, except those this machine cannot show.
+    let rules = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shrike_rules.yaml"),
+    )
+    .unwrap();
+    let expected: String = scripts
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    // No kernel module support on the test machines (CONFIG_MODULES is off), so no module can be loaded.
+    let untestable = ["Kernel module loaded"];
+    for rule in rules.lines().filter_map(|l| l.strip_prefix("- rule: ")) {
+        if !untestable.contains(&rule) {
+            assert!(
+                expected.contains(&format!("# expect: {rule}")),
+                "no scenario re-enacts rule {rule:?}"
+            );
+        }
+    }
+}
