@@ -89,12 +89,12 @@ fn run(script: &Path, dir: &Path) -> Result<(), String> {
         })
         .collect();
     for line in text.lines() {
-        if let Some(rule) = line.strip_prefix("# expect: ") {
-            if !alerts.iter().any(|a| a["rule"] == rule.trim()) {
-                return Err(format!(
-                    "{name}: rule {rule:?} did not fire; alerts: {fired:?}"
-                ));
-            }
+        if let Some(rule) = line.strip_prefix("# expect: ")
+            && !alerts.iter().any(|a| a["rule"] == rule.trim())
+        {
+            return Err(format!(
+                "{name}: rule {rule:?} did not fire; alerts: {fired:?}"
+            ));
         }
         if let Some(p) = line.strip_prefix("# expect-quiet: ") {
             let limit = priority_rank(p.trim());
