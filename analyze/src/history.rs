@@ -68,6 +68,7 @@ enum Change {
 fn changes(e: &EventRef<'_>) -> Option<Change> {
     let owned = |s: &[u8]| s.to_vec();
     Some(match &e.body {
+        // A snapshot and a successful exec say the same things about a process.
         Body::ProcSnapshot {
             ppid,
             exe,
@@ -80,27 +81,13 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
             cap_permitted,
             flags,
             ..
-        } => Change::Exec(ProcInfo {
-            pid: e.pid,
-            ppid: *ppid as u32,
-            comm: owned(e.comm),
-            exepath: owned(exe),
-            argv: argv.iter().map(|a| owned(a)).collect(),
-            cwd: owned(cwd),
-            tty: *tty,
-            sid: *sid,
-            loginuid: *loginuid,
-            cap_effective: *cap_effective,
-            cap_permitted: *cap_permitted,
-            flags: *flags,
-            since: e.ts,
-        }),
-        Body::Execve {
+        }
+        | Body::Execve {
             res: 0,
+            ppid,
             exe,
             argv,
             cwd,
-            ppid,
             loginuid,
             sid,
             tty,
@@ -111,10 +98,10 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
         }
         | Body::Execveat {
             res: 0,
+            ppid,
             exe,
             argv,
             cwd,
-            ppid,
             loginuid,
             sid,
             tty,
