@@ -40,6 +40,8 @@ enum Node {
     Or(Vec<Node>),
     Not(Box<Node>),
     Cmp(Box<Cmp>),
+    /// `evt.type = X` / `evt.type in (...)`, as a test of the kind id.
+    Kinds(u128),
 }
 
 struct Operand2 {
@@ -145,6 +147,9 @@ fn node(e: &Expr) -> Result<Node, CompileError> {
 }
 
 fn check(c: &Check) -> Result<Node, CompileError> {
+    if let Some(bits) = evt_type_bits(c) {
+        return Ok(Node::Kinds(bits));
+    }
     let lhs = operand(&c.lhs)?;
     // fd.ip and fd.port match either end of the connection.
     if let Field::Fd(f @ (FdField::Ip | FdField::Port)) = lhs.field {
@@ -223,27 +228,32 @@ fn check(c: &Check) -> Result<Node, CompileError> {
     })))
 }
 
-/// The kinds `e` can match, or `None` when it does not constrain `evt.type`.
-fn kinds(e: &Expr) -> Option<u128> {
-    let bits = |names: &[&str]| {
-        names.iter().fold(0u128, |b, n| {
-            let k = match *n {
+/// The kinds an `evt.type = X` or `evt.type in (...)` check accepts (names shrike does not record match nothing).
+fn evt_type_bits(c: &Check) -> Option<u128> {
+    let bits = |names: &mut dyn Iterator<Item = &str>| {
+        names.fold(0u128, |b, n| {
+            let k = match n {
                 "umount" => Some(Kind::Umount2),
                 n => Kind::from_name(n),
             };
             k.map_or(b, |k| b | 1u128 << k.id())
         })
     };
+    match (&c.lhs, c.op, &c.rhs) {
+        (Operand::Field { name, arg: None }, Op::Eq, Rhs::Value(v)) if name == "evt.type" => {
+            Some(bits(&mut std::iter::once(v.as_str())))
+        }
+        (Operand::Field { name, arg: None }, Op::In, Rhs::List(l)) if name == "evt.type" => {
+            Some(bits(&mut l.iter().map(String::as_str)))
+        }
+        _ => None,
+    }
+}
+
+/// The kinds `e` can match, or `None` when it does not constrain `evt.type`.
+fn kinds(e: &Expr) -> Option<u128> {
     match e {
-        Expr::Check(Check {
-            lhs: Operand::Field { name, .. },
-            op,
-            rhs,
-        }) if name == "evt.type" => match (op, rhs) {
-            (Op::Eq, Rhs::Value(v)) => Some(bits(&[v])),
-            (Op::In, Rhs::List(l)) => Some(bits(&l.iter().map(String::as_str).collect::<Vec<_>>())),
-            _ => None,
-        },
+        Expr::Check(c) => evt_type_bits(c),
         Expr::And(v) => v.iter().filter_map(kinds).reduce(|a, b| a & b),
         Expr::Or(v) => v
             .iter()
@@ -254,10 +264,12 @@ fn kinds(e: &Expr) -> Option<u128> {
 }
 
 fn components(p: &[u8]) -> Vec<Vec<u8>> {
-    p.split(|&c| c == b'/')
-        .filter(|c| !c.is_empty())
-        .map(<[u8]>::to_vec)
-        .collect()
+    path_parts(p).map(<[u8]>::to_vec).collect()
+}
+
+/// The non-empty `/`-separated components of a path.
+fn path_parts(p: &[u8]) -> impl Iterator<Item = &[u8]> {
+    p.split(|&c| c == b'/').filter(|c| !c.is_empty())
 }
 
 impl Condition {
@@ -272,6 +284,7 @@ fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
         Node::And(v) => v.iter().all(|x| eval(x, c)),
         Node::Or(v) => v.iter().any(|x| eval(x, c)),
         Node::Not(x) => !eval(x, c),
+        Node::Kinds(bits) => bits & (1u128 << c.ev.kind_id().min(127)) != 0,
         Node::Cmp(cmp) => match cmp.any_ancestor {
             Some(f) => ancestors(c, f, |v| compare(cmp, Some(v), c)),
             None => compare(cmp, value(&cmp.lhs, c), c),
@@ -380,12 +393,11 @@ fn compare(cmp: &Cmp, v: Option<Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         R::Regex(re) => return matches!(&v, Val::Str(b) if re.is_match(b)),
         R::PMatch(paths) => {
             let Val::Str(b) = &v else { return false };
-            let parts = components(b);
+            // Compared in place: no allocation per event.
             return paths.iter().any(|p| {
-                p.len() <= parts.len()
-                    && p.iter()
-                        .zip(&parts)
-                        .all(|(want, got)| component_match(want, got))
+                let mut parts = path_parts(b);
+                p.iter()
+                    .all(|want| parts.next().is_some_and(|got| component_match(want, got)))
             });
         }
         R::List(items) => return items.iter().any(|l| lit_eq(&v, l)),

@@ -269,7 +269,7 @@ fn num<T: Into<i128>>(n: T) -> Option<Val<'static>> {
 }
 
 /// The Linux errno names Falco prints for failed syscalls.
-fn errno_name(e: i64) -> String {
+fn errno_name(e: i64) -> Cow<'static, [u8]> {
     const NAMES: [&str; 41] = [
         "",
         "EPERM",
@@ -313,14 +313,14 @@ fn errno_name(e: i64) -> String {
         "ENOTEMPTY",
         "ELOOP",
     ];
-    match e {
-        1..=40 => NAMES[e as usize].to_string(),
-        111 => "ECONNREFUSED".into(),
-        115 => "EINPROGRESS".into(),
-        110 => "ETIMEDOUT".into(),
-        98 => "EADDRINUSE".into(),
-        _ => format!("E{e}"),
-    }
+    Cow::Borrowed(match e {
+        1..=40 => NAMES[e as usize].as_bytes(),
+        98 => b"EADDRINUSE",
+        110 => b"ETIMEDOUT",
+        111 => b"ECONNREFUSED",
+        115 => b"EINPROGRESS",
+        _ => return Cow::Owned(format!("E{e}").into_bytes()),
+    })
 }
 
 /// Capability names by bit, as Falco prints them.
@@ -564,15 +564,13 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             owned(crate::time::time_of_day(crate::time::wall_ns(c.header, ev.ts)).into_bytes())
         }
         Field::EvtRawTime => num(crate::time::wall_ns(c.header, ev.ts)),
-        Field::EvtRes => res_of(ev)
-            .map(|r| {
-                if r >= 0 {
-                    "SUCCESS".to_string()
-                } else {
-                    errno_name(-r)
-                }
+        Field::EvtRes => res_of(ev).map(|r| {
+            Val::Str(if r >= 0 {
+                Cow::Borrowed(b"SUCCESS")
+            } else {
+                errno_name(-r)
             })
-            .and_then(|t| owned(t.into_bytes())),
+        }),
         Field::EvtRawRes => res_of(ev).and_then(num),
         Field::EvtFailed => res_of(ev).map(|r| Val::Bool(r < 0)),
         Field::EvtDir => s(b"<"),
@@ -781,7 +779,7 @@ fn arg<'e>(ev: &'e EventRef<'_>, name: &str) -> Option<Val<'e>> {
                 found = match v {
                     Value::Int(x) => Some(Val::Num(x.into())),
                     Value::Uint(x) => Some(Val::Num(x.into())),
-                    Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Owned(b.to_vec()))),
+                    Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Borrowed(b))),
                     Value::Addr(a) if !matches!(a, SockAddr::None) => {
                         Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())))
                     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use shrike_format::{Body, Capture, EventRef};
+use shrike_format::{Body, Capture, EventRef, Kind};
 
 /// What a process looked like during one stretch of its life (between execs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,6 +51,18 @@ struct Version {
 pub struct History {
     by_pid: HashMap<u32, Vec<Version>>,
 }
+
+/// The kinds pass one reads.
+const LIFECYCLE: [Kind; 8] = [
+    Kind::ProcSnapshot,
+    Kind::Execve,
+    Kind::Execveat,
+    Kind::Clone,
+    Kind::Clone3,
+    Kind::Fork,
+    Kind::Vfork,
+    Kind::ProcExit,
+];
 
 /// A lifecycle change seen in a chunk.
 enum Change {
@@ -154,21 +166,26 @@ impl History {
             .enumerate()
             .flat_map(|(f, c)| (0..c.chunks().len()).map(move |i| (f, i)))
             .collect();
+        let lifecycle = LIFECYCLE.iter().fold(0u128, |b, k| b | 1u128 << k.id());
         let mut all: Vec<(u64, u64, Change)> = work
             .par_iter()
-            .flat_map_iter(|&(f, i)| {
+            // Chunks without fork, exec, exit or snapshot events say nothing here.
+            .filter(|&&(f, i)| caps[f].chunks()[i].kinds() & lifecycle != 0)
+            .map_init(Vec::new, |buf, &(f, i)| {
                 let mut out = Vec::new();
-                if let Ok(p) = caps[f].payload(i)
-                    && let Ok(events) = p.events()
+                if let Ok(p) = caps[f].payload_in(i, buf)
+                    && let Ok(mut events) = p.events_of(lifecycle)
                 {
-                    for (n, e) in events.flatten().enumerate() {
+                    while let Some(Ok(e)) = events.next() {
                         if let Some(c) = changes(&e) {
-                            out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n as u64, c));
+                            let n = u64::from(events.consumed());
+                            out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
                         }
                     }
                 }
                 out
             })
+            .flatten_iter()
             .collect();
         all.sort_by_key(|(ts, order, _)| (*ts, *order));
         let mut h = History::default();

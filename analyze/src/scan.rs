@@ -82,7 +82,7 @@ pub struct Alert {
 /// What a scan did.
 #[derive(Debug, Default)]
 pub struct ScanStats {
-    /// Events evaluated.
+    /// Events in the captures (all of them were considered).
     pub events: u64,
     /// Chunks decoded.
     pub chunks: u64,
@@ -119,7 +119,7 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
         .collect();
     let results: Vec<(Vec<Alert>, ScanStats)> = work
         .par_iter()
-        .map(|&(f, i)| {
+        .map_init(Vec::new, |buf, &(f, i)| {
             let mut stats = ScanStats::default();
             let cap = &caps[f];
             if cap.chunks()[i].kinds() & wanted == 0 {
@@ -128,21 +128,23 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
             }
             stats.chunks = 1;
             let mut alerts = Vec::new();
-            let payload = match cap.payload(i) {
+            let payload = match cap.payload_in(i, buf) {
                 Ok(p) => p,
                 Err(e) => {
                     stats.errors.push((f, e.to_string()));
                     return (alerts, stats);
                 }
             };
-            let events = match payload.events() {
+            // Events of kinds no rule wants are stepped over undecoded.
+            let mut events = match payload.events_of(wanted) {
                 Ok(ev) => ev,
                 Err(e) => {
                     stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
                     return (alerts, stats);
                 }
             };
-            for (n, ev) in events.enumerate() {
+            while let Some(ev) = events.next() {
+                let n = events.consumed() as usize - 1;
                 let ev = match ev {
                     Ok(ev) => ev,
                     Err(e) => {
@@ -150,7 +152,6 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
                         break;
                     }
                 };
-                stats.events += 1;
                 let bit = 1u128 << ev.kind_id().min(127);
                 let ctx = Ctx {
                     ev: &ev,
@@ -175,11 +176,14 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
             (alerts, stats)
         })
         .collect();
-    let mut stats = ScanStats::default();
+    // Every event was considered: skipped ones (by chunk or by kind) could not match any rule.
+    let mut stats = ScanStats {
+        events: caps.iter().map(Capture::event_count).sum(),
+        ..Default::default()
+    };
     let mut alerts = Vec::new();
     for (a, s) in results {
         alerts.extend(a);
-        stats.events += s.events;
         stats.chunks += s.chunks;
         stats.chunks_skipped += s.chunks_skipped;
         stats.errors.extend(s.errors);

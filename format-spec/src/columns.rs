@@ -445,6 +445,14 @@ impl<'a> Payload<'a> {
         Events::new(&self.data, &self.stats)
     }
 
+    /// Only the events whose kind id has its bit set in `kinds`; the others
+    /// are stepped over without decoding their fields.
+    pub fn events_of(&self, kinds: u128) -> Result<Events<'_>, DecodeError> {
+        let mut e = Events::new(&self.data, &self.stats)?;
+        e.want = kinds;
+        Ok(e)
+    }
+
     /// Decodes every event, copying strings.
     pub fn to_owned_events(&self) -> Result<Vec<crate::event::OwnedEvent>, DecodeError> {
         self.events()?
@@ -469,8 +477,10 @@ pub struct Events<'a> {
     slots: Vec<KindSlot>,
     slot_of: [u8; 128],
     remaining: u32,
+    total: u32,
     prev_ts: u64,
     failed: bool,
+    want: u128,
 }
 
 impl<'a> Events<'a> {
@@ -609,16 +619,36 @@ impl<'a> Events<'a> {
             slots,
             slot_of,
             remaining: stats.events,
+            total: stats.events,
             prev_ts: 0,
             failed: false,
+            want: u128::MAX,
         })
     }
 
-    fn next_event(&mut self) -> Result<EventRef<'a>, DecodeError> {
+    /// Events read so far, wanted or not: the last one returned is at index `consumed() - 1`.
+    pub fn consumed(&self) -> u32 {
+        self.total - self.remaining
+    }
+
+    /// Steps the common columns over one unwanted event (its kind's columns are never read).
+    fn skip_event(&mut self) -> Result<(), DecodeError> {
+        for c in &mut self.common[C_CPU..] {
+            c.uint()?;
+        }
+        Ok(())
+    }
+
+    fn next_event(&mut self) -> Result<Option<EventRef<'a>>, DecodeError> {
         let c = &mut self.common;
         let id = c[C_KIND].uint()? as u16;
         let ts = self.prev_ts.wrapping_add(c[C_TS].int()? as u64);
         self.prev_ts = ts;
+        if self.want & (1u128 << id.min(127)) == 0 {
+            self.skip_event()?;
+            return Ok(None);
+        }
+        let c = &mut self.common;
         let cpu = c[C_CPU].u32("cpu")?;
         let pid = c[C_PID].u32("pid")?;
         let tid = i64::from(pid)
@@ -640,7 +670,7 @@ impl<'a> Events<'a> {
             )?,
             None => Body::Unknown { kind: id },
         };
-        Ok(Event {
+        Ok(Some(Event {
             ts,
             cpu,
             pid,
@@ -652,7 +682,7 @@ impl<'a> Events<'a> {
             egid,
             cgroup,
             body,
-        })
+        }))
     }
 
     fn check_consumed(&self) -> Result<(), DecodeError> {
@@ -684,17 +714,27 @@ impl<'a> Iterator for Events<'a> {
         if self.failed {
             return None;
         }
-        if self.remaining == 0 {
-            // Report trailing bytes once, so a corrupt payload never passes silently.
-            self.failed = true;
-            return self.check_consumed().err().map(Err);
+        loop {
+            if self.remaining == 0 {
+                // Report trailing bytes once, so a corrupt payload never passes silently
+                // (a filtered walk leaves unwanted kinds' columns unread: nothing to check).
+                self.failed = true;
+                return if self.want == u128::MAX {
+                    self.check_consumed().err().map(Err)
+                } else {
+                    None
+                };
+            }
+            self.remaining -= 1;
+            match self.next_event() {
+                Ok(Some(e)) => return Some(Ok(e)),
+                Ok(None) => continue,
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
         }
-        self.remaining -= 1;
-        let r = self.next_event();
-        if r.is_err() {
-            self.failed = true;
-        }
-        Some(r)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

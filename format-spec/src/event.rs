@@ -85,7 +85,7 @@ impl<S: AsRef<[u8]>> Event<S> {
     }
 
     /// Visits the common fields, then the kind's fields, in schema order.
-    pub fn visit(&self, f: &mut dyn FnMut(&'static str, Value<'_>)) {
+    pub fn visit<'s>(&'s self, f: &mut dyn FnMut(&'static str, Value<'s>)) {
         f("ts", Value::Uint(self.ts));
         f("cpu", Value::Uint(self.cpu.into()));
         f("pid", Value::Uint(self.pid.into()));

@@ -336,7 +336,7 @@ macro_rules! kinds {
             }
 
             /// Visits each kind-specific field in schema order.
-            pub fn visit(&self, f: &mut dyn FnMut(&'static str, Value<'_>)) {
+            pub fn visit<'s>(&'s self, f: &mut dyn FnMut(&'static str, Value<'s>)) {
                 match self {
                     $(Body::$variant { $($field),* } => { $( f(stringify!($field), field_val!($ty, $field)); )* })*
                     Body::Unknown { .. } => {}

@@ -216,6 +216,18 @@ impl Capture {
         decode_payload(&f, h).map_err(bad)
     }
 
+    /// Like [`Capture::payload`], decompressing into `buf`, which a caller
+    /// decoding many chunks reuses (no fresh allocation per chunk).
+    pub fn payload_in<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> Result<Payload<'a>> {
+        let f = self.frame(i)?;
+        let bad = |what: String| Error::Chunk {
+            offset: f.offset,
+            what,
+        };
+        let h = EventsHeader::decode(f.header).map_err(bad)?;
+        decode_payload_in(&f, h, Some(buf)).map_err(bad)
+    }
+
     /// Checks chunk `i`'s frame and CRC without decompressing it.
     pub fn check_chunk(&self, i: usize) -> Result<()> {
         self.frame(i).map(drop)
@@ -272,6 +284,15 @@ impl Capture {
 
 /// Decompresses (within the declared size) and wraps an events frame's payload.
 pub(crate) fn decode_payload<'a>(f: &Frame<'a>, h: EventsHeader) -> Result<Payload<'a>, String> {
+    decode_payload_in(f, h, None)
+}
+
+/// Like [`decode_payload`], decompressing into `buf` when given (reused across chunks).
+pub(crate) fn decode_payload_in<'a>(
+    f: &Frame<'a>,
+    h: EventsHeader,
+    buf: Option<&'a mut Vec<u8>>,
+) -> Result<Payload<'a>, String> {
     if h.uncompressed_len > MAX_PAYLOAD_LEN {
         return Err(format!(
             "payload of {} bytes exceeds the {MAX_PAYLOAD_LEN}-byte limit",
@@ -290,6 +311,27 @@ pub(crate) fn decode_payload<'a>(f: &Frame<'a>, h: EventsHeader) -> Result<Paylo
             Cow::Borrowed(f.body)
         }
         c if c == Compression::Zstd as u8 => {
+            if let Some(buf) = buf {
+                // The declared size bounds the output: a bomb fails instead of allocating.
+                buf.clear();
+                buf.reserve_exact(h.uncompressed_len as usize);
+                // The Vec form writes into spare capacity (the slice form would see length 0).
+                let n = zstd::bulk::Decompressor::new()
+                    .and_then(|mut d| d.decompress_to_buffer(f.body, buf))
+                    .map_err(|e| {
+                        format!(
+                            "zstd payload does not decompress within {} bytes: {e}",
+                            h.uncompressed_len
+                        )
+                    })?;
+                if n != h.uncompressed_len as usize {
+                    return Err(format!(
+                        "payload decompresses to {n} bytes, header says {}",
+                        h.uncompressed_len
+                    ));
+                }
+                return Ok(Payload::new(Cow::Borrowed(&buf[..]), h.stats));
+            }
             // The capacity bound makes a decompression bomb fail instead of allocate.
             let v = zstd::bulk::decompress(f.body, h.uncompressed_len as usize).map_err(|e| {
                 format!(

@@ -175,3 +175,37 @@ fn lost_counts_reach_the_chunks_and_footer() {
         "a chunk with no events still carries its lost count"
     );
 }
+
+#[test]
+fn events_of_selects_kinds_and_keeps_positions() {
+    let events: Vec<OwnedEvent> = shrike_synth::Generator::new(8, 5_000).collect();
+    let opts = WriterOptions {
+        chunk_events: 700,
+        ..WriterOptions::default()
+    };
+    let mut w = Writer::new(Vec::new(), &shrike_synth::header(8), opts).unwrap();
+    events.iter().for_each(|e| w.append(e).unwrap());
+    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let want = (1u128 << Kind::Execve.id()) | (1u128 << Kind::Connect.id());
+    let mut buf = Vec::new();
+    let mut got = Vec::new();
+    let mut base = 0usize;
+    for i in 0..cap.chunks().len() {
+        let p = cap.payload_in(i, &mut buf).unwrap();
+        let mut it = p.events_of(want).unwrap();
+        while let Some(e) = it.next() {
+            let e = e.unwrap().to_owned_event();
+            let at = base + it.consumed() as usize - 1;
+            assert_eq!(events[at], e, "position {at}");
+            got.push(e);
+        }
+        base += cap.chunks()[i].header.stats.events as usize;
+    }
+    let expected: Vec<OwnedEvent> = events
+        .iter()
+        .filter(|e| want & (1u128 << e.kind_id()) != 0)
+        .cloned()
+        .collect();
+    assert!(expected.len() > 100);
+    assert_eq!(got, expected);
+}
