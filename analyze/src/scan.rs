@@ -94,6 +94,16 @@ pub struct ScanStats {
 
 /// Runs every rule over every event of `caps`.
 pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>, ScanStats) {
+    scan_with_progress(caps, history, engine, &|_| {})
+}
+
+/// [`scan`], calling `progress` with the events of each chunk once it is done (from any thread).
+pub fn scan_with_progress(
+    caps: &[Capture],
+    history: &History,
+    engine: &Engine,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Vec<Alert>, ScanStats) {
     let wanted = engine
         .rules
         .iter()
@@ -122,6 +132,7 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
         .map_init(Vec::new, |buf, &(f, i)| {
             let mut stats = ScanStats::default();
             let cap = &caps[f];
+            progress(u64::from(cap.chunks()[i].header.stats.events));
             if cap.chunks()[i].kinds() & wanted == 0 {
                 stats.chunks_skipped = 1;
                 return (Vec::new(), stats);

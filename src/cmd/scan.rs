@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use shrike_analyze::history::History;
-use shrike_analyze::scan::{Engine, scan};
+use std::io::IsTerminal;
+
+use shrike_analyze::scan::{Engine, scan_with_progress};
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_format::Capture;
 use shrike_rule_lang::{Loader, Priority};
@@ -81,10 +83,28 @@ pub fn run(
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
+    // A progress bar only for a person watching a terminal; never in pipes or logs.
+    let total: u64 = caps.iter().map(Capture::event_count).sum();
+    let bar = if std::io::stderr().is_terminal() && total > 1_000_000 {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:>12} [{bar:40}] {human_pos}/{human_len} events ({eta} left)",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let (alerts, stats) = pool.install(|| {
+        bar.set_message("processes");
         let history = History::build(&caps);
-        scan(&caps, &history, &engine)
+        bar.set_message("rules");
+        scan_with_progress(&caps, &history, &engine, &|n| bar.inc(n))
     });
+    bar.finish_and_clear();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     use std::io::Write;
     for a in &alerts {
