@@ -50,7 +50,8 @@ pub enum Field {
     EvtIsOpenWrite,
     EvtIsOpenExec,
     EvtIsOpenCreate,
-    EvtArg(String),
+    /// `evt.arg.NAME` (rendered, e.g. modes as flag names) or, with `true`, `evt.rawarg.NAME`.
+    EvtArg(String, bool),
     EvtHostname,
     EvtNum,
     /// `proc.*` of ancestor N (0 = self).
@@ -133,12 +134,14 @@ impl Field {
             "evt.is_open_create" => Field::EvtIsOpenCreate,
             "evt.hostname" => Field::EvtHostname,
             "evt.num" => Field::EvtNum,
-            "evt.arg" | "evt.rawarg" => Field::EvtArg(arg?.to_string()),
-            n if n.starts_with("evt.arg.") || n.starts_with("evt.rawarg.") => Field::EvtArg(
-                n.split_once(".arg.")
-                    .or(n.split_once(".rawarg."))
-                    .map(|x| x.1.to_string())?,
-            ),
+            "evt.arg" => Field::EvtArg(arg?.to_string(), false),
+            "evt.rawarg" => Field::EvtArg(arg?.to_string(), true),
+            n if n.starts_with("evt.arg.") => {
+                Field::EvtArg(n["evt.arg.".len()..].to_string(), false)
+            }
+            n if n.starts_with("evt.rawarg.") => {
+                Field::EvtArg(n["evt.rawarg.".len()..].to_string(), true)
+            }
             "proc.pid" => return proc(ProcField::Pid, 0),
             "proc.ppid" => return proc(ProcField::Ppid, 0),
             "proc.name" => return proc(ProcField::Name, 0),
@@ -321,6 +324,22 @@ fn errno_name(e: i64) -> Cow<'static, [u8]> {
         115 => b"EINPROGRESS",
         _ => return Cow::Owned(format!("E{e}").into_bytes()),
     })
+}
+
+/// A file mode as Falco's flag names, e.g. `S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID`.
+fn mode_flags(m: u64) -> Vec<u8> {
+    const NAMES: [&str; 12] = [
+        "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
+        "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID",
+    ];
+    NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| m & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join("|")
+        .into_bytes()
 }
 
 /// Capability names by bit, as Falco prints them.
@@ -590,7 +609,16 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         )),
         Field::EvtHostname => s(c.header.hostname.as_bytes()),
         Field::EvtNum => num(c.num),
-        Field::EvtArg(name) => arg(ev, name),
+        Field::EvtArg(name, raw) => {
+            let v = arg(ev, name)?;
+            // Falco renders a chmod-family mode as flag names (`S_IRUSR|...|S_ISUID`).
+            match (raw, name.as_str(), &v, ev.kind()) {
+                (false, "mode", Val::Num(m), Some(Kind::Chmod | Kind::Fchmod | Kind::Fchmodat)) => {
+                    owned(mode_flags(*m as u64))
+                }
+                _ => Some(v),
+            }
+        }
         Field::Proc(pf, n) => {
             let p = c.history.ancestor(ev.pid, ev.ts, *n);
             // The event's own thread knows its comm even without history.

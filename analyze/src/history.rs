@@ -50,10 +50,12 @@ struct Version {
 #[derive(Default)]
 pub struct History {
     by_pid: HashMap<u32, Vec<Version>>,
+    /// Live processes by executable path, to notice a running binary being deleted.
+    by_exe: HashMap<Vec<u8>, Vec<u32>>,
 }
 
 /// The kinds pass one reads.
-const LIFECYCLE: [Kind; 8] = [
+const LIFECYCLE: [Kind; 13] = [
     Kind::ProcSnapshot,
     Kind::Execve,
     Kind::Execveat,
@@ -62,6 +64,11 @@ const LIFECYCLE: [Kind; 8] = [
     Kind::Fork,
     Kind::Vfork,
     Kind::ProcExit,
+    Kind::Unlink,
+    Kind::Unlinkat,
+    Kind::Rename,
+    Kind::Renameat,
+    Kind::Renameat2,
 ];
 
 /// A lifecycle change seen in a chunk.
@@ -72,6 +79,8 @@ enum Change {
         thread: bool,
     },
     Exec(ProcInfo),
+    /// A path stopped naming its file (unlinked, or renamed away).
+    Unlinked(Vec<u8>),
     Exit {
         pid: u32,
     },
@@ -153,6 +162,21 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
             thread: *child_pid as u32 == e.pid || flags & 0x10000 != 0,
         },
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
+        Body::Unlink {
+            res: 0, abspath, ..
+        }
+        | Body::Unlinkat {
+            res: 0, abspath, ..
+        } => Change::Unlinked(owned(abspath)),
+        Body::Rename {
+            res: 0, oldabspath, ..
+        }
+        | Body::Renameat {
+            res: 0, oldabspath, ..
+        }
+        | Body::Renameat2 {
+            res: 0, oldabspath, ..
+        } => Change::Unlinked(owned(oldabspath)),
         _ => return None,
     })
 }
@@ -208,7 +232,16 @@ impl History {
             && last.until == u64::MAX
         {
             last.until = ts;
+            let old = last.info.exepath.clone();
+            self.forget_exe(&old, info.pid);
         }
+        if !info.exepath.is_empty() {
+            self.by_exe
+                .entry(info.exepath.clone())
+                .or_default()
+                .push(info.pid);
+        }
+        let versions = self.by_pid.entry(info.pid).or_default();
         versions.push(Version {
             from: ts,
             until: u64::MAX,
@@ -250,7 +283,29 @@ impl History {
                     && v.until == u64::MAX
                 {
                     v.until = ts;
+                    let old = v.info.exepath.clone();
+                    self.forget_exe(&old, pid);
                 }
+            }
+            Change::Unlinked(path) => {
+                // Every live process running that file now runs a deleted binary.
+                for pid in self.by_exe.get(&path).cloned().unwrap_or_default() {
+                    if let Some(v) = self.current(pid) {
+                        let mut info = (*v.info).clone();
+                        info.flags |= shrike_format::EXEC_DELETED;
+                        info.since = ts;
+                        self.start(ts, info);
+                    }
+                }
+            }
+        }
+    }
+
+    fn forget_exe(&mut self, exe: &[u8], pid: u32) {
+        if let Some(pids) = self.by_exe.get_mut(exe) {
+            pids.retain(|&p| p != pid);
+            if pids.is_empty() {
+                self.by_exe.remove(exe);
             }
         }
     }

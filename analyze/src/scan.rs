@@ -76,6 +76,10 @@ pub struct Alert {
     pub output: String,
     /// Fields of the output template and their values.
     pub fields: Vec<(String, Option<String>)>,
+    /// Process id of the event.
+    pub pid: u32,
+    /// Kind id of the event.
+    pub kind: u16,
     order: (usize, usize),
 }
 
@@ -179,6 +183,8 @@ pub fn scan_with_progress(
                             rule: ri,
                             output,
                             fields,
+                            pid: ev.pid,
+                            kind: ev.kind_id(),
                             order: (i, n),
                         });
                     }

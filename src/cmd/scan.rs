@@ -129,6 +129,9 @@ pub fn run(
                 "time": time, "rule": r.name, "priority": r.priority.name(), "output": a.output,
                 "output_fields": fields, "tags": tags, "hostname": h.hostname, "source": "syscall",
                 "file": files[a.file].display().to_string(),
+                // shrike additions: the event behind the alert.
+                "pid": a.pid,
+                "event": shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
             })
             .to_string()
         } else {

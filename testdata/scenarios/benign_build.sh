@@ -1,5 +1,5 @@
 #!/bin/sh
-# expect-quiet: Warning
+# expect-quiet: Notice
 # An ordinary developer session: a git repository, a C build and its test.
 set -e
 d=$(mktemp -d)
