@@ -71,6 +71,32 @@ shrike replay a.shrk b.shrk --format json --filter 'fd.name startswith /etc/'")]
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// The process tree with each process's actions in time order.
+    ///
+    /// Who started whom (argv, user, start, end, exit status), and under each process
+    /// what it did: execs, files, network, privilege changes. --pid narrows it to one
+    /// process, its ancestors and its descendants.
+    #[command(after_help = "Examples:\n  \
+shrike timeline build.shrk | less\n  \
+shrike timeline host.shrk --pid 4242 --since 2026-11-26T10:00:00Z\n  \
+shrike timeline host.shrk --format timesketch-csv > host.csv   # import into Timesketch")]
+    Timeline {
+        /// Capture files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only this process, its ancestors and its descendants.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Only actions at or after this time (RFC 3339, e.g. 2026-11-26T10:00:00Z).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only actions at or before this time.
+        #[arg(long)]
+        until: Option<String>,
+        /// text, json, timesketch-csv or timesketch-jsonl.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// Run detection rules (Falco-dialect YAML) over captures, on all cores.
     ///
     /// Uses shrike's built-in rules unless --rules is given. Prints one alert per line
@@ -156,6 +182,13 @@ fn main() -> ExitCode {
             filter,
             format,
         } => cmd::replay::run(&files, filter.as_deref(), format == Format::Json),
+        Command::Timeline {
+            files,
+            pid,
+            since,
+            until,
+            format,
+        } => cmd::timeline::run(&files, pid, since.as_deref(), until.as_deref(), &format),
         Command::Scan {
             files,
             rules,

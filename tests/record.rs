@@ -764,3 +764,144 @@ fn default_rules_fire_on_a_recorded_workload() {
     );
     assert!(execs.iter().all(|e| e["kind"] == "execve"));
 }
+
+#[test]
+fn timeline_shows_the_tree_with_actions_in_time_order() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.shrk");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let facts_path = dir.path().join("facts.json");
+    record(
+        &file,
+        &["--follow"],
+        &[
+            "python3",
+            &workload("known_actions.py"),
+            facts_path.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    let f: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
+    let pid = f["pid"].as_u64().unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "timeline",
+            "--format",
+            "json",
+            "--pid",
+            &pid.to_string(),
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let procs: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_pid = |p: u64| {
+        procs
+            .iter()
+            .find(|x| x["pid"] == p)
+            .unwrap_or_else(|| panic!("pid {p} not in the timeline"))
+    };
+    let me = by_pid(pid);
+    assert!(me["cmdline"].as_str().unwrap().contains("known_actions.py"));
+    let children: Vec<u64> = me["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .collect();
+    for k in ["echo_pid", "setuid_pid", "ptrace_pid", "exit7_pid"] {
+        assert!(
+            children.contains(&f[k].as_u64().unwrap()),
+            "{k} is a child of the workload: {children:?}"
+        );
+    }
+    let echo = by_pid(f["echo_pid"].as_u64().unwrap());
+    assert_eq!(echo["cmdline"], "/bin/echo shrike-marker-exec arg two");
+    assert_eq!(echo["ppid"].as_u64(), Some(pid));
+    assert_eq!(by_pid(f["exit7_pid"].as_u64().unwrap())["exit_code"], 7);
+    assert_eq!(by_pid(f["ptrace_pid"].as_u64().unwrap())["exit_signal"], 15);
+    // The recorder (the workload's parent) is an ancestor.
+    assert!(procs.iter().any(|p| {
+        p["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_u64() == Some(pid))
+    }));
+    // Actions in time order, including the known ones.
+    let actions = me["actions"].as_array().unwrap();
+    let times: Vec<i128> = actions
+        .iter()
+        .map(|a| a["time_ns"].as_i64().unwrap() as i128)
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    let summaries: Vec<&str> = actions
+        .iter()
+        .map(|a| a["summary"].as_str().unwrap())
+        .collect();
+    let known = format!("open {}/known.txt (write)", work.display());
+    assert!(summaries.iter().any(|s| s.starts_with(&known)), "{known}");
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.starts_with("connect to 127.0.0.1:"))
+    );
+
+    // Timesketch: the required fields, well formed, on every line.
+    let o = Command::new(BIN)
+        .args([
+            "timeline",
+            "--format",
+            "timesketch-jsonl",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() > 100);
+    for l in &lines {
+        assert!(!l["message"].as_str().unwrap().is_empty());
+        let dt = l["datetime"].as_str().unwrap();
+        assert!(
+            dt.len() == 32 && dt.ends_with("+00:00") && dt.as_bytes()[10] == b'T',
+            "{dt}"
+        );
+        assert!(l["timestamp_desc"].as_str().unwrap().starts_with("shrike "));
+        assert!(l["timestamp"].as_i64().unwrap() > 1_700_000_000_000_000);
+    }
+    let o = Command::new(BIN)
+        .args([
+            "timeline",
+            "--format",
+            "timesketch-csv",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(&o.stdout[..]);
+    let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[..4],
+        ["message", "datetime", "timestamp_desc", "timestamp"]
+    );
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), lines.len());
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == header.len() && r[1].ends_with("+00:00"))
+    );
+}

@@ -9,3 +9,4 @@ pub mod replay;
 pub mod scan;
 pub mod summary;
 pub mod time;
+pub mod timeline;

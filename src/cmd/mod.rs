@@ -5,4 +5,5 @@ pub mod info;
 pub mod record;
 pub mod replay;
 pub mod scan;
+pub mod timeline;
 pub mod verify;

@@ -1,0 +1,667 @@
+//! Timelines: the process tree (who started whom, with argv, user, start,
+//! end and exit status), each process with its actions in time order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use shrike_format::{Body, Capture, Escaped, EventRef, Header, Kind, SockAddr};
+
+use crate::replay::replay;
+use crate::time::wall_ns;
+
+/// One thing a process did.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Action {
+    /// Wall-clock ns since the Unix epoch.
+    pub time_ns: i128,
+    /// Event kind name.
+    pub kind: &'static str,
+    /// One line a person can read.
+    pub summary: String,
+    /// The syscall failed.
+    pub failed: bool,
+    /// The main path or address involved, for filtering and columns.
+    pub target: String,
+}
+
+/// One process life: from fork (or the snapshot) to exit.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Process {
+    /// Process id.
+    pub pid: u32,
+    /// Parent process id (0 if unknown).
+    pub ppid: u32,
+    /// Latest command line (argv joined).
+    pub cmdline: String,
+    /// Latest executable.
+    pub exe: String,
+    /// User name (or uid).
+    pub user: String,
+    /// Start, wall-clock ns (fork, exec seen first, or snapshot start time).
+    pub start_ns: i128,
+    /// End, wall-clock ns, if it exited while recorded.
+    pub end_ns: Option<i128>,
+    /// Exit code, if it exited normally.
+    pub exit_code: Option<i64>,
+    /// Signal that ended it, if any.
+    pub exit_signal: Option<u64>,
+    /// Children, as indexes into [`Timeline::processes`].
+    pub children: Vec<usize>,
+    /// What it did, in time order.
+    pub actions: Vec<Action>,
+}
+
+/// A process forest and its actions.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Timeline {
+    /// Every process life seen.
+    pub processes: Vec<Process>,
+    /// Indexes of processes whose parent is unknown.
+    pub roots: Vec<usize>,
+}
+
+/// Which part of the timeline to keep.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only this process, its ancestors and its descendants.
+    pub pid: Option<u32>,
+    /// Only actions at or after this wall-clock ns.
+    pub since_ns: Option<i128>,
+    /// Only actions at or before this wall-clock ns.
+    pub until_ns: Option<i128>,
+}
+
+fn text(b: &[u8]) -> String {
+    Escaped(b).to_string()
+}
+
+fn addr(a: &SockAddr<&[u8]>) -> String {
+    a.to_string()
+}
+
+/// A one-line description of an event, and its main target.
+fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
+    let res_txt = |r: i64| {
+        if r < 0 {
+            format!(" failed ({r})")
+        } else {
+            String::new()
+        }
+    };
+    Some(match &e.body {
+        Body::Execve {
+            res,
+            filename,
+            argv,
+            ..
+        }
+        | Body::Execveat {
+            res,
+            filename,
+            argv,
+            ..
+        } => {
+            let args: Vec<String> = argv.iter().map(|a| text(a)).collect();
+            (
+                format!(
+                    "exec {} [{}]{}",
+                    text(filename),
+                    args.join(" "),
+                    res_txt(*res)
+                ),
+                text(filename),
+            )
+        }
+        Body::Open {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat2 {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Creat {
+            res,
+            abspath,
+            flags,
+            ..
+        } => {
+            let mode = match flags & 3 {
+                0 => "read",
+                1 => "write",
+                _ => "read-write",
+            };
+            (
+                format!(
+                    "open {} ({mode}){}",
+                    text(abspath),
+                    if *res >= 0 {
+                        format!(" -> fd {res}")
+                    } else {
+                        res_txt(*res)
+                    }
+                ),
+                text(abspath),
+            )
+        }
+        Body::Connect { res, raddr, .. } => (
+            format!("connect to {}{}", addr(raddr), res_txt(*res)),
+            addr(raddr),
+        ),
+        Body::Accept {
+            res, raddr, laddr, ..
+        }
+        | Body::Accept4 {
+            res, raddr, laddr, ..
+        } => (
+            format!(
+                "accept from {} on {}{}",
+                addr(raddr),
+                addr(laddr),
+                res_txt(*res)
+            ),
+            addr(raddr),
+        ),
+        Body::Bind { res, laddr, .. } => (
+            format!("bind {}{}", addr(laddr), res_txt(*res)),
+            addr(laddr),
+        ),
+        Body::Listen { res, laddr, .. } => (
+            format!("listen on {}{}", addr(laddr), res_txt(*res)),
+            addr(laddr),
+        ),
+        Body::Unlink { res, abspath, .. }
+        | Body::Unlinkat { res, abspath, .. }
+        | Body::Rmdir { res, abspath, .. } => (
+            format!("delete {}{}", text(abspath), res_txt(*res)),
+            text(abspath),
+        ),
+        Body::Rename {
+            res,
+            oldabspath,
+            newabspath,
+            ..
+        }
+        | Body::Renameat {
+            res,
+            oldabspath,
+            newabspath,
+            ..
+        }
+        | Body::Renameat2 {
+            res,
+            oldabspath,
+            newabspath,
+            ..
+        } => (
+            format!(
+                "rename {} -> {}{}",
+                text(oldabspath),
+                text(newabspath),
+                res_txt(*res)
+            ),
+            text(newabspath),
+        ),
+        Body::Chmod {
+            res, abspath, mode, ..
+        }
+        | Body::Fchmod {
+            res, abspath, mode, ..
+        }
+        | Body::Fchmodat {
+            res, abspath, mode, ..
+        } => (
+            format!(
+                "chmod {} {:o}{}",
+                text(abspath),
+                mode & 0o7777,
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
+        Body::Dup2 {
+            res,
+            newfd,
+            path,
+            raddr,
+            ..
+        }
+        | Body::Dup3 {
+            res,
+            newfd,
+            path,
+            raddr,
+            ..
+        } => {
+            let what = if path.is_empty() {
+                addr(raddr)
+            } else {
+                text(path)
+            };
+            (format!("dup {what} onto fd {newfd}{}", res_txt(*res)), what)
+        }
+        Body::Setuid { res, uid } => (format!("setuid {uid}{}", res_txt(*res)), String::new()),
+        Body::Setresuid {
+            res,
+            ruid,
+            euid,
+            suid,
+        } => (
+            format!("setresuid {ruid} {euid} {suid}{}", res_txt(*res)),
+            String::new(),
+        ),
+        Body::Ptrace {
+            res,
+            request,
+            target_pid,
+        } => (
+            format!(
+                "ptrace request {request} on pid {target_pid}{}",
+                res_txt(*res)
+            ),
+            target_pid.to_string(),
+        ),
+        Body::Kill {
+            res,
+            target_pid,
+            signal,
+        } => (
+            format!(
+                "kill pid {target_pid} with signal {signal}{}",
+                res_txt(*res)
+            ),
+            target_pid.to_string(),
+        ),
+        Body::MemfdCreate { res, name, .. } => (
+            format!("memfd_create {}{}", text(name), res_txt(*res)),
+            text(name),
+        ),
+        Body::Mount {
+            res,
+            source,
+            target,
+            fstype,
+            ..
+        } => (
+            format!(
+                "mount {} on {} ({}){}",
+                text(source),
+                text(target),
+                text(fstype),
+                res_txt(*res)
+            ),
+            text(target),
+        ),
+        Body::InitModule { res, .. } | Body::FinitModule { res, .. } => (
+            format!("load kernel module{}", res_txt(*res)),
+            String::new(),
+        ),
+        Body::Mmap { res, path, .. } if !path.is_empty() => (
+            format!(
+                "map {} executable{}",
+                text(path),
+                if *res < 0 {
+                    res_txt(*res)
+                } else {
+                    String::new()
+                }
+            ),
+            text(path),
+        ),
+        Body::ProcExit {
+            code,
+            signal,
+            group_dead: 1,
+        } => (
+            format!(
+                "exit code {code}{}",
+                if *signal > 0 {
+                    format!(" signal {signal}")
+                } else {
+                    String::new()
+                }
+            ),
+            String::new(),
+        ),
+        Body::ProcSnapshot { .. }
+        | Body::RecorderStart { .. }
+        | Body::RecorderStop { .. }
+        | Body::Lost { .. } => return None,
+        Body::Clone { .. } | Body::Clone3 { .. } | Body::Fork { .. } | Body::Vfork { .. } => {
+            return None;
+        }
+        other => {
+            let kind = Kind::from_id(other.kind_id()).map_or("event", |k| k.name());
+            let mut res = 0;
+            other.visit(&mut |n, v| {
+                if n == "res"
+                    && let shrike_format::Value::Int(r) = v
+                {
+                    res = r;
+                }
+            });
+            (format!("{kind}{}", res_txt(res)), String::new())
+        }
+    })
+}
+
+/// Builds the timeline of `caps`.
+pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
+    let mut t = Timeline::default();
+    // Current life of each pid, as an index into t.processes.
+    let mut live: HashMap<u32, usize> = HashMap::new();
+    let user = |h: &Header, uid: u32| {
+        h.user_name(uid)
+            .map_or_else(|| uid.to_string(), str::to_string)
+    };
+    replay(
+        caps,
+        &mut |r| {
+            let h = caps[r.file].header();
+            let e = r.event.as_event_ref();
+            let now = wall_ns(h, e.ts);
+            match &e.body {
+                Body::ProcSnapshot {
+                    ppid,
+                    exe,
+                    argv,
+                    start_ts,
+                    ..
+                } => {
+                    let i = t.processes.len();
+                    t.processes.push(Process {
+                        pid: e.pid,
+                        ppid: *ppid as u32,
+                        cmdline: argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" "),
+                        exe: text(exe),
+                        user: user(h, e.euid),
+                        start_ns: wall_ns(h, *start_ts),
+                        end_ns: None,
+                        exit_code: None,
+                        exit_signal: None,
+                        children: Vec::new(),
+                        actions: Vec::new(),
+                    });
+                    live.insert(e.pid, i);
+                    return Ok(());
+                }
+                Body::Clone {
+                    child_pid, flags, ..
+                }
+                | Body::Clone3 {
+                    child_pid, flags, ..
+                }
+                | Body::Fork {
+                    child_pid, flags, ..
+                }
+                | Body::Vfork {
+                    child_pid, flags, ..
+                } if *child_pid as u32 != e.pid && flags & 0x10000 == 0 => {
+                    let parent = live.get(&e.pid).map(|&p| t.processes[p].clone());
+                    let i = t.processes.len();
+                    t.processes.push(Process {
+                        pid: *child_pid as u32,
+                        ppid: e.pid,
+                        cmdline: parent
+                            .as_ref()
+                            .map_or_else(String::new, |p| p.cmdline.clone()),
+                        exe: parent.as_ref().map_or_else(String::new, |p| p.exe.clone()),
+                        user: user(h, e.euid),
+                        start_ns: now,
+                        end_ns: None,
+                        exit_code: None,
+                        exit_signal: None,
+                        children: Vec::new(),
+                        actions: Vec::new(),
+                    });
+                    live.insert(*child_pid as u32, i);
+                    return Ok(());
+                }
+                _ => {}
+            }
+            let i = *live.entry(e.pid).or_insert_with(|| {
+                // A process seen for the first time mid-recording (its fork was not recorded).
+                t.processes.push(Process {
+                    pid: e.pid,
+                    ppid: 0,
+                    cmdline: text(e.comm),
+                    exe: String::new(),
+                    user: user(h, e.euid),
+                    start_ns: now,
+                    end_ns: None,
+                    exit_code: None,
+                    exit_signal: None,
+                    children: Vec::new(),
+                    actions: Vec::new(),
+                });
+                t.processes.len() - 1
+            });
+            let p = &mut t.processes[i];
+            match &e.body {
+                Body::Execve {
+                    res: 0,
+                    exe,
+                    argv,
+                    ppid,
+                    ..
+                }
+                | Body::Execveat {
+                    res: 0,
+                    exe,
+                    argv,
+                    ppid,
+                    ..
+                } => {
+                    p.cmdline = argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
+                    p.exe = text(exe);
+                    if p.ppid == 0 {
+                        p.ppid = *ppid as u32;
+                    }
+                    p.user = user(h, e.euid);
+                }
+                Body::ProcExit {
+                    code,
+                    signal,
+                    group_dead: 1,
+                } => {
+                    p.end_ns = Some(now);
+                    p.exit_code = (*signal == 0).then_some(*code);
+                    p.exit_signal = (*signal != 0).then_some(*signal);
+                    live.remove(&e.pid);
+                }
+                _ => {}
+            }
+            if let Some((summary, target)) = describe(&e) {
+                let in_window =
+                    sel.since_ns.is_none_or(|s| now >= s) && sel.until_ns.is_none_or(|u| now <= u);
+                if in_window {
+                    let failed = summary.contains(" failed (");
+                    t.processes[i].actions.push(Action {
+                        time_ns: now,
+                        kind: e.kind().map_or("unknown", |k| k.name()),
+                        summary,
+                        failed,
+                        target,
+                    });
+                }
+            }
+            Ok(())
+        },
+        &mut |_, _| {},
+    )?;
+    link(&mut t, sel);
+    Ok(t)
+}
+
+/// Connects children to parents (the parent life alive when the child started), and applies `--pid`.
+fn link(t: &mut Timeline, sel: &Selection) {
+    let mut by_pid: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, p) in t.processes.iter().enumerate() {
+        by_pid.entry(p.pid).or_default().push(i);
+    }
+    let mut parent_of = vec![None; t.processes.len()];
+    for (i, p) in t.processes.iter().enumerate() {
+        let parent = by_pid.get(&p.ppid).and_then(|lives| {
+            lives
+                .iter()
+                .rev()
+                .copied()
+                .find(|&j| j != i && t.processes[j].start_ns <= p.start_ns)
+        });
+        parent_of[i] = parent;
+    }
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); t.processes.len()];
+    for (c, parent) in parent_of.iter().enumerate() {
+        if let Some(par) = parent {
+            kids[*par].push(c);
+        }
+    }
+    let keep: Option<HashSet<usize>> = sel.pid.map(|pid| {
+        let mut keep = HashSet::new();
+        for i in (0..t.processes.len()).filter(|&i| t.processes[i].pid == pid) {
+            let mut a = parent_of[i];
+            while let Some(x) = a {
+                if !keep.insert(x) {
+                    break;
+                }
+                a = parent_of[x];
+            }
+            let mut stack = vec![i];
+            while let Some(x) = stack.pop() {
+                keep.insert(x);
+                stack.extend(&kids[x]);
+            }
+        }
+        keep
+    });
+    for (i, parent) in parent_of.iter().enumerate() {
+        if keep.as_ref().is_some_and(|k| !k.contains(&i)) {
+            continue;
+        }
+        match *parent {
+            Some(par) if keep.as_ref().is_none_or(|k| k.contains(&par)) => {
+                t.processes[par].children.push(i)
+            }
+            _ => t.roots.push(i),
+        }
+    }
+}
+
+fn clock(ns: i128) -> String {
+    crate::time::rfc3339(ns)
+}
+
+impl Timeline {
+    /// The tree as indented text: each process, its actions, then its children.
+    pub fn render_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for &r in &self.roots {
+            self.write_node(out, r, 0)?;
+        }
+        Ok(())
+    }
+
+    fn write_node(
+        &self,
+        out: &mut dyn std::io::Write,
+        i: usize,
+        depth: usize,
+    ) -> std::io::Result<()> {
+        let p = &self.processes[i];
+        let pad = "    ".repeat(depth);
+        let end = match (p.end_ns, p.exit_code, p.exit_signal) {
+            (Some(e), Some(c), _) => format!(" -> {} exit {c}", clock(e)),
+            (Some(e), _, Some(s)) => format!(" -> {} killed by signal {s}", clock(e)),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{pad}[pid {}] {}  user={}  {}{end}",
+            p.pid,
+            p.cmdline,
+            p.user,
+            clock(p.start_ns)
+        )?;
+        for a in &p.actions {
+            writeln!(out, "{pad}  {}  {}", clock(a.time_ns), a.summary)?;
+        }
+        for &c in &p.children {
+            self.write_node(out, c, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Kept processes (those reachable from the roots), in tree order.
+    pub fn kept(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            out.push(i);
+            stack.extend(self.processes[i].children.iter().rev());
+        }
+        out
+    }
+
+    /// One Timesketch row per action: message, datetime, timestamp_desc, timestamp (µs) and context columns.
+    pub fn timesketch_rows(&self) -> Vec<TimesketchRow> {
+        let mut rows = Vec::new();
+        for i in self.kept() {
+            let p = &self.processes[i];
+            for a in &p.actions {
+                let dt = jiff::Timestamp::from_nanosecond(a.time_ns)
+                    .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())
+                    .unwrap_or_default();
+                rows.push(TimesketchRow {
+                    message: format!("{} (pid {}): {}", p.cmdline, p.pid, a.summary),
+                    datetime: dt,
+                    timestamp_desc: format!("shrike {}", a.kind),
+                    timestamp: (a.time_ns / 1000) as i64,
+                    pid: p.pid,
+                    ppid: p.ppid,
+                    user: p.user.clone(),
+                    kind: a.kind,
+                    target: a.target.clone(),
+                    failed: a.failed,
+                    cmdline: p.cmdline.clone(),
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.timestamp);
+        rows
+    }
+}
+
+/// A row of a Timesketch import (CSV or JSONL): the three required fields first.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TimesketchRow {
+    /// What happened, for people.
+    pub message: String,
+    /// ISO 8601 with an explicit offset.
+    pub datetime: String,
+    /// What the time means.
+    pub timestamp_desc: String,
+    /// Microseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// Process id.
+    pub pid: u32,
+    /// Parent process id.
+    pub ppid: u32,
+    /// User.
+    pub user: String,
+    /// Event kind.
+    pub kind: &'static str,
+    /// Path or address involved.
+    pub target: String,
+    /// Whether the syscall failed.
+    pub failed: bool,
+    /// The process's command line.
+    pub cmdline: String,
+}

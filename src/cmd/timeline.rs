@@ -1,0 +1,77 @@
+//! `shrike timeline`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use shrike_analyze::timeline::{Selection, build};
+
+/// Parses an RFC 3339 time (`2026-11-26T10:00:00Z`) into ns since the epoch.
+fn parse_time(s: &str, what: &str) -> Result<i128> {
+    let t: jiff::Timestamp = s
+        .parse()
+        .with_context(|| format!("{what}: {s:?} is not a time like 2026-11-26T10:00:00Z"))?;
+    Ok(t.as_nanosecond())
+}
+
+/// Prints the timeline in `format`.
+pub fn run(
+    files: &[PathBuf],
+    pid: Option<u32>,
+    since: Option<&str>,
+    until: Option<&str>,
+    format: &str,
+) -> Result<u8> {
+    let sel = Selection {
+        pid,
+        since_ns: since.map(|s| parse_time(s, "--since")).transpose()?,
+        until_ns: until.map(|s| parse_time(s, "--until")).transpose()?,
+    };
+    let caps = crate::cmd::scan::open_all(files)?;
+    let t = build(&caps, &sel).context("reading the captures")?;
+    if pid.is_some() && t.roots.is_empty() {
+        bail!(
+            "no process with pid {} in {}",
+            pid.unwrap_or_default(),
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let r: std::io::Result<()> = match format {
+        "text" => t.render_text(&mut out),
+        "json" => t.kept().into_iter().try_for_each(|i| {
+            let p = &t.processes[i];
+            let children: Vec<u32> = p.children.iter().map(|&c| t.processes[c].pid).collect();
+            let mut v = serde_json::to_value(p).map_err(std::io::Error::other)?;
+            v["children"] = serde_json::json!(children);
+            writeln!(out, "{v}")
+        }),
+        "timesketch-jsonl" => t.timesketch_rows().iter().try_for_each(|r| {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(r).map_err(std::io::Error::other)?
+            )
+        }),
+        "timesketch-csv" => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            t.timesketch_rows()
+                .iter()
+                .try_for_each(|r| w.serialize(r).map_err(std::io::Error::other))
+                .and_then(|()| w.flush())
+        }
+        other => {
+            bail!("--format: {other:?} is not one of text, json, timesketch-csv, timesketch-jsonl")
+        }
+    };
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(crate::EXIT_OK),
+        r => r.context("writing the timeline")?,
+    }
+    out.flush().ok();
+    Ok(crate::EXIT_OK)
+}
