@@ -97,6 +97,37 @@ shrike timeline host.shrk --format timesketch-csv > host.csv   # import into Tim
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// Export captures into a SQLite database (schema: docs/sql.md), so any question is a query.
+    ///
+    /// Several captures, from several hosts, go into one database; exporting a capture
+    /// that is already there (same file id) changes nothing.
+    #[command(after_help = "Examples:\n  \
+shrike export host1.shrk host2.shrk --sqlite incident.db --rules rules/\n  \
+shrike sql incident.db 'SELECT time, cmdline FROM event_processes WHERE kind = \"execve\"'")]
+    Export {
+        /// Capture files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The database (created if missing).
+        #[arg(long, value_name = "OUT.db")]
+        sqlite: PathBuf,
+        /// Also store the alerts of these rules (file or directory; repeatable).
+        #[arg(long, value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Run a SQL query on an exported database, or on a capture (exported to a temporary database first).
+    #[command(after_help = "Examples:\n  \
+shrike sql incident.db 'SELECT rule, count(*) FROM alerts GROUP BY rule'\n  \
+shrike sql build.shrk 'SELECT path, count(*) FROM file_activity GROUP BY path ORDER BY 2 DESC LIMIT 10'")]
+    Sql {
+        /// A database written by `shrike export`, or a capture file.
+        target: PathBuf,
+        /// The query.
+        query: String,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Run detection rules (Falco-dialect YAML) over captures, on all cores.
     ///
     /// Uses shrike's built-in rules unless --rules is given. Prints one alert per line
@@ -182,6 +213,16 @@ fn main() -> ExitCode {
             filter,
             format,
         } => cmd::replay::run(&files, filter.as_deref(), format == Format::Json),
+        Command::Export {
+            files,
+            sqlite,
+            rules,
+        } => cmd::export::run_export(&files, &sqlite, &rules),
+        Command::Sql {
+            target,
+            query,
+            format,
+        } => cmd::export::run_sql(&target, &query, &format),
         Command::Timeline {
             files,
             pid,

@@ -905,3 +905,105 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
             .all(|r| r.len() == header.len() && r[1].ends_with("+00:00"))
     );
 }
+
+#[test]
+fn sql_answers_questions_about_a_recorded_workload() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.shrk");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let facts_path = dir.path().join("facts.json");
+    record(
+        &file,
+        &["--follow"],
+        &[
+            "python3",
+            &workload("known_actions.py"),
+            facts_path.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    let f: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
+    let db = dir.path().join("q.db");
+    let o = Command::new(BIN)
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--sqlite",
+            db.to_str().unwrap(),
+            "--rules",
+            "rules",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sql = |q: &str| -> Vec<serde_json::Value> {
+        let o = Command::new(BIN)
+            .args(["sql", db.to_str().unwrap(), q, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // The exec of the marker command, with its argv and its parent.
+    let rows = sql(
+        "SELECT p.pid, p.cmdline, parent.pid AS parent_pid FROM events e JOIN processes p USING (process_id) LEFT JOIN processes parent ON parent.process_id = p.parent_id WHERE e.kind = 'execve' AND e.res = 0 AND p.cmdline LIKE '%shrike-marker-exec%'",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["cmdline"], "/bin/echo shrike-marker-exec arg two");
+    assert_eq!(rows[0]["pid"], f["echo_pid"]);
+    assert_eq!(rows[0]["parent_pid"], f["pid"]);
+    // The connect to the known port.
+    let port = f["server_port"].as_u64().unwrap();
+    let rows = sql(&format!(
+        "SELECT pid, remote_ip, local_port FROM network_activity WHERE operation = 'connect' AND remote_port = {port}"
+    ));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["remote_ip"], "127.0.0.1");
+    assert_eq!(rows[0]["local_port"], f["client_port"]);
+    assert_eq!(rows[0]["pid"], f["pid"]);
+    // The opens of the known path: one write, one read.
+    let known = format!("{}/known.txt", work.display());
+    let rows = sql(&format!(
+        "SELECT flags & 3 AS access FROM file_activity WHERE path = '{known}' AND operation = 'openat' ORDER BY time"
+    ));
+    let access: Vec<i64> = rows.iter().map(|r| r["access"].as_i64().unwrap()).collect();
+    assert_eq!(access, [1, 0]);
+    // Alerts went in with --rules.
+    assert!(
+        !sql("SELECT rule FROM alerts WHERE rule = 'Ptrace attach to another process'").is_empty()
+    );
+    // The capture file works directly too (exported to a temporary database).
+    let o = Command::new(BIN)
+        .args([
+            "sql",
+            file.to_str().unwrap(),
+            "SELECT count(*) AS n FROM events WHERE kind = 'connect'",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("(1 rows)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // A bad query prints SQLite's message and fails.
+    let o = Command::new(BIN)
+        .args(["sql", db.to_str().unwrap(), "SELECT nope FROM events"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such column: nope"));
+}

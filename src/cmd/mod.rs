@@ -1,5 +1,6 @@
 //! One module per subcommand: read arguments, call the libraries, print.
 
+pub mod export;
 pub mod generate;
 pub mod info;
 pub mod record;

@@ -1,0 +1,93 @@
+-- shrike SQLite schema, version 1 (documented in docs/sql.md).
+CREATE TABLE IF NOT EXISTS captures (
+    capture_id  INTEGER PRIMARY KEY,
+    file_id     TEXT NOT NULL UNIQUE,   -- the capture's random id: re-exporting it is a no-op
+    file        TEXT NOT NULL,          -- path as given to shrike export
+    hostname    TEXT,
+    kernel      TEXT,
+    boot_id     TEXT,
+    recorder    TEXT,
+    first_time  TEXT,                   -- RFC 3339 UTC
+    last_time   TEXT,
+    events      INTEGER NOT NULL,
+    lost        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS processes (
+    process_id  INTEGER PRIMARY KEY,    -- one row per process life (fork or snapshot to exit)
+    capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
+    pid         INTEGER NOT NULL,
+    ppid        INTEGER NOT NULL,
+    parent_id   INTEGER REFERENCES processes(process_id),
+    exe         TEXT,
+    cmdline     TEXT,
+    user        TEXT,
+    start_time  TEXT,
+    end_time    TEXT,
+    exit_code   INTEGER,
+    exit_signal INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+    event_id    INTEGER PRIMARY KEY,
+    capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
+    process_id  INTEGER NOT NULL REFERENCES processes(process_id),
+    time        TEXT NOT NULL,          -- RFC 3339 UTC, nanoseconds
+    ts_ns       INTEGER NOT NULL,       -- ns since the Unix epoch
+    kind        TEXT NOT NULL,          -- execve, openat, connect, ...
+    pid         INTEGER NOT NULL,
+    tid         INTEGER NOT NULL,
+    comm        TEXT,
+    uid         INTEGER,
+    euid        INTEGER,
+    res         INTEGER,                -- syscall result (negative errno on failure), if any
+    detail      TEXT NOT NULL           -- every kind-specific field, as JSON
+);
+CREATE TABLE IF NOT EXISTS files (
+    event_id    INTEGER PRIMARY KEY REFERENCES events(event_id),
+    operation   TEXT NOT NULL,          -- the event kind
+    path        TEXT,                   -- absolute path
+    path2       TEXT,                   -- second path (rename, link)
+    flags       INTEGER,
+    mode        INTEGER,
+    res         INTEGER
+);
+CREATE TABLE IF NOT EXISTS network (
+    event_id    INTEGER PRIMARY KEY REFERENCES events(event_id),
+    operation   TEXT NOT NULL,
+    proto       INTEGER,
+    local_ip    TEXT,
+    local_port  INTEGER,
+    remote_ip   TEXT,
+    remote_port INTEGER,
+    res         INTEGER
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id    INTEGER PRIMARY KEY,
+    capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
+    time        TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    priority    TEXT NOT NULL,
+    pid         INTEGER,
+    output      TEXT
+);
+CREATE TABLE IF NOT EXISTS lost (
+    capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
+    time        TEXT,
+    count       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_pid ON events(pid);
+CREATE INDEX IF NOT EXISTS events_time ON events(ts_ns);
+CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
+CREATE INDEX IF NOT EXISTS events_process ON events(process_id);
+CREATE INDEX IF NOT EXISTS files_path ON files(path);
+CREATE INDEX IF NOT EXISTS network_remote ON network(remote_ip, remote_port);
+CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);
+CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule);
+CREATE VIEW IF NOT EXISTS event_processes AS
+    SELECT e.*, p.cmdline, p.exe, p.user, p.ppid, p.parent_id
+    FROM events e JOIN processes p USING (process_id);
+CREATE VIEW IF NOT EXISTS file_activity AS
+    SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res
+    FROM files f JOIN events e USING (event_id) JOIN processes p USING (process_id);
+CREATE VIEW IF NOT EXISTS network_activity AS
+    SELECT e.time, e.pid, p.cmdline, p.user, n.operation, n.proto, n.local_ip, n.local_port, n.remote_ip, n.remote_port, n.res
+    FROM network n JOIN events e USING (event_id) JOIN processes p USING (process_id);
