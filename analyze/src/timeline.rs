@@ -68,6 +68,8 @@ pub struct Selection {
     pub since_ns: Option<i128>,
     /// Only actions at or before this wall-clock ns.
     pub until_ns: Option<i128>,
+    /// Build the process tree only, without describing actions (for exports).
+    pub tree_only: bool,
 }
 
 fn text(b: &[u8]) -> String {
@@ -406,15 +408,16 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                 | Body::Vfork {
                     child_pid, flags, ..
                 } if *child_pid as u32 != e.pid && flags & 0x10000 == 0 => {
-                    let parent = live.get(&e.pid).map(|&p| t.processes[p].clone());
+                    // The child starts as its parent's image (its actions stay with the parent).
+                    let (cmdline, exe) = live.get(&e.pid).map_or_else(Default::default, |&p| {
+                        (t.processes[p].cmdline.clone(), t.processes[p].exe.clone())
+                    });
                     let i = t.processes.len();
                     t.processes.push(Process {
                         pid: *child_pid as u32,
                         ppid: e.pid,
-                        cmdline: parent
-                            .as_ref()
-                            .map_or_else(String::new, |p| p.cmdline.clone()),
-                        exe: parent.as_ref().map_or_else(String::new, |p| p.exe.clone()),
+                        cmdline,
+                        exe,
                         user: user(h, e.euid),
                         start_ns: now,
                         end_ns: None,
@@ -479,6 +482,9 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                     live.remove(&e.pid);
                 }
                 _ => {}
+            }
+            if sel.tree_only {
+                return Ok(());
             }
             if let Some((summary, target)) = describe(&e) {
                 let in_window =

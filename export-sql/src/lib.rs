@@ -168,7 +168,14 @@ async fn export_one(
     };
     let h = cap.header();
     let caps = std::slice::from_ref(cap);
-    let t = build(caps, &Selection::default()).map_err(|e| bad(e.to_string()))?;
+    let t = build(
+        caps,
+        &Selection {
+            tree_only: true,
+            ..Selection::default()
+        },
+    )
+    .map_err(|e| bad(e.to_string()))?;
     let mut tx = conn.begin().await?;
     let (first, last) = cap
         .chunks()

@@ -23,6 +23,7 @@ pub fn run(
     format: &str,
 ) -> Result<u8> {
     let sel = Selection {
+        tree_only: false,
         pid,
         since_ns: since.map(|s| parse_time(s, "--since")).transpose()?,
         until_ns: until.map(|s| parse_time(s, "--until")).transpose()?,
