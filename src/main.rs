@@ -79,7 +79,8 @@ shrike replay a.shrk b.shrk --format json --filter 'fd.name startswith /etc/'")]
     #[command(after_help = "Examples:\n  \
 shrike timeline build.shrk | less\n  \
 shrike timeline host.shrk --pid 4242 --since 2026-11-26T10:00:00Z\n  \
-shrike timeline host.shrk --format timesketch-csv > host.csv   # import into Timesketch")]
+shrike timeline host.shrk --format timesketch-csv > host.csv   # import into Timesketch\n  \
+shrike timeline host.shrk --rules rules/ --format html > report.html")]
     Timeline {
         /// Capture files.
         #[arg(required = true)]
@@ -93,9 +94,12 @@ shrike timeline host.shrk --format timesketch-csv > host.csv   # import into Tim
         /// Only actions at or before this time.
         #[arg(long)]
         until: Option<String>,
-        /// text, json, timesketch-csv or timesketch-jsonl.
+        /// text, json, html (one self-contained page), timesketch-csv or timesketch-jsonl.
         #[arg(long, default_value = "text")]
         format: String,
+        /// Mark the actions these rules fire on (file or directory; repeatable).
+        #[arg(long, value_name = "PATH")]
+        rules: Vec<PathBuf>,
     },
     /// Export captures into a SQLite database (schema: docs/sql.md), so any question is a query.
     ///
@@ -229,7 +233,15 @@ fn main() -> ExitCode {
             since,
             until,
             format,
-        } => cmd::timeline::run(&files, pid, since.as_deref(), until.as_deref(), &format),
+            rules,
+        } => cmd::timeline::run(
+            &files,
+            pid,
+            since.as_deref(),
+            until.as_deref(),
+            &format,
+            &rules,
+        ),
         Command::Scan {
             files,
             rules,

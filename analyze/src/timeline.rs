@@ -21,6 +21,8 @@ pub struct Action {
     pub failed: bool,
     /// The main path or address involved, for filtering and columns.
     pub target: String,
+    /// The rule that fired on this event, when rules were given.
+    pub alert: Option<String>,
 }
 
 /// One process life: from fork (or the snapshot) to exit.
@@ -383,7 +385,12 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                     t.processes.push(Process {
                         pid: e.pid,
                         ppid: *ppid as u32,
-                        cmdline: argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" "),
+                        // Kernel threads have no argv: show their name as ps does.
+                        cmdline: if argv.is_empty() {
+                            format!("[{}]", text(e.comm))
+                        } else {
+                            argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ")
+                        },
                         exe: text(exe),
                         user: user(h, e.euid),
                         start_ns: wall_ns(h, *start_ts),
@@ -427,6 +434,10 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                         actions: Vec::new(),
                     });
                     live.insert(*child_pid as u32, i);
+                    return Ok(());
+                }
+                // The recorder's own markers are not process activity.
+                Body::RecorderStart { .. } | Body::RecorderStop { .. } | Body::Lost { .. } => {
                     return Ok(());
                 }
                 _ => {}
@@ -497,6 +508,7 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                         summary,
                         failed,
                         target,
+                        alert: None,
                     });
                 }
             }
@@ -566,7 +578,60 @@ fn clock(ns: i128) -> String {
     crate::time::rfc3339(ns)
 }
 
+/// The report page; `__TITLE__` and `__DATA__` are filled in.
+const REPORT: &str = include_str!("report.html");
+
 impl Timeline {
+    /// Marks the actions alerts fired on: (wall-clock ns, pid, rule).
+    pub fn attach_alerts(&mut self, alerts: &[(i128, u32, String)]) {
+        let mut by_key: HashMap<(i128, u32), &str> = HashMap::new();
+        for (ts, pid, rule) in alerts {
+            by_key.entry((*ts, *pid)).or_insert(rule);
+        }
+        for p in &mut self.processes {
+            for a in &mut p.actions {
+                if let Some(rule) = by_key.get(&(a.time_ns, p.pid)) {
+                    a.alert = Some((*rule).to_string());
+                }
+            }
+        }
+    }
+
+    /// One self-contained HTML page (no network fetches): a collapsible
+    /// process tree, a time axis of activity and alerts, and a searchable table.
+    pub fn render_html(&self, title: &str, facts: &str) -> String {
+        // ns since the epoch exceed JavaScript's exact integers: send them as strings.
+        let ns = |n: i128| serde_json::Value::String(n.to_string());
+        let procs: Vec<serde_json::Value> = self
+            .processes
+            .iter()
+            .map(|p| {
+                let actions: Vec<serde_json::Value> = p
+                    .actions
+                    .iter()
+                    .map(|a| serde_json::json!({"time_ns": ns(a.time_ns), "kind": a.kind, "summary": a.summary, "failed": a.failed, "alert": a.alert}))
+                    .collect();
+                serde_json::json!({
+                    "pid": p.pid, "cmdline": p.cmdline, "user": p.user, "start_ns": ns(p.start_ns),
+                    "exit_code": p.exit_code, "exit_signal": p.exit_signal, "children": p.children, "actions": actions,
+                })
+            })
+            .collect();
+        let data = serde_json::json!({"facts": facts, "roots": self.roots, "processes": procs})
+            .to_string();
+        // Inside <script>, "</" would end the element: escape it.
+        let data = data.replace("</", "<\\/");
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        REPORT
+            .replace("__TITLE__", &esc(title))
+            .replace("__DATA__", &data)
+    }
+
     /// The tree as indented text: each process, its actions, then its children.
     pub fn render_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         for &r in &self.roots {

@@ -230,3 +230,83 @@ fn alerts_are_identical_with_one_and_many_threads() {
         "alerts in time order"
     );
 }
+
+#[test]
+fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
+    use shrike_analyze::timeline::{Selection, build};
+    let caps = [capture(&[
+        snapshot(100, 1, "nginx", "/usr/sbin/nginx"),
+        exec(
+            10,
+            200,
+            100,
+            "/bin/bash",
+            &["bash", "-c", "echo </script><script>alert(1)</script>"],
+        ),
+        ev(
+            40,
+            200,
+            "bash",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"/tmp/<b>".to_vec(),
+                abspath: b"/tmp/<b>".to_vec(),
+                flags: 0,
+                mode: 0,
+            },
+        ),
+    ])];
+    let mut t = build(&caps, &Selection::default()).unwrap();
+    t.attach_alerts(&[(
+        shrike_analyze::time::wall_ns(caps[0].header(), 40),
+        200,
+        "a rule".into(),
+    )]);
+    let html = t.render_html("x\"><script>", "facts");
+    // No fetches: a strict policy, and nothing loaded from elsewhere.
+    assert!(html.contains("default-src 'none'"));
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "@import",
+        "<script src",
+    ] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    // The title is escaped; the data cannot close its script element.
+    assert!(html.contains("x&quot;&gt;&lt;script&gt;"));
+    let data = html
+        .split("<script id=\"data\" type=\"application/json\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(data).expect("the embedded data is intact JSON");
+    let bash = v["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pid"] == 200)
+        .unwrap();
+    assert!(
+        bash["cmdline"]
+            .as_str()
+            .unwrap()
+            .contains("</script><script>alert(1)")
+    );
+    assert_eq!(
+        bash["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["alert"] == "a rule")
+            .count(),
+        1
+    );
+    // Times travel as strings: ns since the epoch exceed JavaScript's exact integers.
+    assert!(bash["actions"][0]["time_ns"].is_string());
+}

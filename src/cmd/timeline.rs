@@ -4,7 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use shrike_analyze::history::History;
+use shrike_analyze::scan::{Engine, scan};
+use shrike_analyze::time::wall_ns;
 use shrike_analyze::timeline::{Selection, build};
+use shrike_rule_lang::Priority;
 
 /// Parses an RFC 3339 time (`2026-11-26T10:00:00Z`) into ns since the epoch.
 fn parse_time(s: &str, what: &str) -> Result<i128> {
@@ -21,6 +25,7 @@ pub fn run(
     since: Option<&str>,
     until: Option<&str>,
     format: &str,
+    rules: &[PathBuf],
 ) -> Result<u8> {
     let sel = Selection {
         tree_only: false,
@@ -29,7 +34,22 @@ pub fn run(
         until_ns: until.map(|s| parse_time(s, "--until")).transpose()?,
     };
     let caps = crate::cmd::scan::open_all(files)?;
-    let t = build(&caps, &sel).context("reading the captures")?;
+    let mut t = build(&caps, &sel).context("reading the captures")?;
+    if !rules.is_empty() {
+        let engine = Engine::new(&crate::cmd::scan::load_rules(rules)?, Priority::Debug);
+        let (alerts, _) = scan(&caps, &History::build(&caps), &engine);
+        let marks: Vec<(i128, u32, String)> = alerts
+            .iter()
+            .map(|a| {
+                (
+                    wall_ns(caps[a.file].header(), a.ts),
+                    a.pid,
+                    engine.rules[a.rule].name.clone(),
+                )
+            })
+            .collect();
+        t.attach_alerts(&marks);
+    }
     if pid.is_some() && t.roots.is_empty() {
         bail!(
             "no process with pid {} in {}",
@@ -44,6 +64,20 @@ pub fn run(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let r: std::io::Result<()> = match format {
         "text" => t.render_text(&mut out),
+        "html" => {
+            let h = caps[0].header();
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            let facts = format!(
+                "{} (kernel {}), {} events, recorded by {}",
+                h.hostname,
+                h.kernel,
+                caps.iter()
+                    .map(shrike_format::Capture::event_count)
+                    .sum::<u64>(),
+                h.recorder
+            );
+            write!(out, "{}", t.render_html(&names.join(", "), &facts))
+        }
         "json" => t.kept().into_iter().try_for_each(|i| {
             let p = &t.processes[i];
             let children: Vec<u32> = p.children.iter().map(|&c| t.processes[c].pid).collect();
@@ -66,7 +100,9 @@ pub fn run(
                 .and_then(|()| w.flush())
         }
         other => {
-            bail!("--format: {other:?} is not one of text, json, timesketch-csv, timesketch-jsonl")
+            bail!(
+                "--format: {other:?} is not one of text, json, html, timesketch-csv, timesketch-jsonl"
+            )
         }
     };
     match r {
