@@ -64,20 +64,22 @@ fn events(file: &Path) -> Vec<OwnedEvent> {
     cap.read_all().unwrap()
 }
 
-fn s(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or("<non-utf8>")
+/// A recording of testdata/workloads/known_actions.py: the directory (kept alive),
+/// the capture, the workload's work directory, and the facts it reported.
+struct Known {
+    dir: tempfile::TempDir,
+    file: PathBuf,
+    work: PathBuf,
+    facts: serde_json::Value,
+    stderr: String,
 }
 
-#[test]
-fn known_actions_are_recorded_with_their_fields() {
-    if !ebpf_usable() {
-        return;
-    }
+fn record_known_actions() -> Known {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("known.shrk");
-    let facts_path = dir.path().join("facts.json");
     let work = dir.path().join("work");
     std::fs::create_dir(&work).unwrap();
+    let facts_path = dir.path().join("facts.json");
     let o = record(
         &file,
         &["--follow"],
@@ -88,17 +90,36 @@ fn known_actions_are_recorded_with_their_fields() {
             work.to_str().unwrap(),
         ],
     );
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let facts = serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
+    Known {
+        dir,
+        file,
+        work,
+        facts,
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn s(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("<non-utf8>")
+}
+
+#[test]
+fn known_actions_are_recorded_with_their_fields() {
+    if !ebpf_usable() {
+        return;
+    }
+    let k = record_known_actions();
+    let (file, work, f) = (&k.file, &k.work, &k.facts);
     assert!(
-        stderr.contains("recorded") && stderr.contains("lost"),
-        "{stderr}"
+        k.stderr.contains("recorded") && k.stderr.contains("lost"),
+        "{}",
+        k.stderr
     );
-    let f: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
     let pid = f["pid"].as_u64().unwrap() as u32;
     let port = |k: &str| f[k].as_u64().unwrap() as u16;
     let w = work.display().to_string();
-    let evs = events(&file);
+    let evs = events(file);
     let find = |what: &str, p: &dyn Fn(&OwnedEvent) -> bool| -> OwnedEvent {
         evs.iter()
             .find(|e| p(e))
@@ -703,21 +724,8 @@ fn default_rules_fire_on_a_recorded_workload() {
     if !ebpf_usable() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("known.shrk");
-    let work = dir.path().join("work");
-    std::fs::create_dir(&work).unwrap();
-    let facts = dir.path().join("facts.json");
-    record(
-        &file,
-        &["--follow"],
-        &[
-            "python3",
-            &workload("known_actions.py"),
-            facts.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
+    let k = record_known_actions();
+    let file = &k.file;
     let o = Command::new(BIN)
         .args(["scan", "--format", "json", file.to_str().unwrap()])
         .output()
@@ -770,23 +778,8 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
     if !ebpf_usable() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("t.shrk");
-    let work = dir.path().join("work");
-    std::fs::create_dir(&work).unwrap();
-    let facts_path = dir.path().join("facts.json");
-    record(
-        &file,
-        &["--follow"],
-        &[
-            "python3",
-            &workload("known_actions.py"),
-            facts_path.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
-    let f: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
+    let k = record_known_actions();
+    let (file, work, f) = (&k.file, &k.work, &k.facts);
     let pid = f["pid"].as_u64().unwrap();
     let o = Command::new(BIN)
         .args([
@@ -911,24 +904,9 @@ fn sql_answers_questions_about_a_recorded_workload() {
     if !ebpf_usable() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("q.shrk");
-    let work = dir.path().join("work");
-    std::fs::create_dir(&work).unwrap();
-    let facts_path = dir.path().join("facts.json");
-    record(
-        &file,
-        &["--follow"],
-        &[
-            "python3",
-            &workload("known_actions.py"),
-            facts_path.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
-    let f: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
-    let db = dir.path().join("q.db");
+    let k = record_known_actions();
+    let (file, work, f) = (&k.file, &k.work, &k.facts);
+    let db = k.dir.path().join("q.db");
     let o = Command::new(BIN)
         .args([
             "export",
