@@ -16,6 +16,8 @@ use sqlx::{
 
 /// The schema (docs/sql.md explains every column).
 pub const SCHEMA: &str = include_str!("schema.sql");
+/// Its secondary indexes, (re)built after each export.
+pub const INDEXES: &str = include_str!("indexes.sql");
 
 /// Errors of export and query.
 #[derive(Debug, thiserror::Error)]
@@ -75,9 +77,10 @@ async fn open(db: &Path, create: bool) -> Result<SqliteConnection, SqlError> {
         .filename(db)
         .create_if_missing(create)
         .foreign_keys(true)
-        // A bulk load: the database is rebuilt from the capture if the machine dies mid-export.
+        // WAL keeps the database consistent if shrike dies mid-export; without fsync an
+        // operating-system crash may lose the last export, which the capture can redo.
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
+        .synchronous(SqliteSynchronous::Off);
     Ok(opts.connect().await?)
 }
 
@@ -91,6 +94,12 @@ pub fn export(
     runtime()?.block_on(async {
         let mut conn = open(db, true).await?;
         sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
+        // Loading without the secondary indexes, then building them once, is far faster.
+        for name in index_names() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
+                .execute(&mut conn)
+                .await?;
+        }
         let mut summary = ExportSummary::default();
         for (i, (file, cap)) in files.iter().zip(caps).enumerate() {
             let id = cap.header().file_id_hex();
@@ -107,9 +116,18 @@ pub fn export(
             summary.rows += export_one(&mut conn, file, cap, &mine).await?;
             summary.exported.push(file.clone());
         }
+        sqlx::raw_sql(INDEXES).execute(&mut conn).await?;
         conn.close().await?;
         Ok(summary)
     })
+}
+
+/// The names of the indexes in [`INDEXES`].
+fn index_names() -> impl Iterator<Item = &'static str> {
+    INDEXES
+        .lines()
+        .filter_map(|l| l.strip_prefix("CREATE INDEX IF NOT EXISTS "))
+        .filter_map(|l| l.split_whitespace().next())
 }
 
 fn s(b: &[u8]) -> String {
@@ -124,11 +142,9 @@ fn ip(a: &SockAddr<&[u8]>) -> Option<String> {
 }
 
 /// A `files` row: path, second path, flags, mode.
-#[derive(Clone)]
 struct FileRow(String, Option<String>, Option<i64>, Option<i64>);
 
 /// A `network` row: protocol, local ip and port, remote ip and port.
-#[derive(Clone)]
 struct NetRow(
     i64,
     Option<String>,
@@ -426,7 +442,7 @@ async fn export_one(
         return Err(f);
     }
     pending.push(batch);
-    for b in pending.iter().filter(|b| !b.is_empty()) {
+    for b in pending.into_iter().filter(|b| !b.is_empty()) {
         rows += insert_events(&mut tx, capture_id, b).await?;
     }
     for chunk in alerts.chunks(500) {
@@ -451,73 +467,93 @@ async fn export_one(
 async fn insert_events(
     tx: &mut SqliteConnection,
     capture_id: i64,
-    b: &[EventRow],
+    mut b: Vec<EventRow>,
 ) -> Result<u64, SqlError> {
     let mut rows = 0u64;
-    for chunk in b.chunks(500) {
+    // Strings move into the statements: no copy per row.
+    let files: Vec<(i64, &'static str, Option<i64>, FileRow)> = b
+        .iter_mut()
+        .filter_map(|e| e.file.take().map(|f| (e.id, e.kind, e.res, f)))
+        .collect();
+    let nets: Vec<(i64, &'static str, Option<i64>, NetRow)> = b
+        .iter_mut()
+        .filter_map(|e| e.net.take().map(|n| (e.id, e.kind, e.res, n)))
+        .collect();
+    let lost: Vec<(String, i64)> = b
+        .iter()
+        .filter_map(|e| e.lost.map(|n| (e.time.clone(), n)))
+        .collect();
+    for chunk in b.chunks_mut(500) {
+        let n = chunk.len() as u64;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (event_id, capture_id, process_id, time, ts_ns, kind, pid, tid, comm, uid, euid, res, detail) ",
         );
-        q.push_values(chunk, |mut r, e| {
+        q.push_values(chunk.iter_mut(), |mut r, e| {
             r.push_bind(e.id)
                 .push_bind(capture_id)
                 .push_bind(e.process_id)
-                .push_bind(e.time.clone())
+                .push_bind(std::mem::take(&mut e.time))
                 .push_bind(e.ts_ns)
                 .push_bind(e.kind)
                 .push_bind(e.pid)
                 .push_bind(e.tid)
-                .push_bind(e.comm.clone())
+                .push_bind(std::mem::take(&mut e.comm))
                 .push_bind(e.uid)
                 .push_bind(e.euid)
                 .push_bind(e.res)
-                .push_bind(e.detail.clone());
+                .push_bind(std::mem::take(&mut e.detail));
         });
         q.build().execute(&mut *tx).await?;
-        rows += chunk.len() as u64;
+        rows += n;
     }
-    let files: Vec<&EventRow> = b.iter().filter(|e| e.file.is_some()).collect();
-    for chunk in files.chunks(500) {
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        let chunk: Vec<_> = files.by_ref().take(500).collect();
+        rows += chunk.len() as u64;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO files (event_id, operation, path, path2, flags, mode, res) ",
         );
-        q.push_values(chunk, |mut r, e| {
-            let FileRow(path, path2, flags, mode) = e.file.clone().expect("filtered");
-            r.push_bind(e.id)
-                .push_bind(e.kind)
-                .push_bind(path)
-                .push_bind(path2)
-                .push_bind(flags)
-                .push_bind(mode)
-                .push_bind(e.res);
-        });
+        q.push_values(
+            chunk,
+            |mut r, (id, kind, res, FileRow(path, path2, flags, mode))| {
+                r.push_bind(id)
+                    .push_bind(kind)
+                    .push_bind(path)
+                    .push_bind(path2)
+                    .push_bind(flags)
+                    .push_bind(mode)
+                    .push_bind(res);
+            },
+        );
         q.build().execute(&mut *tx).await?;
-        rows += chunk.len() as u64;
     }
-    let nets: Vec<&EventRow> = b.iter().filter(|e| e.net.is_some()).collect();
-    for chunk in nets.chunks(500) {
+    let mut nets = nets.into_iter().peekable();
+    while nets.peek().is_some() {
+        let chunk: Vec<_> = nets.by_ref().take(500).collect();
+        rows += chunk.len() as u64;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO network (event_id, operation, proto, local_ip, local_port, remote_ip, remote_port, res) ",
         );
-        q.push_values(chunk, |mut r, e| {
-            let NetRow(proto, lip, lport, rip, rport) = e.net.clone().expect("filtered");
-            r.push_bind(e.id)
-                .push_bind(e.kind)
-                .push_bind(proto)
-                .push_bind(lip)
-                .push_bind(lport)
-                .push_bind(rip)
-                .push_bind(rport)
-                .push_bind(e.res);
-        });
+        q.push_values(
+            chunk,
+            |mut r, (id, kind, res, NetRow(proto, lip, lport, rip, rport))| {
+                r.push_bind(id)
+                    .push_bind(kind)
+                    .push_bind(proto)
+                    .push_bind(lip)
+                    .push_bind(lport)
+                    .push_bind(rip)
+                    .push_bind(rport)
+                    .push_bind(res);
+            },
+        );
         q.build().execute(&mut *tx).await?;
-        rows += chunk.len() as u64;
     }
-    for e in b.iter().filter(|e| e.lost.is_some()) {
+    for (time, count) in lost {
         sqlx::query("INSERT INTO lost (capture_id, time, count) VALUES (?,?,?)")
             .bind(capture_id)
-            .bind(&e.time)
-            .bind(e.lost)
+            .bind(time)
+            .bind(count)
             .execute(&mut *tx)
             .await?;
         rows += 1;

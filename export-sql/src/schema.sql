@@ -1,4 +1,4 @@
--- shrike SQLite schema, version 1 (documented in docs/sql.md).
+-- shrike SQLite schema, version 1 (documented in docs/sql.md). Indexes: indexes.sql.
 CREATE TABLE IF NOT EXISTS captures (
     capture_id  INTEGER PRIMARY KEY,
     file_id     TEXT NOT NULL UNIQUE,   -- the capture's random id: re-exporting it is a no-op
@@ -74,14 +74,6 @@ CREATE TABLE IF NOT EXISTS lost (
     time        TEXT,
     count       INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_pid ON events(pid);
-CREATE INDEX IF NOT EXISTS events_time ON events(ts_ns);
-CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
-CREATE INDEX IF NOT EXISTS events_process ON events(process_id);
-CREATE INDEX IF NOT EXISTS files_path ON files(path);
-CREATE INDEX IF NOT EXISTS network_remote ON network(remote_ip, remote_port);
-CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);
-CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule);
 CREATE VIEW IF NOT EXISTS event_processes AS
     SELECT e.*, p.cmdline, p.exe, p.user, p.ppid, p.parent_id
     FROM events e JOIN processes p USING (process_id);
