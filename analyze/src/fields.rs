@@ -332,13 +332,18 @@ fn mode_flags(m: u64) -> Vec<u8> {
         "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
         "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID",
     ];
-    NAMES
+    bit_names(&NAMES, m, "|")
+}
+
+/// The names of the bits set in `mask` (bit i named `names[i]`), joined by `sep`.
+fn bit_names(names: &[&str], mask: u64, sep: &str) -> Vec<u8> {
+    names
         .iter()
         .enumerate()
-        .filter(|(i, _)| m & (1 << i) != 0)
+        .filter(|(i, _)| mask & (1 << i) != 0)
         .map(|(_, n)| *n)
         .collect::<Vec<_>>()
-        .join("|")
+        .join(sep)
         .into_bytes()
 }
 
@@ -388,26 +393,7 @@ const CAPS: [&str; 41] = [
 ];
 
 fn caps(mask: u64) -> Vec<u8> {
-    CAPS.iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .into_bytes()
-}
-
-/// The event's result field, if its kind has one.
-fn res_of(ev: &EventRef<'_>) -> Option<i64> {
-    let mut r = None;
-    ev.body.visit(&mut |name, v| {
-        if name == "res"
-            && let Value::Int(x) = v
-        {
-            r = Some(x);
-        }
-    });
-    r
+    bit_names(&CAPS, mask, " ")
 }
 
 /// The open-family flags and mode, for `evt.is_open_*`.
@@ -583,15 +569,15 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             owned(crate::time::time_of_day(crate::time::wall_ns(c.header, ev.ts)).into_bytes())
         }
         Field::EvtRawTime => num(crate::time::wall_ns(c.header, ev.ts)),
-        Field::EvtRes => res_of(ev).map(|r| {
+        Field::EvtRes => ev.body.res().map(|r| {
             Val::Str(if r >= 0 {
                 Cow::Borrowed(b"SUCCESS")
             } else {
                 errno_name(-r)
             })
         }),
-        Field::EvtRawRes => res_of(ev).and_then(num),
-        Field::EvtFailed => res_of(ev).map(|r| Val::Bool(r < 0)),
+        Field::EvtRawRes => ev.body.res().and_then(num),
+        Field::EvtFailed => ev.body.res().map(|r| Val::Bool(r < 0)),
         Field::EvtDir => s(b"<"),
         Field::EvtIsOpenRead => Some(Val::Bool(
             open_flags(ev).is_some_and(|(f, _, _)| f & 3 != 1),

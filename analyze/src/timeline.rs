@@ -345,15 +345,10 @@ fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
         }
         other => {
             let kind = Kind::from_id(other.kind_id()).map_or("event", |k| k.name());
-            let mut res = 0;
-            other.visit(&mut |n, v| {
-                if n == "res"
-                    && let shrike_format::Value::Int(r) = v
-                {
-                    res = r;
-                }
-            });
-            (format!("{kind}{}", res_txt(res)), String::new())
+            (
+                format!("{kind}{}", res_txt(other.res().unwrap_or(0))),
+                String::new(),
+            )
         }
     })
 }
@@ -501,7 +496,7 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                 let in_window =
                     sel.since_ns.is_none_or(|s| now >= s) && sel.until_ns.is_none_or(|u| now <= u);
                 if in_window {
-                    let failed = summary.contains(" failed (");
+                    let failed = e.body.res().is_some_and(|r| r < 0);
                     t.processes[i].actions.push(Action {
                         time_ns: now,
                         kind: e.kind().map_or("unknown", |k| k.name()),

@@ -7,7 +7,7 @@ use std::path::Path;
 use shrike_analyze::replay::replay;
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_analyze::timeline::{Selection, build};
-use shrike_format::{Body, Capture, SockAddr, Value};
+use shrike_format::{Body, Capture, SockAddr};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{
     Column, ConnectOptions, Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection,
@@ -279,15 +279,11 @@ async fn export_one(
             let e = r.event.as_event_ref();
             let now = wall_ns(h, e.ts);
             let mut detail = serde_json::Map::new();
-            let mut res = None;
             e.body.visit(&mut |name, v| {
-                if name == "res"
-                    && let Value::Int(x) = v
-                {
-                    res = Some(x);
-                }
                 detail.insert(name.into(), v.to_json());
             });
+            // Read back from the fields just collected: no second walk over the event.
+            let res = detail.get("res").and_then(serde_json::Value::as_i64);
             let file = match &e.body {
                 Body::Open {
                     abspath,

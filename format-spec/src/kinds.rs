@@ -481,6 +481,21 @@ const DENSE: [u8; KIND_ID_LIMIT as usize] = {
     t
 };
 
+impl<S: AsRef<[u8]>> Body<S> {
+    /// The syscall result (`res` field), for kinds that have one.
+    pub fn res(&self) -> Option<i64> {
+        let mut r = None;
+        self.visit(&mut |name, v| {
+            if name == "res"
+                && let Value::Int(x) = v
+            {
+                r = Some(x);
+            }
+        });
+        r
+    }
+}
+
 impl Kind {
     /// Position in [`Kind::ALL`].
     #[inline]

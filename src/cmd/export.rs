@@ -3,11 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use shrike_analyze::history::History;
-use shrike_analyze::scan::{Engine, scan};
 use shrike_analyze::time::wall_ns;
 use shrike_export_sql::{AlertRow, Cell, export, query};
-use shrike_rule_lang::Priority;
 
 /// Exports captures (and alerts when rules are given) into `db`.
 pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8> {
@@ -15,9 +12,7 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8>
     let alerts = if rules.is_empty() {
         Vec::new()
     } else {
-        let engine = Engine::new(&crate::cmd::scan::load_rules(rules)?, Priority::Debug);
-        let history = History::build(&caps);
-        let (alerts, _) = scan(&caps, &history, &engine);
+        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules)?;
         alerts
             .into_iter()
             .map(|a| {

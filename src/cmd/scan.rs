@@ -49,6 +49,16 @@ pub fn load_rules(paths: &[PathBuf]) -> Result<shrike_rule_lang::RuleSet> {
     l.finish().map_err(fail)
 }
 
+/// Every alert of every rule in `paths` (all priorities) over `caps`, with the engine that names them.
+pub fn rule_alerts(
+    caps: &[Capture],
+    paths: &[PathBuf],
+) -> Result<(Engine, Vec<shrike_analyze::scan::Alert>)> {
+    let engine = Engine::new(&load_rules(paths)?, Priority::Debug);
+    let (alerts, _) = shrike_analyze::scan::scan(caps, &History::build(caps), &engine);
+    Ok((engine, alerts))
+}
+
 /// Opens every capture, reporting damage on stderr.
 pub fn open_all(files: &[PathBuf]) -> Result<Vec<Capture>> {
     files

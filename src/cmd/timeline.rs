@@ -4,11 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use shrike_analyze::history::History;
-use shrike_analyze::scan::{Engine, scan};
 use shrike_analyze::time::wall_ns;
 use shrike_analyze::timeline::{Selection, build};
-use shrike_rule_lang::Priority;
 
 /// Parses an RFC 3339 time (`2026-11-26T10:00:00Z`) into ns since the epoch.
 fn parse_time(s: &str, what: &str) -> Result<i128> {
@@ -36,8 +33,7 @@ pub fn run(
     let caps = crate::cmd::scan::open_all(files)?;
     let mut t = build(&caps, &sel).context("reading the captures")?;
     if !rules.is_empty() {
-        let engine = Engine::new(&crate::cmd::scan::load_rules(rules)?, Priority::Debug);
-        let (alerts, _) = scan(&caps, &History::build(&caps), &engine);
+        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules)?;
         let marks: Vec<(i128, u32, String)> = alerts
             .iter()
             .map(|a| {
