@@ -644,35 +644,24 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
 }
 
 fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
-    let join = |from: usize| {
-        p.argv
-            .iter()
-            .skip(from)
-            .map(|a| a.as_slice())
-            .collect::<Vec<_>>()
-            .join(&b' ')
-    };
+    let img = &*p.image;
     match f {
         ProcField::Pid => num(p.pid),
         ProcField::Ppid => (p.ppid != 0).then(|| Val::Num(p.ppid.into())),
-        ProcField::Name => s(&p.comm),
-        ProcField::Exe => s(p.argv.first().map_or(&[][..], |a| a.as_slice())),
-        ProcField::ExePath => s(&p.exepath),
-        ProcField::Args => owned(join(1)),
-        ProcField::Cmdline => {
-            let args = join(1);
-            owned(if args.is_empty() {
-                p.comm.clone()
-            } else {
-                [p.comm.as_slice(), b" ", &args].concat()
-            })
-        }
+        ProcField::Name => s(&img.comm),
+        ProcField::Exe => s(img.argv.first().map_or(&[][..], |a| a.as_slice())),
+        ProcField::ExePath => s(&img.exepath),
+        ProcField::Args => s(&img.args),
+        ProcField::Cmdline => owned(if img.args.is_empty() {
+            img.comm.clone()
+        } else {
+            [img.comm.as_slice(), b" ", &img.args].concat()
+        }),
         ProcField::Cwd => {
-            let mut c = p.cwd.clone();
-            if !c.ends_with(b"/") {
-                c.push(b'/');
+            if img.cwd.ends_with(b"/") {
+                return s(&img.cwd);
             }
-            owned(c)
+            owned([img.cwd.as_slice(), b"/"].concat())
         }
         ProcField::Tty => num(p.tty),
         ProcField::Sid => num(p.sid),

@@ -3,18 +3,16 @@
 //! time t, and who was its parent?" is a lookup, with pid reuse handled.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use shrike_format::{Body, Capture, EventRef, Kind};
 
-/// What a process looked like during one stretch of its life (between execs).
+/// What a program image is: shared by a process and the children it forks
+/// until they exec, so a fork costs a reference count, not a copy of argv.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProcInfo {
-    /// Process id.
-    pub pid: u32,
-    /// Parent process id (0 when unknown).
-    pub ppid: u32,
+pub struct Image {
     /// Kernel comm.
     pub comm: Vec<u8>,
     /// The executable as the kernel resolved it.
@@ -23,6 +21,37 @@ pub struct ProcInfo {
     pub argv: Vec<Vec<u8>>,
     /// Working directory at exec.
     pub cwd: Vec<u8>,
+    /// argv[1..] joined by spaces (Falco's `proc.args`), built once per exec.
+    pub args: Vec<u8>,
+}
+
+impl Image {
+    fn new(comm: &[u8], exepath: &[u8], argv: Vec<Vec<u8>>, cwd: &[u8]) -> Image {
+        let args = argv
+            .iter()
+            .skip(1)
+            .map(Vec::as_slice)
+            .collect::<Vec<_>>()
+            .join(&b' ');
+        Image {
+            comm: comm.to_vec(),
+            exepath: exepath.to_vec(),
+            argv,
+            cwd: cwd.to_vec(),
+            args,
+        }
+    }
+}
+
+/// What a process looked like during one stretch of its life (between execs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcInfo {
+    /// Process id.
+    pub pid: u32,
+    /// Parent process id (0 when unknown).
+    pub ppid: u32,
+    /// The program it runs.
+    pub image: Arc<Image>,
     /// Controlling terminal (kernel encoding), 0 for none.
     pub tty: u64,
     /// Session id.
@@ -43,7 +72,7 @@ pub struct ProcInfo {
 struct Version {
     from: u64,
     until: u64,
-    info: Arc<ProcInfo>,
+    info: ProcInfo,
 }
 
 /// The process table of one or more captures of the same host.
@@ -51,7 +80,11 @@ struct Version {
 pub struct History {
     by_pid: HashMap<u32, Vec<Version>>,
     /// Live processes by executable path, to notice a running binary being deleted.
-    by_exe: HashMap<Vec<u8>, Vec<u32>>,
+    /// Keyed by a hash of the path: pass one sees millions of unlinks and
+    /// renames, and hashing them in place spares copying every path. The key
+    /// is random per run, so no one can aim a collision at it.
+    by_exe: HashMap<u64, Vec<u32>>,
+    paths: RandomState,
 }
 
 /// The kinds pass one reads.
@@ -78,15 +111,15 @@ enum Change {
         child: u32,
         thread: bool,
     },
-    Exec(ProcInfo),
+    Exec(Box<ProcInfo>),
     /// A path stopped naming its file (unlinked, or renamed away).
-    Unlinked(Vec<u8>),
+    Unlinked(u64),
     Exit {
         pid: u32,
     },
 }
 
-fn changes(e: &EventRef<'_>) -> Option<Change> {
+fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
     let owned = |s: &[u8]| s.to_vec();
     Some(match &e.body {
         // A snapshot and a successful exec say the same things about a process.
@@ -130,13 +163,15 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
             cap_permitted,
             flags,
             ..
-        } => Change::Exec(ProcInfo {
+        } => Change::Exec(Box::new(ProcInfo {
             pid: e.pid,
             ppid: *ppid as u32,
-            comm: owned(e.comm),
-            exepath: owned(exe),
-            argv: argv.iter().map(|a| owned(a)).collect(),
-            cwd: owned(cwd),
+            image: Arc::new(Image::new(
+                e.comm,
+                exe,
+                argv.iter().map(|a| owned(a)).collect(),
+                cwd,
+            )),
             tty: *tty,
             sid: *sid,
             loginuid: *loginuid,
@@ -144,7 +179,7 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
             cap_permitted: *cap_permitted,
             flags: *flags,
             since: e.ts,
-        }),
+        })),
         Body::Clone {
             child_pid, flags, ..
         }
@@ -167,7 +202,7 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
         }
         | Body::Unlinkat {
             res: 0, abspath, ..
-        } => Change::Unlinked(owned(abspath)),
+        } => Change::Unlinked(paths.hash_one(abspath)),
         Body::Rename {
             res: 0, oldabspath, ..
         }
@@ -176,7 +211,7 @@ fn changes(e: &EventRef<'_>) -> Option<Change> {
         }
         | Body::Renameat2 {
             res: 0, oldabspath, ..
-        } => Change::Unlinked(owned(oldabspath)),
+        } => Change::Unlinked(paths.hash_one(oldabspath)),
         _ => return None,
     })
 }
@@ -191,7 +226,8 @@ impl History {
             .flat_map(|(f, c)| (0..c.chunks().len()).map(move |i| (f, i)))
             .collect();
         let lifecycle = LIFECYCLE.iter().fold(0u128, |b, k| b | 1u128 << k.id());
-        let mut all: Vec<(u64, u64, Change)> = work
+        let paths = RandomState::new();
+        let per_chunk: Vec<Vec<(u64, u64, Change)>> = work
             .par_iter()
             // Chunks without fork, exec, exit or snapshot events say nothing here.
             .filter(|&&(f, i)| caps[f].chunks()[i].kinds() & lifecycle != 0)
@@ -201,7 +237,7 @@ impl History {
                     && let Ok(mut events) = p.events_of(lifecycle)
                 {
                     while let Some(Ok(e)) = events.next() {
-                        if let Some(c) = changes(&e) {
+                        if let Some(c) = changes(&e, &paths) {
                             let n = u64::from(events.consumed());
                             out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
                         }
@@ -209,10 +245,18 @@ impl History {
                 }
                 out
             })
-            .flatten_iter()
             .collect();
-        all.sort_by_key(|(ts, order, _)| (*ts, *order));
-        let mut h = History::default();
+        // One allocation of the final size: growing a vector of millions of
+        // changes by doubling cost more than decoding them.
+        let mut all = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+        for c in per_chunk {
+            all.extend(c);
+        }
+        all.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
+        let mut h = History {
+            paths,
+            ..History::default()
+        };
         for (ts, _, c) in all {
             h.apply(ts, c);
         }
@@ -232,12 +276,13 @@ impl History {
             && last.until == u64::MAX
         {
             last.until = ts;
-            let old = last.info.exepath.clone();
-            self.forget_exe(&old, info.pid);
+            let old = self.paths.hash_one(&last.info.image.exepath);
+            self.forget_exe(old, info.pid);
         }
-        if !info.exepath.is_empty() {
+        // A binary already deleted cannot be deleted again.
+        if !info.image.exepath.is_empty() && info.flags & shrike_format::EXEC_DELETED == 0 {
             self.by_exe
-                .entry(info.exepath.clone())
+                .entry(self.paths.hash_one(&info.image.exepath))
                 .or_default()
                 .push(info.pid);
         }
@@ -245,13 +290,14 @@ impl History {
         versions.push(Version {
             from: ts,
             until: u64::MAX,
-            info: Arc::new(info),
+            info,
         });
     }
 
     fn apply(&mut self, ts: u64, c: Change) {
         match c {
-            Change::Exec(mut info) => {
+            Change::Exec(info) => {
+                let mut info = *info;
                 // An exec record without a parent keeps the one known from the fork.
                 if info.ppid == 0
                     && let Some(v) = self.current(info.pid)
@@ -271,7 +317,7 @@ impl History {
                 // The child starts as a copy of its parent, until it execs.
                 let mut info = self
                     .current(parent)
-                    .map(|v| (*v.info).clone())
+                    .map(|v| v.info.clone())
                     .unwrap_or_default();
                 info.pid = child;
                 info.ppid = parent;
@@ -283,15 +329,18 @@ impl History {
                     && v.until == u64::MAX
                 {
                     v.until = ts;
-                    let old = v.info.exepath.clone();
-                    self.forget_exe(&old, pid);
+                    let old = self.paths.hash_one(&v.info.image.exepath);
+                    self.forget_exe(old, pid);
                 }
             }
             Change::Unlinked(path) => {
                 // Every live process running that file now runs a deleted binary.
-                for pid in self.by_exe.get(&path).cloned().unwrap_or_default() {
+                // The path is forgotten with them: a file created there later is
+                // another file, and a process is marked deleted once, not once per
+                // unlink of the path.
+                for pid in self.by_exe.remove(&path).unwrap_or_default() {
                     if let Some(v) = self.current(pid) {
-                        let mut info = (*v.info).clone();
+                        let mut info = v.info.clone();
                         info.flags |= shrike_format::EXEC_DELETED;
                         info.since = ts;
                         self.start(ts, info);
@@ -301,11 +350,11 @@ impl History {
         }
     }
 
-    fn forget_exe(&mut self, exe: &[u8], pid: u32) {
-        if let Some(pids) = self.by_exe.get_mut(exe) {
+    fn forget_exe(&mut self, exe: u64, pid: u32) {
+        if let Some(pids) = self.by_exe.get_mut(&exe) {
             pids.retain(|&p| p != pid);
             if pids.is_empty() {
-                self.by_exe.remove(exe);
+                self.by_exe.remove(&exe);
             }
         }
     }
@@ -316,7 +365,7 @@ impl History {
         // The last version that began at or before ts; exits are inclusive of their own instant.
         let i = v.partition_point(|x| x.from <= ts);
         let x = v.get(i.checked_sub(1)?)?;
-        (ts <= x.until).then(|| &*x.info)
+        (ts <= x.until).then_some(&x.info)
     }
 
     /// Ancestor `n` of `pid` at `ts` (0 = the process itself, 1 = parent, ...).

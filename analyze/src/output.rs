@@ -82,24 +82,50 @@ impl Template {
         Ok(Template { pieces })
     }
 
+    /// The rendered text.
+    pub fn render(&self, c: &Ctx<'_, '_>) -> String {
+        self.render_with(c, |_, _| {})
+    }
+
     /// The rendered text and each field's value (`None` when missing).
-    pub fn render(&self, c: &Ctx<'_, '_>) -> (String, Vec<(String, Option<String>)>) {
-        let mut out = String::new();
+    pub fn render_fields(&self, c: &Ctx<'_, '_>) -> (String, Vec<(String, Option<String>)>) {
         let mut fields = Vec::new();
+        let out = self.render_with(c, |name, v| {
+            fields.push((name.to_string(), v.map(|v| render(Some(v)))));
+        });
+        (out, fields)
+    }
+
+    fn render_with(&self, c: &Ctx<'_, '_>, mut each: impl FnMut(&str, Option<&Val<'_>>)) -> String {
+        let mut out = String::new();
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Field { name, field, width } => {
                     let v = field.as_ref().and_then(|f| extract(f, c));
-                    let mut text = render(v.as_ref());
-                    if let Some(w) = width {
-                        text = format!("{text:<w$}").chars().take(*w).collect();
+                    match width {
+                        Some(w) => {
+                            let text = render(v.as_ref());
+                            out.extend(format!("{text:<w$}").chars().take(*w));
+                        }
+                        None => render_into(&mut out, v.as_ref()),
                     }
-                    out.push_str(&text);
-                    fields.push((name.clone(), v.as_ref().map(|v| render(Some(v)))));
+                    each(name, v.as_ref());
                 }
             }
         }
-        (out, fields)
+        out
+    }
+}
+
+/// [`render`], appended to `out` without an intermediate string.
+fn render_into(out: &mut String, v: Option<&Val<'_>>) {
+    use std::fmt::Write;
+    match v {
+        None => out.push_str("<NA>"),
+        Some(Val::Str(b)) => out.push_str(&String::from_utf8_lossy(b)),
+        Some(Val::Num(n)) => write!(out, "{n}").expect("writing to a String"),
+        Some(Val::Bool(b)) => write!(out, "{b}").expect("writing to a String"),
+        Some(Val::Ip(ip)) => write!(out, "{ip}").expect("writing to a String"),
     }
 }

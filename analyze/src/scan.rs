@@ -29,6 +29,9 @@ pub struct Engine {
     pub rules: Vec<CompiledRule>,
     /// (rule, why) for rules that cannot run on shrike captures.
     pub skipped: Vec<(String, String)>,
+    /// Whether alerts carry each output field's value ([`Alert::fields`]);
+    /// off, only the rendered text is built.
+    pub output_fields: bool,
 }
 
 impl Engine {
@@ -59,7 +62,11 @@ impl Engine {
                 Err(why) => skipped.push((r.name.clone(), why)),
             }
         }
-        Engine { rules, skipped }
+        Engine {
+            rules,
+            skipped,
+            output_fields: false,
+        }
     }
 }
 
@@ -74,7 +81,7 @@ pub struct Alert {
     pub rule: usize,
     /// Rendered output.
     pub output: String,
-    /// Fields of the output template and their values.
+    /// Fields of the output template and their values (only with [`Engine::output_fields`]).
     pub fields: Vec<(String, Option<String>)>,
     /// Process id of the event.
     pub pid: u32,
@@ -96,27 +103,47 @@ pub struct ScanStats {
     pub errors: Vec<(usize, String)>,
 }
 
-/// Runs every rule over every event of `caps`.
+/// Runs every rule over every event of `caps`, all alerts at once.
 pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>, ScanStats) {
-    scan_with_progress(caps, history, engine, &|_| {})
+    let mut alerts = Vec::new();
+    let stats = scan_each(caps, history, engine, &|_| {}, &mut |a| {
+        alerts.push(a);
+        true
+    });
+    (alerts, stats)
 }
 
-/// [`scan`], calling `progress` with the events of each chunk once it is done (from any thread).
-pub fn scan_with_progress(
+/// Chunks decoded at once per worker thread: enough to keep every core busy,
+/// few enough that pending alerts stay bounded by the window, not the file.
+const WINDOW_PER_THREAD: usize = 4;
+
+/// Runs every rule over every event of `caps`, handing alerts to `emit` in
+/// time order as soon as no unread chunk can hold an earlier one; `emit`
+/// returns false to stop. `progress` gets the events of each chunk once it is
+/// done (from any thread).
+pub fn scan_each(
     caps: &[Capture],
     history: &History,
     engine: &Engine,
     progress: &(dyn Fn(u64) + Sync),
-) -> (Vec<Alert>, ScanStats) {
+    emit: &mut dyn FnMut(Alert) -> bool,
+) -> ScanStats {
     let wanted = engine
         .rules
         .iter()
         .fold(0u128, |b, r| b | r.condition.kinds);
-    let work: Vec<(usize, usize)> = caps
+    // Chunks in order of their first event, so alerts can leave behind a moving horizon.
+    let mut work: Vec<(u64, usize, usize)> = caps
         .iter()
         .enumerate()
-        .flat_map(|(f, c)| (0..c.chunks().len()).map(move |i| (f, i)))
+        .flat_map(|(f, c)| {
+            c.chunks()
+                .iter()
+                .enumerate()
+                .map(move |(i, ch)| (ch.header.stats.min_ts, f, i))
+        })
         .collect();
+    work.sort_unstable();
     // evt.num: events before each chunk in its file, from the chunk headers.
     let bases: Vec<Vec<u64>> = caps
         .iter()
@@ -131,81 +158,115 @@ pub fn scan_with_progress(
                 .collect()
         })
         .collect();
-    let results: Vec<(Vec<Alert>, ScanStats)> = work
-        .par_iter()
-        .map_init(Vec::new, |buf, &(f, i)| {
-            let mut stats = ScanStats::default();
-            let cap = &caps[f];
-            progress(u64::from(cap.chunks()[i].header.stats.events));
-            if cap.chunks()[i].kinds() & wanted == 0 {
-                stats.chunks_skipped = 1;
-                return (Vec::new(), stats);
-            }
-            stats.chunks = 1;
-            let mut alerts = Vec::new();
-            let payload = match cap.payload_in(i, buf) {
-                Ok(p) => p,
-                Err(e) => {
-                    stats.errors.push((f, e.to_string()));
-                    return (alerts, stats);
-                }
-            };
-            // Events of kinds no rule wants are stepped over undecoded.
-            let mut events = match payload.events_of(wanted) {
-                Ok(ev) => ev,
-                Err(e) => {
-                    stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
-                    return (alerts, stats);
-                }
-            };
-            while let Some(ev) = events.next() {
-                let n = events.consumed() as usize - 1;
-                let ev = match ev {
-                    Ok(ev) => ev,
-                    Err(e) => {
-                        stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
-                        break;
-                    }
-                };
-                let bit = 1u128 << ev.kind_id().min(127);
-                let ctx = Ctx {
-                    ev: &ev,
-                    header: cap.header(),
-                    history,
-                    num: bases[f][i] + n as u64 + 1,
-                };
-                for (ri, r) in engine.rules.iter().enumerate() {
-                    if r.condition.kinds & bit != 0 && r.condition.matches(&ctx) {
-                        let (output, fields) = r.output.render(&ctx);
-                        alerts.push(Alert {
-                            ts: ev.ts,
-                            file: f,
-                            rule: ri,
-                            output,
-                            fields,
-                            pid: ev.pid,
-                            kind: ev.kind_id(),
-                            order: (i, n),
-                        });
-                    }
-                }
-            }
-            (alerts, stats)
-        })
-        .collect();
-    // Every event was considered: skipped ones (by chunk or by kind) could not match any rule.
     let mut stats = ScanStats {
         events: caps.iter().map(Capture::event_count).sum(),
         ..Default::default()
     };
-    let mut alerts = Vec::new();
-    for (a, s) in results {
-        alerts.extend(a);
-        stats.chunks += s.chunks;
-        stats.chunks_skipped += s.chunks_skipped;
-        stats.errors.extend(s.errors);
+    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let mut pending: Vec<Alert> = Vec::new();
+    let key = |a: &Alert| (a.ts, a.file, a.order, a.rule);
+    for (w, batch) in work.chunks(window).enumerate() {
+        let results: Vec<(Vec<Alert>, ScanStats)> = batch
+            .par_iter()
+            .map_init(Vec::new, |buf, &(_, f, i)| {
+                let r = scan_chunk(caps, f, i, buf, wanted, history, engine, bases[f][i]);
+                progress(u64::from(caps[f].chunks()[i].header.stats.events));
+                r
+            })
+            .collect();
+        for (a, s) in results {
+            pending.extend(a);
+            stats.chunks += s.chunks;
+            stats.chunks_skipped += s.chunks_skipped;
+            stats.errors.extend(s.errors);
+        }
+        // Every unread chunk starts at or after the horizon: what is earlier is final.
+        let horizon = work.get((w + 1) * window).map_or(u64::MAX, |n| n.0);
+        pending.sort_unstable_by_key(key);
+        let ready = if horizon == u64::MAX {
+            pending.len()
+        } else {
+            pending.partition_point(|a| a.ts < horizon)
+        };
+        for a in pending.drain(..ready) {
+            if !emit(a) {
+                return stats;
+            }
+        }
     }
-    // Deterministic: time, then file, then position in the file, then rule order.
-    alerts.sort_by_key(|a| (a.ts, a.file, a.order, a.rule));
+    stats
+}
+
+/// Pass two over one chunk: its alerts, in no particular order.
+#[allow(clippy::too_many_arguments)]
+fn scan_chunk(
+    caps: &[Capture],
+    f: usize,
+    i: usize,
+    buf: &mut Vec<u8>,
+    wanted: u128,
+    history: &History,
+    engine: &Engine,
+    base: u64,
+) -> (Vec<Alert>, ScanStats) {
+    let mut stats = ScanStats::default();
+    let cap = &caps[f];
+    if cap.chunks()[i].kinds() & wanted == 0 {
+        stats.chunks_skipped = 1;
+        return (Vec::new(), stats);
+    }
+    stats.chunks = 1;
+    let mut alerts = Vec::new();
+    let payload = match cap.payload_in(i, buf) {
+        Ok(p) => p,
+        Err(e) => {
+            stats.errors.push((f, e.to_string()));
+            return (alerts, stats);
+        }
+    };
+    // Events of kinds no rule wants are stepped over undecoded.
+    let mut events = match payload.events_of(wanted) {
+        Ok(ev) => ev,
+        Err(e) => {
+            stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
+            return (alerts, stats);
+        }
+    };
+    while let Some(ev) = events.next() {
+        let n = events.consumed() as usize - 1;
+        let ev = match ev {
+            Ok(ev) => ev,
+            Err(e) => {
+                stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
+                break;
+            }
+        };
+        let bit = 1u128 << ev.kind_id().min(127);
+        let ctx = Ctx {
+            ev: &ev,
+            header: cap.header(),
+            history,
+            num: base + n as u64 + 1,
+        };
+        for (ri, r) in engine.rules.iter().enumerate() {
+            if r.condition.kinds & bit != 0 && r.condition.matches(&ctx) {
+                let (output, fields) = if engine.output_fields {
+                    r.output.render_fields(&ctx)
+                } else {
+                    (r.output.render(&ctx), Vec::new())
+                };
+                alerts.push(Alert {
+                    ts: ev.ts,
+                    file: f,
+                    rule: ri,
+                    output,
+                    fields,
+                    pid: ev.pid,
+                    kind: ev.kind_id(),
+                    order: (i, n),
+                });
+            }
+        }
+    }
     (alerts, stats)
 }

@@ -185,19 +185,28 @@ fn alerts_with(threads: usize, caps: &[Capture], engine: &Engine) -> Vec<Alert> 
 
 #[test]
 fn alerts_are_identical_with_one_and_many_threads() {
-    let mut w = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(4),
-        WriterOptions {
-            chunk_events: 2000,
-            ..WriterOptions::default()
-        },
-    )
-    .unwrap();
-    for e in shrike_synth::Generator::new(4, 100_000) {
-        w.append(&e).unwrap();
+    // Two files whose chunks interleave in time, so alerts must wait for the
+    // other file's chunks before they can leave the window they came from.
+    let mut writers: Vec<Writer<Vec<u8>>> = (0..2)
+        .map(|_| {
+            Writer::new(
+                Vec::new(),
+                &shrike_synth::header(4),
+                WriterOptions {
+                    chunk_events: 700,
+                    ..WriterOptions::default()
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    for (n, e) in shrike_synth::Generator::new(4, 100_000).enumerate() {
+        writers[n % 3 / 2].append(&e).unwrap();
     }
-    let caps = [Capture::from_bytes(w.finish().unwrap().0).unwrap()];
+    let caps: Vec<Capture> = writers
+        .into_iter()
+        .map(|w| Capture::from_bytes(w.finish().unwrap().0).unwrap())
+        .collect();
     let rules = [
         rule(
             "opens_passwd",
@@ -226,8 +235,13 @@ fn alerts_are_identical_with_one_and_many_threads() {
     );
     assert_eq!(one, many);
     assert!(
-        one.windows(2).all(|w| w[0].ts <= w[1].ts),
+        one.windows(2)
+            .all(|w| (w[0].ts, w[0].file) <= (w[1].ts, w[1].file)),
         "alerts in time order"
+    );
+    assert!(
+        one.iter().any(|a| a.file == 0) && one.iter().any(|a| a.file == 1),
+        "both files fire"
     );
 }
 
@@ -309,4 +323,47 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
     );
     // Times travel as strings: ns since the epoch exceed JavaScript's exact integers.
     assert!(bash["actions"][0]["time_ns"].is_string());
+}
+
+#[test]
+fn a_deleted_binary_is_marked_once_and_a_new_file_at_its_path_is_not_deleted() {
+    let unlink = |ts: u64, path: &str| {
+        ev(
+            ts,
+            900,
+            "rm",
+            Body::Unlinkat {
+                res: 0,
+                dirfd: -100,
+                path: path.into(),
+                abspath: path.into(),
+                flags: 0,
+            },
+        )
+    };
+    let mut events = vec![
+        snapshot(100, 1, "agent", "/opt/agent"),
+        snapshot(101, 1, "agent", "/opt/agent"),
+    ];
+    // Deleted, replaced, deleted again many times: the first two stay marked from
+    // the first unlink on; a process started from the new file is marked only
+    // when that file goes.
+    events.push(unlink(10, "/opt/agent"));
+    events.push(exec(20, 102, 1, "/opt/agent", &["/opt/agent"]));
+    for t in 0..50 {
+        events.push(unlink(30 + t, "/opt/other"));
+    }
+    events.push(unlink(100, "/opt/agent"));
+    for t in 0..50 {
+        events.push(unlink(200 + t, "/opt/agent"));
+    }
+    let caps = [capture(&events)];
+    let h = History::build(&caps);
+    let deleted =
+        |pid: u32, ts: u64| h.at(pid, ts).unwrap().flags & shrike_format::EXEC_DELETED != 0;
+    assert!(!deleted(100, 5) && deleted(100, 11) && deleted(100, 300));
+    assert!(deleted(101, 11));
+    assert!(!deleted(102, 50) && deleted(102, 100) && deleted(102, 300));
+    // Snapshot + one deleted version each for 100 and 101; exec + one for 102.
+    assert_eq!(h.len(), 6, "one new version per process per deletion");
 }

@@ -277,6 +277,34 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Steps over `n` values without decoding them: a value ends at each
+    /// byte below 0x80, so eight bytes are counted at a time.
+    fn skip(&mut self, mut n: usize) -> Result<(), DecodeError> {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let mut p = self.pos;
+        // A word is taken whole only while more values remain than it can end
+        // (eight), so the bytes after its last end are never the next value's start.
+        while n > 8 {
+            let Some(w) = self.buf.get(p..p + 8) else {
+                break;
+            };
+            n -= (!u64::from_le_bytes(w.try_into().expect("8 bytes")) & HIGH).count_ones() as usize;
+            p += 8;
+        }
+        while n > 0 {
+            let Some(&b) = self.buf.get(p) else {
+                self.pos = p;
+                return Err(self.end());
+            };
+            p += 1;
+            if b < 0x80 {
+                n -= 1;
+            }
+        }
+        self.pos = p;
+        Ok(())
+    }
+
     #[inline]
     pub(crate) fn int(&mut self) -> Result<i64, DecodeError> {
         self.uint().map(unzigzag)
@@ -481,6 +509,8 @@ pub struct Events<'a> {
     prev_ts: u64,
     failed: bool,
     want: u128,
+    /// Unwanted events whose common columns (past kind and time) are not yet stepped over.
+    behind: usize,
 }
 
 impl<'a> Events<'a> {
@@ -623,6 +653,7 @@ impl<'a> Events<'a> {
             prev_ts: 0,
             failed: false,
             want: u128::MAX,
+            behind: 0,
         })
     }
 
@@ -631,10 +662,14 @@ impl<'a> Events<'a> {
         self.total - self.remaining
     }
 
-    /// Steps the common columns over one unwanted event (its kind's columns are never read).
-    fn skip_event(&mut self) -> Result<(), DecodeError> {
-        for c in &mut self.common[C_CPU..] {
-            c.uint()?;
+    /// Steps the common columns over the unwanted events passed so far, all at
+    /// once (their kind's columns are never read).
+    fn catch_up(&mut self) -> Result<(), DecodeError> {
+        if self.behind > 0 {
+            for c in &mut self.common[C_CPU..] {
+                c.skip(self.behind)?;
+            }
+            self.behind = 0;
         }
         Ok(())
     }
@@ -645,9 +680,10 @@ impl<'a> Events<'a> {
         let ts = self.prev_ts.wrapping_add(c[C_TS].int()? as u64);
         self.prev_ts = ts;
         if self.want & (1u128 << id.min(127)) == 0 {
-            self.skip_event()?;
+            self.behind += 1;
             return Ok(None);
         }
+        self.catch_up()?;
         let c = &mut self.common;
         let cpu = c[C_CPU].u32("cpu")?;
         let pid = c[C_PID].u32("pid")?;
@@ -719,6 +755,9 @@ impl<'a> Iterator for Events<'a> {
                 // Report trailing bytes once, so a corrupt payload never passes silently
                 // (a filtered walk leaves unwanted kinds' columns unread: nothing to check).
                 self.failed = true;
+                if let Err(e) = self.catch_up() {
+                    return Some(Err(e));
+                }
                 return if self.want == u128::MAX {
                     self.check_consumed().err().map(Err)
                 } else {
@@ -739,5 +778,41 @@ impl<'a> Iterator for Events<'a> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, Some(self.remaining as usize + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+    use crate::varint::put_uint;
+
+    #[test]
+    fn skip_lands_where_decoding_does() {
+        // Values of every length, so words hold both whole values and value edges.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let values: Vec<u64> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x >> (x % 64)
+            })
+            .collect();
+        let mut col = Vec::new();
+        values.iter().for_each(|&v| put_uint(&mut col, v));
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 999, 4990] {
+            let mut a = Cursor::new(&col, "t");
+            a.skip(n).unwrap();
+            assert_eq!(a.uint().unwrap(), values[n], "after skipping {n}");
+            let mut b = Cursor::new(&col, "t");
+            b.skip(3).unwrap();
+            b.skip(n).unwrap();
+            assert_eq!(b.uint().unwrap(), values[n + 3], "after skipping 3 + {n}");
+        }
+        let mut c = Cursor::new(&col, "t");
+        assert!(c.skip(5001).is_err(), "skipping past the end is an error");
+        let mut c = Cursor::new(&col, "t");
+        c.skip(5000).unwrap();
+        assert_eq!(c.remaining(), 0);
     }
 }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use shrike_analyze::history::History;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
-use shrike_analyze::scan::{Engine, scan_with_progress};
+use shrike_analyze::scan::{Alert, Engine, scan_each};
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_format::Capture;
 use shrike_rule_lang::{Loader, Priority};
@@ -87,7 +87,8 @@ pub fn run(
         );
     };
     let set = load_rules(rules)?;
-    let engine = Engine::new(&set, min);
+    let mut engine = Engine::new(&set, min);
+    engine.output_fields = json;
     let caps = open_all(files)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
@@ -108,68 +109,60 @@ pub fn run(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let (alerts, stats) = pool.install(|| {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let mut by_rule: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut write_err: Option<std::io::Error> = None;
+    let started = std::time::Instant::now();
+    let mut history_time = std::time::Duration::ZERO;
+    // Alerts are written as the scan finds them (in time order), so memory
+    // stays bounded by the chunks in flight, not by how much fired.
+    let stats = pool.install(|| {
         bar.set_message("processes");
         let history = History::build(&caps);
+        history_time = started.elapsed();
         bar.set_message("rules");
-        scan_with_progress(&caps, &history, &engine, &|n| bar.inc(n))
+        let stats = scan_each(&caps, &history, &engine, &|n| bar.inc(n), &mut |a| {
+            *by_rule.entry(a.rule).or_default() += 1;
+            let line = alert_line(&a, &engine, &caps, files, json);
+            match writeln!(out, "{line}") {
+                Ok(()) => true,
+                Err(e) => {
+                    write_err = Some(e);
+                    false
+                }
+            }
+        });
+        // The process table can hold millions of strings; the process is about to end.
+        std::mem::forget(history);
+        stats
     });
     bar.finish_and_clear();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    use std::io::Write;
-    for a in &alerts {
-        let r = &engine.rules[a.rule];
-        let h = caps[a.file].header();
-        let time = rfc3339(wall_ns(h, a.ts));
-        let line = if json {
-            let fields: serde_json::Map<String, serde_json::Value> = a
-                .fields
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.clone()
-                            .map_or(serde_json::Value::Null, serde_json::Value::from),
-                    )
-                })
-                .collect();
-            let mut tags = r.tags.clone();
-            tags.sort();
-            serde_json::json!({
-                "time": time, "rule": r.name, "priority": r.priority.name(), "output": a.output,
-                "output_fields": fields, "tags": tags, "hostname": h.hostname, "source": "syscall",
-                "file": files[a.file].display().to_string(),
-                // shrike additions: the event behind the alert.
-                "pid": a.pid,
-                "event": shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
-            })
-            .to_string()
-        } else {
-            format!("{time}: {} [{}] {}", r.priority.name(), r.name, a.output)
-        };
-        if let Err(e) = writeln!(out, "{line}") {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(crate::EXIT_OK);
-            }
-            return Err(e).context("writing alerts");
+    let write_err = write_err.or_else(|| out.flush().err());
+    if let Some(e) = write_err {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(crate::EXIT_OK);
         }
+        return Err(e).context("writing alerts");
     }
-    out.flush().ok();
-    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    for a in &alerts {
-        *by_rule
-            .entry(engine.rules[a.rule].name.as_str())
-            .or_default() += 1;
-    }
+    let elapsed = started.elapsed();
     eprintln!(
-        "shrike: scanned {} events ({} chunks decoded, {} skipped by kind) with {} rules: {} alerts",
+        "shrike: scanned {} events ({} chunks decoded, {} skipped by kind) with {} rules: {} alerts \
+         in {:.2} s (process history {:.2} s, rules {:.2} s)",
         stats.events,
         stats.chunks,
         stats.chunks_skipped,
         engine.rules.len(),
-        alerts.len()
+        by_rule.values().sum::<usize>(),
+        elapsed.as_secs_f64(),
+        history_time.as_secs_f64(),
+        (elapsed - history_time).as_secs_f64(),
     );
-    for (rule, n) in &by_rule {
+    let mut by_name: Vec<(&str, usize)> = by_rule
+        .iter()
+        .map(|(&r, &n)| (engine.rules[r].name.as_str(), n))
+        .collect();
+    by_name.sort();
+    for (rule, n) in by_name {
         eprintln!("  {n:>8}  {rule}");
     }
     for (rule, why) in &engine.skipped {
@@ -187,4 +180,42 @@ pub fn run(
     } else {
         crate::EXIT_FAILED
     })
+}
+
+/// One alert as a Falco-style line, or as JSON.
+fn alert_line(
+    a: &Alert,
+    engine: &Engine,
+    caps: &[Capture],
+    files: &[PathBuf],
+    json: bool,
+) -> String {
+    let r = &engine.rules[a.rule];
+    let h = caps[a.file].header();
+    let time = rfc3339(wall_ns(h, a.ts));
+    if !json {
+        return format!("{time}: {} [{}] {}", r.priority.name(), r.name, a.output);
+    }
+    let fields: serde_json::Map<String, serde_json::Value> = a
+        .fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.clone()
+                    .map_or(serde_json::Value::Null, serde_json::Value::from),
+            )
+        })
+        .collect();
+    let mut tags = r.tags.clone();
+    tags.sort();
+    serde_json::json!({
+        "time": time, "rule": r.name, "priority": r.priority.name(), "output": a.output,
+        "output_fields": fields, "tags": tags, "hostname": h.hostname, "source": "syscall",
+        "file": files[a.file].display().to_string(),
+        // shrike additions: the event behind the alert.
+        "pid": a.pid,
+        "event": shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
+    })
+    .to_string()
 }
