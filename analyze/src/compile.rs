@@ -42,6 +42,59 @@ enum Node {
     Cmp(Box<Cmp>),
     /// `evt.type = X` / `evt.type in (...)`, as a test of the kind id.
     Kinds(u128),
+    /// A condition several rules share (a macro, mostly), evaluated once per
+    /// event and remembered in slot `.0` of the event's memo.
+    Shared(u8, Box<Node>),
+}
+
+/// Conditions that occur more than once across a rule set, each given a memo slot.
+#[derive(Default)]
+pub struct Shared {
+    slots: std::collections::HashMap<Expr, u8>,
+}
+
+/// Memo slots per event (bits of a u64).
+const SLOTS: usize = 64;
+
+impl Shared {
+    /// Finds the conditions (and/or/not groups and comparisons, not bare
+    /// `evt.type` tests, which cost less than a lookup) that appear at least
+    /// twice in `conditions`.
+    pub fn find<'a>(conditions: impl IntoIterator<Item = &'a Expr>) -> Shared {
+        let mut counts: std::collections::HashMap<&Expr, usize> = Default::default();
+        fn walk<'a>(e: &'a Expr, counts: &mut std::collections::HashMap<&'a Expr, usize>) {
+            match e {
+                Expr::And(v) | Expr::Or(v) => v.iter().for_each(|x| walk(x, counts)),
+                Expr::Not(x) => walk(x, counts),
+                Expr::Check(c) if evt_type_bits(c).is_some() => return,
+                Expr::Check(_) | Expr::Macro(_) => {}
+            }
+            *counts.entry(e).or_default() += 1;
+        }
+        for e in conditions {
+            walk(e, &mut counts);
+        }
+        // Larger conditions first: they save the most; slots run out at 64.
+        let mut repeated: Vec<(&Expr, usize)> =
+            counts.into_iter().filter(|&(_, n)| n > 1).collect();
+        repeated.sort_by_key(|(e, n)| (std::cmp::Reverse(size(e) * n), format!("{e:?}")));
+        Shared {
+            slots: repeated
+                .into_iter()
+                .take(SLOTS)
+                .enumerate()
+                .map(|(i, (e, _))| (e.clone(), i as u8))
+                .collect(),
+        }
+    }
+}
+
+fn size(e: &Expr) -> usize {
+    match e {
+        Expr::And(v) | Expr::Or(v) => 1 + v.iter().map(size).sum::<usize>(),
+        Expr::Not(x) => 1 + size(x),
+        _ => 1,
+    }
 }
 
 struct Operand2 {
@@ -61,6 +114,10 @@ enum R {
     None,
     One(Lit),
     List(Vec<Lit>),
+    /// A list of strings long enough that hashing beats comparing one by one
+    /// (Falco's lists of binaries run to hundreds); the list is kept for
+    /// values that are not strings.
+    StrSet(rustc_hash::FxHashSet<Vec<u8>>, Vec<Lit>),
     Regex(regex::bytes::Regex),
     PMatch(Vec<Vec<Vec<u8>>>),
     Field(Operand2),
@@ -74,6 +131,9 @@ struct Cmp {
 }
 
 const ALL_KINDS: u128 = u128::MAX;
+
+/// Lists of at least this many strings are looked up in a hash set.
+const STR_SET_MIN: usize = 4;
 
 fn operand(o: &Operand) -> Result<Operand2, CompileError> {
     let mut transforms = Vec::new();
@@ -130,19 +190,33 @@ fn lit(ty: Type, s: &str, op: Op) -> Result<Lit, CompileError> {
 
 /// Compiles a condition.
 pub fn compile(e: &Expr) -> Result<Condition, CompileError> {
+    compile_shared(e, &Shared::default())
+}
+
+/// Compiles a condition whose parts in `shared` are evaluated once per event across rules.
+pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileError> {
     Ok(Condition {
-        root: node(e)?,
+        root: node(e, shared)?,
         kinds: kinds(e).unwrap_or(ALL_KINDS),
     })
 }
 
-fn node(e: &Expr) -> Result<Node, CompileError> {
-    Ok(match e {
-        Expr::And(v) => Node::And(v.iter().map(node).collect::<Result<_, _>>()?),
-        Expr::Or(v) => Node::Or(v.iter().map(node).collect::<Result<_, _>>()?),
-        Expr::Not(x) => Node::Not(Box::new(node(x)?)),
+fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
+    let all = |v: &[Expr]| {
+        v.iter()
+            .map(|x| node(x, shared))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let n = match e {
+        Expr::And(v) => Node::And(all(v)?),
+        Expr::Or(v) => Node::Or(all(v)?),
+        Expr::Not(x) => Node::Not(Box::new(node(x, shared)?)),
         Expr::Macro(m) => return Err(CompileError::Invalid(format!("unresolved macro {m}"))),
         Expr::Check(c) => check(c)?,
+    };
+    Ok(match shared.slots.get(e) {
+        Some(&slot) => Node::Shared(slot, Box::new(n)),
+        None => n,
     })
 }
 
@@ -212,12 +286,24 @@ fn check(c: &Check) -> Result<Node, CompileError> {
         (Rhs::List(items), Op::PMatch) => {
             R::PMatch(items.iter().map(|i| components(i.as_bytes())).collect())
         }
-        (Rhs::List(items), op) => R::List(
-            items
+        (Rhs::List(items), op) => {
+            let lits = items
                 .iter()
                 .map(|i| lit(ty, i, op))
-                .collect::<Result<_, _>>()?,
-        ),
+                .collect::<Result<Vec<_>, _>>()?;
+            if ty == Type::Str && lits.len() >= STR_SET_MIN {
+                let set = lits
+                    .iter()
+                    .filter_map(|l| match l {
+                        Lit::Str(b) => Some(b.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                R::StrSet(set, lits)
+            } else {
+                R::List(lits)
+            }
+        }
         (Rhs::Field(o), _) => R::Field(operand(o)?),
     };
     Ok(Node::Cmp(Box::new(Cmp {
@@ -285,6 +371,19 @@ fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
         Node::Or(v) => v.iter().any(|x| eval(x, c)),
         Node::Not(x) => !eval(x, c),
         Node::Kinds(bits) => bits & (1u128 << c.ev.kind_id().min(127)) != 0,
+        Node::Shared(slot, x) => {
+            let bit = 1u64 << slot;
+            let m = &c.memo;
+            if m.known.get() & bit != 0 {
+                return m.value.get() & bit != 0;
+            }
+            let v = eval(x, c);
+            m.known.set(m.known.get() | bit);
+            if v {
+                m.value.set(m.value.get() | bit);
+            }
+            v
+        }
         Node::Cmp(cmp) => match cmp.any_ancestor {
             Some(f) => ancestors(c, f, |v| compare(cmp, Some(v), c)),
             None => compare(cmp, value(&cmp.lhs, c), c),
@@ -401,6 +500,12 @@ fn compare(cmp: &Cmp, v: Option<Val<'_>>, c: &Ctx<'_, '_>) -> bool {
             });
         }
         R::List(items) => return items.iter().any(|l| lit_eq(&v, l)),
+        R::StrSet(set, items) => {
+            return match &v {
+                Val::Str(b) => set.contains(b.as_ref()),
+                _ => items.iter().any(|l| lit_eq(&v, l)),
+            };
+        }
     };
     let l = one.expect("single literal");
     match (cmp.op, &v, l) {

@@ -257,6 +257,42 @@ pub struct Ctx<'e, 'a> {
     pub history: &'e History,
     /// The event's number in its file, from 1 (Falco's `evt.num`).
     pub num: u64,
+    /// Results of conditions shared by several rules, worked out once per event.
+    pub(crate) memo: Memo,
+    /// The process and its first ancestors at the event's time, looked up once.
+    near: [std::cell::OnceCell<Option<&'e ProcInfo>>; NEAR],
+}
+
+/// Ancestor levels (0 = the process itself) remembered per event.
+const NEAR: usize = 3;
+
+/// Per-event results of shared conditions: bit i of `known` says slot i is set.
+#[derive(Default)]
+pub(crate) struct Memo {
+    pub(crate) known: std::cell::Cell<u64>,
+    pub(crate) value: std::cell::Cell<u64>,
+}
+
+impl<'e, 'a> Ctx<'e, 'a> {
+    /// The context for one event.
+    pub fn new(ev: &'e EventRef<'a>, header: &'e Header, history: &'e History, num: u64) -> Self {
+        Ctx {
+            ev,
+            header,
+            history,
+            num,
+            memo: Memo::default(),
+            near: Default::default(),
+        }
+    }
+
+    /// Ancestor `n` of the event's process (0 = itself), as the history knows it at the event's time.
+    pub fn ancestor(&self, n: usize) -> Option<&'e ProcInfo> {
+        match self.near.get(n) {
+            Some(cell) => *cell.get_or_init(|| self.history.ancestor(self.ev.pid, self.ev.ts, n)),
+            None => self.history.ancestor(self.ev.pid, self.ev.ts, n),
+        }
+    }
 }
 
 fn s(b: &[u8]) -> Option<Val<'_>> {
@@ -606,7 +642,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             }
         }
         Field::Proc(pf, n) => {
-            let p = c.history.ancestor(ev.pid, ev.ts, *n);
+            let p = c.ancestor(*n);
             // The event's own thread knows its comm even without history.
             if *n == 0 && *pf == ProcField::Name {
                 return s(ev.comm);
@@ -618,15 +654,12 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         }
         Field::AnyAncestor(_) => None, // evaluated by the compiler, ancestor by ancestor
         Field::ThreadTid => num(ev.tid),
-        Field::CapEffective => owned(caps(c.history.at(ev.pid, ev.ts)?.cap_effective)),
-        Field::CapPermitted => owned(caps(c.history.at(ev.pid, ev.ts)?.cap_permitted)),
+        Field::CapEffective => owned(caps(c.ancestor(0)?.cap_effective)),
+        Field::CapPermitted => owned(caps(c.ancestor(0)?.cap_permitted)),
         Field::UserUid => num(ev.euid),
         Field::UserName => s(c.header.user_name(ev.euid).unwrap_or("<NA>").as_bytes()),
         Field::UserLoginUid => {
-            let l = c
-                .history
-                .at(ev.pid, ev.ts)
-                .map_or(u64::from(u32::MAX), |p| p.loginuid);
+            let l = c.ancestor(0).map_or(u64::from(u32::MAX), |p| p.loginuid);
             num(if l == u64::from(u32::MAX) {
                 -1
             } else {
@@ -634,7 +667,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             })
         }
         Field::UserLoginName => {
-            let l = c.history.at(ev.pid, ev.ts)?.loginuid;
+            let l = c.ancestor(0)?.loginuid;
             s(c.header.user_name(l as u32).unwrap_or("<NA>").as_bytes())
         }
         Field::GroupGid => num(ev.egid),
@@ -676,7 +709,7 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
 /// `proc.*` of every ancestor (parent first), for the any-ancestor fields.
 pub fn ancestors<'e>(c: &Ctx<'e, '_>, f: ProcField, mut each: impl FnMut(Val<'e>) -> bool) -> bool {
     for n in 1..64 {
-        let Some(p) = c.history.ancestor(c.ev.pid, c.ev.ts, n) else {
+        let Some(p) = c.ancestor(n) else {
             return false;
         };
         if let Some(v) = proc_field(f, p)

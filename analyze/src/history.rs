@@ -2,7 +2,7 @@
 //! the snapshot and the fork, exec and exit events, so "what was pid P at
 //! time t, and who was its parent?" is a lookup, with pid reuse handled.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
@@ -78,12 +78,13 @@ struct Version {
 /// The process table of one or more captures of the same host.
 #[derive(Default)]
 pub struct History {
-    by_pid: HashMap<u32, Vec<Version>>,
+    /// Looked up for every process field of every event: a fast hash, since pids are not chosen by an attacker in a way that matters here (a collision costs time, not correctness).
+    by_pid: FxHashMap<u32, Vec<Version>>,
     /// Live processes by executable path, to notice a running binary being deleted.
     /// Keyed by a hash of the path: pass one sees millions of unlinks and
     /// renames, and hashing them in place spares copying every path. The key
     /// is random per run, so no one can aim a collision at it.
-    by_exe: HashMap<u64, Vec<u32>>,
+    by_exe: FxHashMap<u64, Vec<u32>>,
     paths: RandomState,
 }
 
@@ -231,26 +232,44 @@ impl History {
             .par_iter()
             // Chunks without fork, exec, exit or snapshot events say nothing here.
             .filter(|&&(f, i)| caps[f].chunks()[i].kinds() & lifecycle != 0)
-            .map_init(Vec::new, |buf, &(f, i)| {
+            .map(|&(f, i)| {
                 let mut out = Vec::new();
-                if let Ok(p) = caps[f].payload_in(i, buf)
-                    && let Ok(mut events) = p.events_of(lifecycle)
-                {
-                    while let Some(Ok(e)) = events.next() {
-                        if let Some(c) = changes(&e, &paths) {
-                            let n = u64::from(events.consumed());
-                            out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
+                crate::with_chunk_buf(|buf| {
+                    if let Ok(p) = caps[f].payload_in(i, buf)
+                        && let Ok(mut events) = p.events_of(lifecycle)
+                    {
+                        while let Some(Ok(e)) = events.next() {
+                            if let Some(c) = changes(&e, &paths) {
+                                let n = u64::from(events.consumed());
+                                out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
+                            }
                         }
                     }
-                }
+                });
                 out
             })
             .collect();
-        // One allocation of the final size: growing a vector of millions of
-        // changes by doubling cost more than decoding them.
-        let mut all = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+        // Only a path some process ran can leave a deleted binary behind;
+        // dropping every other unlink before sorting keeps millions of
+        // changes out of the sort.
+        let exes: rustc_hash::FxHashSet<u64> = per_chunk
+            .iter()
+            .flatten()
+            .filter_map(|(_, _, c)| match c {
+                Change::Exec(info) => Some(paths.hash_one(&info.image.exepath)),
+                _ => None,
+            })
+            .collect();
+        let keep = |c: &Change| !matches!(c, Change::Unlinked(h) if !exes.contains(h));
+        let mut all = Vec::with_capacity(
+            per_chunk
+                .iter()
+                .flatten()
+                .filter(|(_, _, c)| keep(c))
+                .count(),
+        );
         for c in per_chunk {
-            all.extend(c);
+            all.extend(c.into_iter().filter(|(_, _, c)| keep(c)));
         }
         all.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
         let mut h = History {
@@ -352,7 +371,9 @@ impl History {
 
     fn forget_exe(&mut self, exe: u64, pid: u32) {
         if let Some(pids) = self.by_exe.get_mut(&exe) {
-            pids.retain(|&p| p != pid);
+            if let Some(at) = pids.iter().position(|&p| p == pid) {
+                pids.swap_remove(at);
+            }
             if pids.is_empty() {
                 self.by_exe.remove(&exe);
             }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use shrike_format::Capture;
 use shrike_rule_lang::{Priority, RuleSet};
 
-use crate::compile::{Condition, compile};
+use crate::compile::{Condition, Shared, compile_shared};
 use crate::fields::Ctx;
 use crate::history::History;
 use crate::output::Template;
@@ -32,6 +32,8 @@ pub struct Engine {
     /// Whether alerts carry each output field's value ([`Alert::fields`]);
     /// off, only the rendered text is built.
     pub output_fields: bool,
+    /// For each kind id, the rules that can match an event of that kind, in load order.
+    by_kind: Vec<Vec<usize>>,
 }
 
 impl Engine {
@@ -43,12 +45,14 @@ impl Engine {
             .iter()
             .map(|e| (String::new(), e.to_string()))
             .collect();
-        for r in set
+        let chosen: Vec<_> = set
             .rules
             .iter()
             .filter(|r| r.enabled && r.priority <= min && r.source == "syscall")
-        {
-            let compiled = compile(&r.condition)
+            .collect();
+        let shared = Shared::find(chosen.iter().map(|r| &r.condition));
+        for r in chosen {
+            let compiled = compile_shared(&r.condition, &shared)
                 .map_err(|e| e.to_string())
                 .and_then(|c| Template::new(&r.output).map(|t| (c, t)));
             match compiled {
@@ -62,10 +66,18 @@ impl Engine {
                 Err(why) => skipped.push((r.name.clone(), why)),
             }
         }
+        let by_kind = (0..128u32)
+            .map(|k| {
+                (0..rules.len())
+                    .filter(|&r| rules[r].condition.kinds & (1u128 << k) != 0)
+                    .collect()
+            })
+            .collect();
         Engine {
             rules,
             skipped,
             output_fields: false,
+            by_kind,
         }
     }
 }
@@ -107,7 +119,7 @@ pub struct ScanStats {
 pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>, ScanStats) {
     let mut alerts = Vec::new();
     let stats = scan_each(caps, history, engine, &|_| {}, &mut |a| {
-        alerts.push(a);
+        alerts.extend(a);
         true
     });
     (alerts, stats)
@@ -118,15 +130,15 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
 const WINDOW_PER_THREAD: usize = 4;
 
 /// Runs every rule over every event of `caps`, handing alerts to `emit` in
-/// time order as soon as no unread chunk can hold an earlier one; `emit`
-/// returns false to stop. `progress` gets the events of each chunk once it is
+/// time order, a batch at a time, as soon as no unread chunk can hold an
+/// earlier one; `emit` returns false to stop. `progress` gets the events of each chunk once it is
 /// done (from any thread).
 pub fn scan_each(
     caps: &[Capture],
     history: &History,
     engine: &Engine,
     progress: &(dyn Fn(u64) + Sync),
-    emit: &mut dyn FnMut(Alert) -> bool,
+    emit: &mut dyn FnMut(Vec<Alert>) -> bool,
 ) -> ScanStats {
     let wanted = engine
         .rules
@@ -168,8 +180,10 @@ pub fn scan_each(
     for (w, batch) in work.chunks(window).enumerate() {
         let results: Vec<(Vec<Alert>, ScanStats)> = batch
             .par_iter()
-            .map_init(Vec::new, |buf, &(_, f, i)| {
-                let r = scan_chunk(caps, f, i, buf, wanted, history, engine, bases[f][i]);
+            .map(|&(_, f, i)| {
+                let r = crate::with_chunk_buf(|buf| {
+                    scan_chunk(caps, f, i, buf, wanted, history, engine, bases[f][i])
+                });
                 progress(u64::from(caps[f].chunks()[i].header.stats.events));
                 r
             })
@@ -188,10 +202,8 @@ pub fn scan_each(
         } else {
             pending.partition_point(|a| a.ts < horizon)
         };
-        for a in pending.drain(..ready) {
-            if !emit(a) {
-                return stats;
-            }
+        if ready > 0 && !emit(pending.drain(..ready).collect()) {
+            return stats;
         }
     }
     stats
@@ -241,15 +253,10 @@ fn scan_chunk(
                 break;
             }
         };
-        let bit = 1u128 << ev.kind_id().min(127);
-        let ctx = Ctx {
-            ev: &ev,
-            header: cap.header(),
-            history,
-            num: base + n as u64 + 1,
-        };
-        for (ri, r) in engine.rules.iter().enumerate() {
-            if r.condition.kinds & bit != 0 && r.condition.matches(&ctx) {
+        let ctx = Ctx::new(&ev, cap.header(), history, base + n as u64 + 1);
+        for &ri in &engine.by_kind[usize::from(ev.kind_id().min(127))] {
+            let r = &engine.rules[ri];
+            if r.condition.matches(&ctx) {
                 let (output, fields) = if engine.output_fields {
                     r.output.render_fields(&ctx)
                 } else {

@@ -367,3 +367,24 @@ fn a_deleted_binary_is_marked_once_and_a_new_file_at_its_path_is_not_deleted() {
     // Snapshot + one deleted version each for 100 and 101; exec + one for 102.
     assert_eq!(h.len(), 6, "one new version per process per deletion");
 }
+
+#[test]
+fn a_condition_shared_by_rules_is_remembered_per_event_not_across_events() {
+    let caps = [capture(&[
+        snapshot(100, 1, "nginx", "/usr/sbin/nginx"),
+        exec(10, 200, 100, "/bin/bash", &["bash"]),
+        exec(20, 300, 100, "/usr/bin/id", &["id"]),
+        exec(30, 400, 100, "/bin/bash", &["bash"]),
+    ])];
+    // `by_nginx_shell` appears in three rules (once negated): each event must
+    // get its own answer, whichever rule asks first.
+    let rules = "- macro: by_nginx_shell\n  condition: (proc.pname = nginx and proc.name in (bash, sh, zsh, dash))\n"
+        .to_string()
+        + &rule("a", "evt.type = execve and by_nginx_shell")
+        + &rule("b", "evt.type = execve and not by_nginx_shell")
+        + &rule("c", "evt.type = execve and (by_nginx_shell or proc.name = id)");
+    assert_eq!(
+        fired(&caps, &rules),
+        ["a@10", "c@10", "b@20", "c@20", "a@30", "c@30"]
+    );
+}

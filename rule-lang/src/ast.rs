@@ -1,7 +1,7 @@
 //! The parsed form of a condition.
 
 /// A boolean expression over event fields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Expr {
     /// Both hold.
     And(Vec<Expr>),
@@ -16,7 +16,7 @@ pub enum Expr {
 }
 
 /// `lhs op rhs`, `lhs op (list)` or `lhs exists`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Check {
     /// The value being tested.
     pub lhs: Operand,
@@ -27,7 +27,7 @@ pub struct Check {
 }
 
 /// A field, possibly wrapped in transformers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Operand {
     /// `name` or `name[arg]`.
     Field {
@@ -51,7 +51,7 @@ impl Operand {
 }
 
 /// Value transformers (FALCO-FIELDS.md §2.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Transformer {
     /// ASCII lower case.
     ToLower,
@@ -80,7 +80,7 @@ impl Transformer {
 }
 
 /// Comparison operators (FALCO-FIELDS.md §2.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
 pub enum Op {
     Eq,
@@ -138,7 +138,7 @@ impl Op {
 }
 
 /// The right-hand side of a check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Rhs {
     /// `exists` has none.
     None,

@@ -45,12 +45,7 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                 let ev = r.event.as_event_ref();
                 // Numbered in merged time order, from 1.
                 seen += 1;
-                if !c.matches(&Ctx {
-                    ev: &ev,
-                    header: h,
-                    history: &history,
-                    num: seen,
-                }) {
+                if !c.matches(&Ctx::new(&ev, h, &history, seen)) {
                     return Ok(());
                 }
             }

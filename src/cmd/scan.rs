@@ -7,6 +7,8 @@ use anyhow::{Context, Result, bail};
 use shrike_analyze::history::History;
 use std::io::{IsTerminal, Write};
 
+use rayon::prelude::*;
+
 use shrike_analyze::scan::{Alert, Engine, scan_each};
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_format::Capture;
@@ -121,16 +123,20 @@ pub fn run(
         let history = History::build(&caps);
         history_time = started.elapsed();
         bar.set_message("rules");
-        let stats = scan_each(&caps, &history, &engine, &|n| bar.inc(n), &mut |a| {
-            *by_rule.entry(a.rule).or_default() += 1;
-            let line = alert_line(&a, &engine, &caps, files, json);
-            match writeln!(out, "{line}") {
-                Ok(()) => true,
-                Err(e) => {
+        let stats = scan_each(&caps, &history, &engine, &|n| bar.inc(n), &mut |batch| {
+            // Lines are formatted on every core; only the writing is serial.
+            let lines: Vec<String> = batch
+                .par_iter()
+                .map(|a| alert_line(a, &engine, &caps, files, json))
+                .collect();
+            for (a, line) in batch.iter().zip(lines) {
+                *by_rule.entry(a.rule).or_default() += 1;
+                if let Err(e) = writeln!(out, "{line}") {
                     write_err = Some(e);
-                    false
+                    return false;
                 }
             }
+            true
         });
         // The process table can hold millions of strings; the process is about to end.
         std::mem::forget(history);
