@@ -16,7 +16,7 @@ pub mod timeline;
 /// Rayon calls a `map_init` initialiser once per split of the work, not once
 /// per thread, so a buffer made there is often fresh: megabytes of new pages
 /// for the kernel to zero per chunk, which cost more than decompressing.
-pub(crate) fn with_chunk_buf<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+pub fn with_chunk_buf<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     thread_local! {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }

@@ -30,8 +30,9 @@ CREATE TABLE IF NOT EXISTS events (
     event_id    INTEGER PRIMARY KEY,
     capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
     process_id  INTEGER NOT NULL REFERENCES processes(process_id),
-    time        TEXT NOT NULL,          -- RFC 3339 UTC, nanoseconds
     ts_ns       INTEGER NOT NULL,       -- ns since the Unix epoch
+    -- RFC 3339 UTC with nanoseconds, worked out from ts_ns when read (not stored)
+    time        TEXT GENERATED ALWAYS AS (strftime('%Y-%m-%dT%H:%M:%S', ts_ns / 1000000000, 'unixepoch') || printf('.%09dZ', ts_ns % 1000000000)) VIRTUAL,
     kind        TEXT NOT NULL,          -- execve, openat, connect, ...
     pid         INTEGER NOT NULL,
     tid         INTEGER NOT NULL,
