@@ -985,3 +985,66 @@ fn sql_answers_questions_about_a_recorded_workload() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such column: nope"));
 }
+
+#[test]
+fn a_process_in_a_container_cgroup_is_seen_with_its_container_id() {
+    if !ebpf_usable() {
+        return;
+    }
+    let root = shrike_capture::cgroups::cgroup2_root().expect("a cgroup2 mount");
+    // A cgroup named the way Docker names a container's, made for this test only.
+    let seed = std::process::id() as u64 ^ boottime();
+    let id: String = (0..4)
+        .map(|i| format!("{:016x}", seed.rotate_left(i * 16)))
+        .collect();
+    let cg = root.join(format!("docker-{id}.scope"));
+    std::fs::create_dir(&cg).unwrap();
+    struct Remove(PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            // Emptied first: its processes have exited by now.
+            let _ = std::fs::remove_dir(&self.0);
+        }
+    }
+    let _remove = Remove(cg.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("container.shrk");
+    let script = format!(
+        "echo $$ > {}/cgroup.procs && exec /bin/echo inside-the-container",
+        cg.display()
+    );
+    record(&file, &["--follow"], &["sh", "-c", &script]);
+    let cap = Capture::open(&file).unwrap();
+    let evs = cap.read_all().unwrap();
+    let named: Vec<(u64, String)> = evs
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Cgroup { id, path } => Some((*id, s(path).to_string())),
+            _ => None,
+        })
+        .collect();
+    let want_path = format!("/docker-{id}.scope");
+    let echo = evs
+        .iter()
+        .find(|e| matches!(&e.body, Body::Execve { res: 0, argv, .. } if argv.get(1).is_some_and(|a| a == b"inside-the-container")))
+        .expect("the exec inside the cgroup is recorded");
+    assert!(
+        named.contains(&(echo.cgroup, want_path.clone())),
+        "the exec's cgroup {} is named {want_path}: {named:?}",
+        echo.cgroup
+    );
+    // The same field the rules use.
+    let o = Command::new(BIN)
+        .args([
+            "replay",
+            "--filter",
+            &format!("evt.type = execve and container.id = {}", &id[..12]),
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("inside-the-container"), "{out}");
+}

@@ -68,6 +68,14 @@ pub enum Field {
     GroupGid,
     GroupName,
     Fd(FdField),
+    /// `container.id`: from the event's cgroup path; `host` outside containers.
+    ContainerId,
+    /// `shrike.cgroup`: the event's cgroup path.
+    Cgroup,
+    /// `shrike.stdin.type` / `shrike.stdout.type` (fd 0 or 1) of the process's program at its start.
+    StdioType(u8),
+    /// `shrike.stdin.writer`: the program writing into the pipe that is the process's stdin.
+    StdinWriter,
 }
 
 /// Per-process fields.
@@ -205,6 +213,11 @@ impl Field {
             "fd.connected" => Field::Fd(FdField::Connected),
             "fd.sockfamily" => Field::Fd(FdField::SockFamily),
             "fd.port" => Field::Fd(FdField::Port),
+            "container.id" => Field::ContainerId,
+            "shrike.cgroup" => Field::Cgroup,
+            "shrike.stdin.type" => Field::StdioType(0),
+            "shrike.stdout.type" => Field::StdioType(1),
+            "shrike.stdin.writer" => Field::StdinWriter,
             _ => return None,
         })
     }
@@ -673,7 +686,58 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::GroupGid => num(ev.egid),
         Field::GroupName => s(c.header.group_name(ev.egid).unwrap_or("<NA>").as_bytes()),
         Field::Fd(ff) => fd_field(*ff, &fd_view(ev)?),
+        Field::ContainerId => {
+            let path = c.history.cgroup_path(ev.cgroup)?;
+            owned(container_id(path).map_or(b"host".to_vec(), <[u8]>::to_vec))
+        }
+        Field::Cgroup => s(c.history.cgroup_path(ev.cgroup)?),
+        Field::StdioType(fd) => {
+            let p = c.ancestor(0)?;
+            let (t, ino) = if *fd == 0 { p.stdin } else { p.stdout };
+            (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
+        }
+        Field::StdinWriter => {
+            let (t, ino) = c.ancestor(0)?.stdin;
+            if t != fdtype::PIPE {
+                return None;
+            }
+            s(&c.history.pipe_writer(ino)?.comm)
+        }
     }
+}
+
+/// The name of an fd type, as `shrike.stdin.type` gives it.
+fn fdtype_name(t: u64) -> &'static [u8] {
+    match t {
+        fdtype::FILE => b"file",
+        fdtype::DIRECTORY => b"directory",
+        fdtype::DEVICE => b"device",
+        fdtype::PIPE => b"pipe",
+        fdtype::SOCKET => b"socket",
+        fdtype::ANON => b"anon",
+        fdtype::MEMFD => b"memfd",
+        _ => b"unknown",
+    }
+}
+
+/// The short (12 hex digit) container id in a cgroup path, as container
+/// runtimes name their cgroups: `docker-ID.scope`, `/docker/ID`,
+/// `cri-containerd-ID.scope`, `crio-ID.scope`, `libpod-ID.scope`, and
+/// kubepods' `/kubepods/.../ID`.
+pub fn container_id(path: &[u8]) -> Option<&[u8]> {
+    path.split(|&c| c == b'/').rev().find_map(|part| {
+        let part = part.strip_suffix(b".scope").unwrap_or(part);
+        let id = [
+            &b"docker-"[..],
+            b"cri-containerd-",
+            b"crio-",
+            b"libpod-",
+            b"",
+        ]
+        .iter()
+        .find_map(|p| part.strip_prefix(*p))?;
+        (id.len() == 64 && id.iter().all(u8::is_ascii_hexdigit)).then(|| &id[..12])
+    })
 }
 
 fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {

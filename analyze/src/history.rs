@@ -64,6 +64,10 @@ pub struct ProcInfo {
     pub cap_permitted: u64,
     /// Exec flags (memfd, deleted, ...).
     pub flags: u64,
+    /// fd 0 when the program started: (fd type, inode), (0, 0) closed or unknown.
+    pub stdin: (u64, u64),
+    /// fd 1 when the program started.
+    pub stdout: (u64, u64),
     /// When this stretch began (fork, exec or snapshot), ns since boot.
     pub since: u64,
 }
@@ -86,11 +90,17 @@ pub struct History {
     /// is random per run, so no one can aim a collision at it.
     by_exe: FxHashMap<u64, Vec<u32>>,
     paths: RandomState,
+    /// cgroup id to path, from `cgroup` events.
+    cgroups: FxHashMap<u64, Vec<u8>>,
+    /// The first program started with its stdout on each pipe (by inode): who
+    /// fed a process whose stdin is that pipe.
+    pipe_writers: FxHashMap<u64, Arc<Image>>,
 }
 
 /// The kinds pass one reads.
-const LIFECYCLE: [Kind; 13] = [
+const LIFECYCLE: [Kind; 14] = [
     Kind::ProcSnapshot,
+    Kind::Cgroup,
     Kind::Execve,
     Kind::Execveat,
     Kind::Clone,
@@ -118,6 +128,8 @@ enum Change {
     Exit {
         pid: u32,
     },
+    /// A cgroup id's path.
+    Cgroup(u64, Vec<u8>),
 }
 
 fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
@@ -135,6 +147,10 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             cap_effective,
             cap_permitted,
             flags,
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
             ..
         }
         | Body::Execve {
@@ -149,6 +165,10 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             cap_effective,
             cap_permitted,
             flags,
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
             ..
         }
         | Body::Execveat {
@@ -163,6 +183,10 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             cap_effective,
             cap_permitted,
             flags,
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
             ..
         } => Change::Exec(Box::new(ProcInfo {
             pid: e.pid,
@@ -179,6 +203,8 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             cap_effective: *cap_effective,
             cap_permitted: *cap_permitted,
             flags: *flags,
+            stdin: (*stdin_type, *stdin_ino),
+            stdout: (*stdout_type, *stdout_ino),
             since: e.ts,
         })),
         Body::Clone {
@@ -198,6 +224,7 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             thread: *child_pid as u32 == e.pid || flags & 0x10000 != 0,
         },
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
+        Body::Cgroup { id, path } => Change::Cgroup(*id, path.to_vec()),
         Body::Unlink {
             res: 0, abspath, ..
         }
@@ -315,8 +342,16 @@ impl History {
 
     fn apply(&mut self, ts: u64, c: Change) {
         match c {
+            Change::Cgroup(id, path) => {
+                self.cgroups.insert(id, path);
+            }
             Change::Exec(info) => {
                 let mut info = *info;
+                if info.stdout.0 == shrike_format::fdtype::PIPE {
+                    self.pipe_writers
+                        .entry(info.stdout.1)
+                        .or_insert_with(|| info.image.clone());
+                }
                 // An exec record without a parent keeps the one known from the fork.
                 if info.ppid == 0
                     && let Some(v) = self.current(info.pid)
@@ -399,6 +434,16 @@ impl History {
             p = self.at(p.ppid, ts)?;
         }
         Some(p)
+    }
+
+    /// The path of cgroup `id`, when the capture named it.
+    pub fn cgroup_path(&self, id: u64) -> Option<&[u8]> {
+        self.cgroups.get(&id).map(Vec::as_slice)
+    }
+
+    /// The program that wrote into the pipe with inode `ino` (the first started with its stdout on it).
+    pub fn pipe_writer(&self, ino: u64) -> Option<&Image> {
+        self.pipe_writers.get(&ino).map(|i| &**i)
     }
 
     /// Number of processes (all versions) known.

@@ -39,6 +39,10 @@ fn snapshot(pid: u32, ppid: u64, comm: &str, exe: &str) -> OwnedEvent {
             cap_effective: 0,
             cap_permitted: 0,
             flags: 0,
+            stdin_type: 0,
+            stdin_ino: 0,
+            stdout_type: 0,
+            stdout_ino: 0,
         },
     )
 }
@@ -62,6 +66,10 @@ fn exec(ts: u64, pid: u32, ppid: u64, exe: &str, argv: &[&str]) -> OwnedEvent {
             cap_effective: 0,
             cap_permitted: 0,
             flags: 0,
+            stdin_type: 0,
+            stdin_ino: 0,
+            stdout_type: 0,
+            stdout_ino: 0,
         },
     )
 }
@@ -386,5 +394,90 @@ fn a_condition_shared_by_rules_is_remembered_per_event_not_across_events() {
     assert_eq!(
         fired(&caps, &rules),
         ["a@10", "c@10", "b@20", "c@20", "a@30", "c@30"]
+    );
+}
+
+#[test]
+fn container_ids_come_from_cgroup_paths_and_pipes_pair_writer_and_reader() {
+    use shrike_format::fdtype;
+    let id = "4f9a1c0e7b2d3a5f6e8c9b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
+    let cgroup = |ts: u64, cg: u64, path: &str| {
+        let mut e = ev(
+            ts,
+            1,
+            "shrike",
+            Body::Cgroup {
+                id: cg,
+                path: path.into(),
+            },
+        );
+        e.cgroup = 0;
+        e
+    };
+    let with_stdio = |mut e: OwnedEvent, cg: u64, stdin: (u64, u64), stdout: (u64, u64)| {
+        e.cgroup = cg;
+        if let Body::Execve {
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
+            ..
+        } = &mut e.body
+        {
+            (*stdin_type, *stdin_ino) = stdin;
+            (*stdout_type, *stdout_ino) = stdout;
+        }
+        e
+    };
+    let tty = (fdtype::DEVICE, 3);
+    let pipe = (fdtype::PIPE, 777);
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        cgroup(5, 10, "/"),
+        cgroup(5, 11, &format!("/system.slice/docker-{id}.scope")),
+        // `curl ... | sh` on the host: the shell happens to exec first.
+        with_stdio(exec(10, 200, 100, "/bin/sh", &["sh"]), 10, pipe, tty),
+        with_stdio(
+            exec(11, 201, 100, "/usr/bin/curl", &["curl", "-s", "x"]),
+            10,
+            tty,
+            pipe,
+        ),
+        // A shell in a container, reading its terminal.
+        with_stdio(exec(20, 300, 100, "/bin/sh", &["sh"]), 11, tty, tty),
+        // A cgroup the capture never named.
+        with_stdio(exec(30, 400, 100, "/bin/sh", &["sh"]), 12, tty, tty),
+    ])];
+    let rules = rule(
+        "piped",
+        "evt.type = execve and shrike.stdin.writer in (curl, wget)",
+    ) + &rule("in_container", "evt.type = execve and container.id != host")
+        + &rule("on_host", "evt.type = execve and container.id = host")
+        + &rule(
+            "short_id",
+            &format!("evt.type = execve and container.id = {}", &id[..12]),
+        )
+        + &rule(
+            "stdin_pipe",
+            "evt.type = execve and shrike.stdin.type = pipe",
+        );
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "piped@10",
+            "on_host@10",
+            "stdin_pipe@10",
+            "on_host@11",
+            "in_container@20",
+            "short_id@20"
+        ]
+    );
+    assert_eq!(
+        shrike_analyze::fields::container_id(format!("/kubepods/burstable/pod1/{id}").as_bytes()),
+        Some(&id.as_bytes()[..12])
+    );
+    assert_eq!(
+        shrike_analyze::fields::container_id(b"/user.slice/user-1000.slice"),
+        None
     );
 }

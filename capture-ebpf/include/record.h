@@ -33,6 +33,7 @@ struct shrike_rec {
 #define TAG_UADDR 10    /* raw sockaddr from user memory */
 #define TAG_NAME 11     /* other string argument */
 #define TAG_NAME2 12
+#define TAG_STDIO 13    /* struct shrike_stdio */
 
 /* Record flags. */
 #define REC_F_ARGV_TRUNC 1
@@ -47,6 +48,15 @@ struct shrike_fdinfo {
 	__u16 pad;
 	__u8 laddr[16]; /* network order; IPv4 in the first 4 bytes */
 	__u8 raddr[16];
+};
+
+/* What fd 0 and fd 1 refer to when a program starts (all 0 for a closed fd). */
+struct shrike_stdio {
+	__u64 in_ino;
+	__u64 out_ino;
+	__u16 in_mode;  /* i_mode */
+	__u16 out_mode;
+	__u32 pad;
 };
 
 #endif

@@ -71,6 +71,7 @@ struct dentry {
 
 struct inode {
 	unsigned short i_mode;
+	unsigned long i_ino;
 };
 
 struct vfsmount {

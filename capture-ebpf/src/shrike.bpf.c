@@ -333,6 +333,28 @@ static __always_inline void put_path_arg2(struct out *o, const char *upath, long
 	put_base(o, TAG_BASE2, put_user_str(o, TAG_PATH2, upath), dirfd);
 }
 
+/* Records the inode of stdin and stdout, so that the two ends of a pipe
+ * (`curl ... | sh`) can be paired offline. */
+static __always_inline void put_stdio(struct out *o, struct task_struct *t)
+{
+	u32 p = o->pos;
+	if (p > POS_MASK - 4)
+		return;
+	struct shrike_stdio *io = (void *)&o->s->buf[(p + 4) & POS_MASK];
+	__builtin_memset(io, 0, sizeof(*io));
+	struct file *in = fd_file(t, 0);
+	if (in) {
+		io->in_ino = BPF_CORE_READ(in, f_inode, i_ino);
+		io->in_mode = BPF_CORE_READ(in, f_inode, i_mode);
+	}
+	struct file *out = fd_file(t, 1);
+	if (out) {
+		io->out_ino = BPF_CORE_READ(out, f_inode, i_ino);
+		io->out_mode = BPF_CORE_READ(out, f_inode, i_mode);
+	}
+	str_header(o, p, sizeof(*io), TAG_STDIO);
+}
+
 /* Describes what `fd` refers to: its type, socket addresses, or file path. */
 static __always_inline void put_fd(struct out *o, long fd)
 {
@@ -642,6 +664,7 @@ int sched_exec(struct sched_exec_ctx *ctx)
 		return 0;
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	put_task_facts(rec_of(&o), t);
+	put_stdio(&o, t);
 	u32 off = ctx->filename_loc & 0xffff;
 	put_kernel_bytes(&o, TAG_PATH, (char *)ctx + off, ((ctx->filename_loc >> 16) & 0xffff) - 1);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);

@@ -73,6 +73,7 @@ pub fn snapshot_processes() -> Vec<OwnedEvent> {
         .unwrap_or(100)
         .max(1);
     let mut out = Vec::new();
+    let cgroups = crate::cgroups::cgroup2_root();
     let Ok(dir) = fs::read_dir("/proc") else {
         return out;
     };
@@ -81,14 +82,19 @@ pub fn snapshot_processes() -> Vec<OwnedEvent> {
         .collect();
     pids.sort_unstable();
     for pid in pids {
-        if let Some(e) = snapshot_one(pid, ts, ticks) {
+        if let Some(e) = snapshot_one(pid, ts, ticks, cgroups.as_deref()) {
             out.push(e);
         }
     }
     out
 }
 
-fn snapshot_one(pid: u32, ts: u64, ticks: u64) -> Option<OwnedEvent> {
+fn snapshot_one(
+    pid: u32,
+    ts: u64,
+    ticks: u64,
+    cgroups: Option<&std::path::Path>,
+) -> Option<OwnedEvent> {
     let base = format!("/proc/{pid}");
     let stat = fs::read(format!("{base}/stat")).ok()?;
     // comm may hold spaces and parentheses: the fields start after the last ')'.
@@ -142,6 +148,17 @@ fn snapshot_one(pid: u32, ts: u64, ticks: u64) -> Option<OwnedEvent> {
         b"" => Vec::new(),
         c => c.split(|&b| b == 0).map(<[u8]>::to_vec).collect(),
     };
+    // What fd 0 and 1 refer to: stat follows /proc's magic links to the pipe,
+    // socket or file itself.
+    let stdio = |fd: u32| {
+        fs::metadata(format!("{base}/fd/{fd}")).map_or((0, 0), |m| {
+            (
+                crate::record::fdtype_of((m.mode() >> 12) as u16 & 0xf, b""),
+                m.ino(),
+            )
+        })
+    };
+    let ((stdin_type, stdin_ino), (stdout_type, stdout_ino)) = (stdio(0), stdio(1));
     let loginuid = fs::read_to_string(format!("{base}/loginuid"))
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -156,7 +173,7 @@ fn snapshot_one(pid: u32, ts: u64, ticks: u64) -> Option<OwnedEvent> {
         gid: gid.first().copied().unwrap_or(0),
         euid: uid.get(1).copied().unwrap_or(0),
         egid: gid.get(1).copied().unwrap_or(0),
-        cgroup: cgroup_id(pid),
+        cgroup: cgroups.map_or(0, |root| cgroup_id(pid, root)),
         body: Body::ProcSnapshot {
             ppid,
             exe,
@@ -169,17 +186,21 @@ fn snapshot_one(pid: u32, ts: u64, ticks: u64) -> Option<OwnedEvent> {
             cap_effective: hex("CapEff:"),
             cap_permitted: hex("CapPrm:"),
             flags,
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
         },
     })
 }
 
-/// The cgroup v2 id of a process: the inode number of its cgroup directory.
-fn cgroup_id(pid: u32) -> u64 {
+/// The cgroup v2 id of a process: the inode number of its cgroup directory below `root`.
+fn cgroup_id(pid: u32, root: &std::path::Path) -> u64 {
     let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
         return 0;
     };
     text.lines()
         .find_map(|l| l.strip_prefix("0::"))
-        .and_then(|p| fs::metadata(format!("/sys/fs/cgroup{p}")).ok())
+        .and_then(|p| fs::metadata(root.join(p.trim_start_matches('/'))).ok())
         .map_or(0, |m| m.ino())
 }

@@ -1,6 +1,7 @@
 //! shrike's recorder: loads the eBPF programs (capture-ebpf/), drains their
 //! ring buffer, snapshots /proc, and writes captures through the format crate.
 
+pub mod cgroups;
 pub mod error;
 pub mod host;
 pub mod probe;

@@ -17,6 +17,7 @@ const TAG_FDINFO: u8 = 9;
 const TAG_UADDR: u8 = 10;
 const TAG_NAME: u8 = 11;
 const TAG_NAME2: u8 = 12;
+const TAG_STDIO: u8 = 13;
 
 const REC_F_ARGV_TRUNC: u16 = 1;
 const REC_F_PATH_TRUNC: u16 = 2;
@@ -163,6 +164,7 @@ impl<'a> Record<'a> {
                 let [ppid, loginuid, sid, tty, cap_effective, cap_permitted] =
                     if ok { *a } else { [0; 6] };
                 let loginuid = loginuid & 0xffff_ffff;
+                let [(stdin_type, stdin_ino), (stdout_type, stdout_ino)] = stdio(self.s(TAG_STDIO));
                 if kind == Kind::Execve {
                     Body::Execve {
                         res,
@@ -177,6 +179,10 @@ impl<'a> Record<'a> {
                         cap_effective,
                         cap_permitted,
                         flags,
+                        stdin_type,
+                        stdin_ino,
+                        stdout_type,
+                        stdout_ino,
                     }
                 } else {
                     Body::Execveat {
@@ -192,6 +198,10 @@ impl<'a> Record<'a> {
                         cap_effective,
                         cap_permitted,
                         flags,
+                        stdin_type,
+                        stdin_ino,
+                        stdout_type,
+                        stdout_ino,
                     }
                 }
             }
@@ -654,7 +664,11 @@ impl<'a> Record<'a> {
                 len: a[1],
                 prot: a[2],
             },
-            Kind::ProcSnapshot | Kind::RecorderStart | Kind::RecorderStop | Kind::Lost => {
+            Kind::ProcSnapshot
+            | Kind::Cgroup
+            | Kind::RecorderStart
+            | Kind::RecorderStop
+            | Kind::Lost => {
                 return None;
             }
         };
@@ -765,6 +779,38 @@ impl<'a> Record<'a> {
     }
 }
 
+/// The format's fd type (SPEC.md §5.3) of an inode type (`S_IFMT >> 12`).
+pub(crate) fn fdtype_of(ifmt: u16, path: &[u8]) -> u64 {
+    match ifmt {
+        0o10 if path.starts_with(b"/memfd:") => fdtype::MEMFD,
+        0o10 => fdtype::FILE,
+        0o04 => fdtype::DIRECTORY,
+        0o02 | 0o06 => fdtype::DEVICE,
+        0o01 => fdtype::PIPE,
+        0o14 => fdtype::SOCKET,
+        0 => fdtype::ANON,
+        _ => fdtype::UNKNOWN,
+    }
+}
+
+/// fd 0 and fd 1 at exec as (type, inode) pairs, from `struct shrike_stdio`.
+fn stdio(b: Option<&[u8]>) -> [(u64, u64); 2] {
+    let Some(b) = b.filter(|b| b.len() >= 20) else {
+        return [(0, 0); 2];
+    };
+    let one = |ino: u64, mode: u16| {
+        if ino == 0 && mode == 0 {
+            (0, 0) // closed
+        } else {
+            (fdtype_of(mode >> 12, b""), ino)
+        }
+    };
+    [
+        one(u64_at(b, 0), u16_at(b, 16)),
+        one(u64_at(b, 8), u16_at(b, 18)),
+    ]
+}
+
 /// What an fd refers to, from `struct shrike_fdinfo` and the file's path.
 #[derive(Default)]
 struct FdInfo {
@@ -781,17 +827,7 @@ impl FdInfo {
             return FdInfo::default();
         };
         let path = path.unwrap_or_default().to_vec();
-        let ifmt = u16_at(b, 0);
-        let fdtype = match ifmt {
-            0o10 if path.starts_with(b"/memfd:") => fdtype::MEMFD,
-            0o10 => fdtype::FILE,
-            0o04 => fdtype::DIRECTORY,
-            0o02 | 0o06 => fdtype::DEVICE,
-            0o01 => fdtype::PIPE,
-            0o14 => fdtype::SOCKET,
-            0 => fdtype::ANON,
-            _ => fdtype::UNKNOWN,
-        };
+        let fdtype = fdtype_of(u16_at(b, 0), &path);
         let family = u16_at(b, 2);
         let addr = |ip: &[u8], port: u16| match family {
             2 => SockAddr::V4 {

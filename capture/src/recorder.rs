@@ -338,6 +338,9 @@ struct Output {
     file_id: [u8; 16],
     events: u64,
     lost: u64,
+    /// cgroup ids already named in this file.
+    named: std::collections::HashSet<u64>,
+    cgroups: crate::cgroups::CgroupNames,
 }
 
 impl Output {
@@ -377,6 +380,8 @@ impl Output {
             file_id: h.file_id,
             events: 0,
             lost: 0,
+            named: Default::default(),
+            cgroups: Default::default(),
         };
         let start = Body::RecorderStart {
             version: h.recorder.clone().into_bytes(),
@@ -419,6 +424,18 @@ impl Output {
 
     fn append_all(&mut self, batch: &mut Vec<OwnedEvent>) -> Result<(), CaptureError> {
         for e in batch.drain(..) {
+            // Each file names the cgroups its events run in, before their first event.
+            if e.cgroup != 0
+                && self.named.insert(e.cgroup)
+                && let Some(path) = self.cgroups.path(e.cgroup).map(<[u8]>::to_vec)
+            {
+                let name = Event {
+                    ts: e.ts,
+                    ..self.meta(Body::Cgroup { id: e.cgroup, path })
+                };
+                self.writer.append(&name).map_err(self.err())?;
+                self.events += 1;
+            }
             self.writer.append(&e).map_err(self.err())?;
             self.events += 1;
         }

@@ -389,8 +389,8 @@ macro_rules! kinds {
 
 kinds! {
     // ---- process ----
-    1 Execve "execve" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint }
-    2 Execveat "execveat" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint }
+    1 Execve "execve" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
+    2 Execveat "execveat" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
     3 Clone "clone" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
     4 Clone3 "clone3" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
     5 Fork "fork" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
@@ -463,7 +463,8 @@ kinds! {
     92 Mmap "mmap" Kernel { res: int, addr: uint, len: uint, prot: uint, flags: uint, fd: int, path: str }
     93 Mprotect "mprotect" Kernel { res: int, addr: uint, len: uint, prot: uint }
     // ---- snapshot ----
-    100 ProcSnapshot "proc_snapshot" Snapshot { ppid: uint, exe: str, argv: strs, cwd: str, start_ts: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint }
+    100 ProcSnapshot "proc_snapshot" Snapshot { ppid: uint, exe: str, argv: strs, cwd: str, start_ts: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
+    101 Cgroup "cgroup" Snapshot { id: uint, path: str }
     // ---- meta ----
     112 RecorderStart "recorder_start" Meta { version: str, config: str }
     113 RecorderStop "recorder_stop" Meta { reason: str, events: uint, lost: uint }

@@ -147,3 +147,31 @@ fn golden_files_decode_and_encode_exactly() {
         }
     }
 }
+
+#[test]
+fn a_version_1_0_file_reads_with_the_newer_fields_zero() {
+    let bytes = std::fs::read(dir().join("v1.0-small.shrk")).unwrap();
+    let want = std::fs::read_to_string(dir().join("v1.0-small.jsonl")).unwrap();
+    let cap = Capture::from_bytes(bytes).unwrap();
+    assert_eq!((cap.header().major, cap.header().minor), (1, 0));
+    let events = cap.read_all().unwrap();
+    assert_eq!(events.len(), want.lines().count());
+    let added = ["stdin_type", "stdin_ino", "stdout_type", "stdout_ino"];
+    let mut with_added = 0;
+    for (e, line) in events.iter().zip(want.lines()) {
+        let mut got = e.to_json();
+        let m = got.as_object_mut().unwrap();
+        for f in added {
+            if let Some(v) = m.remove(f) {
+                assert_eq!(v, 0, "{f} of a 1.0 event");
+                with_added += 1;
+            }
+        }
+        let want: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(got, want);
+    }
+    assert!(
+        with_added >= 12,
+        "exec and snapshot events carry the 1.1 fields"
+    );
+}

@@ -7,7 +7,12 @@ use std::collections::VecDeque;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use shrike_format::{Body, Class, Event, FieldSource, Header, Kind, OwnedEvent, SockAddr};
+use shrike_format::{Body, Class, Event, FieldSource, Header, Kind, OwnedEvent, SockAddr, fdtype};
+
+/// Inode of the synthetic login terminal (/dev/pts/0).
+const TTY_INO: u64 = 3;
+/// Inode of the synthetic /dev/null.
+const DEVNULL_INO: u64 = 4;
 
 /// Nanoseconds since boot at which synthetic recordings start.
 pub const START_TS: u64 = 1_000_000_000_000;
@@ -287,6 +292,30 @@ impl Generator {
             config: b"{\"synthetic\":true}".to_vec(),
         };
         self.emit(0, start);
+        // Every cgroup named before its first event, as the recorder does; the
+        // database runs in a container.
+        let mut named = std::collections::HashSet::new();
+        for i in 0..self.procs.len() {
+            let p = &self.procs[i];
+            if !named.insert(p.cgroup) {
+                continue;
+            }
+            let base = String::from_utf8_lossy(p.exe.rsplit(|&c| c == b'/').next().unwrap_or(b""))
+                .into_owned();
+            let path = match (p.cgroup, p.uid) {
+                (1, _) => "/".to_string(),
+                (cg, 1000) => format!("/user.slice/user-1000.slice/session-{cg}.scope"),
+                _ if base.starts_with("postgres") => {
+                    format!("/system.slice/docker-{}.scope", "5eed".repeat(16))
+                }
+                _ => format!("/system.slice/{base}.service"),
+            };
+            let body = Body::Cgroup {
+                id: p.cgroup,
+                path: path.into_bytes(),
+            };
+            self.emit(0, body);
+        }
         for i in 0..self.procs.len() {
             let p = self.procs[i].clone();
             let body = Body::ProcSnapshot {
@@ -305,6 +334,11 @@ impl Generator {
                 cap_effective: if p.uid == 0 { 0x1ff_ffff_ffff } else { 0 },
                 cap_permitted: if p.uid == 0 { 0x1ff_ffff_ffff } else { 0 },
                 flags: 0,
+                // A login shell reads its terminal; services read /dev/null.
+                stdin_type: fdtype::DEVICE,
+                stdin_ino: if p.uid == 1000 { TTY_INO } else { DEVNULL_INO },
+                stdout_type: fdtype::DEVICE,
+                stdout_ino: if p.uid == 1000 { TTY_INO } else { DEVNULL_INO },
             };
             self.emit(i, body);
         }
@@ -645,6 +679,10 @@ impl Generator {
             cap_effective: 0,
             cap_permitted: 0,
             flags: 0,
+            stdin_type: fdtype::DEVICE,
+            stdin_ino: TTY_INO,
+            stdout_type: fdtype::DEVICE,
+            stdout_ino: TTY_INO,
         };
         self.emit(c, body);
     }
