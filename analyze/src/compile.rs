@@ -89,6 +89,24 @@ impl Shared {
     }
 }
 
+/// A rough price of evaluating `n`: kind tests, then the event's own fields,
+/// then lookups in the process history, then walks up the ancestors.
+fn cost(n: &Node) -> u8 {
+    match n {
+        Node::Kinds(_) => 0,
+        Node::Cmp(c) => match (&c.any_ancestor, &c.lhs.field) {
+            (Some(_), _) => 3,
+            (None, Field::Proc(_, 0)) => 2,
+            (None, Field::Proc(_, _)) => 3,
+            (None, Field::CapEffective | Field::CapPermitted | Field::UserLoginUid)
+            | (None, Field::UserLoginName | Field::StdioType(_) | Field::StdinWriter) => 2,
+            _ => 1,
+        },
+        Node::Not(x) | Node::Shared(_, x) => cost(x),
+        Node::And(v) | Node::Or(v) => v.iter().map(cost).max().unwrap_or(0),
+    }
+}
+
 fn size(e: &Expr) -> usize {
     match e {
         Expr::And(v) | Expr::Or(v) => 1 + v.iter().map(size).sum::<usize>(),
@@ -208,7 +226,13 @@ fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
             .collect::<Result<Vec<_>, _>>()
     };
     let n = match e {
-        Expr::And(v) => Node::And(all(v)?),
+        Expr::And(v) => {
+            // Cheapest tests first: conditions have no side effects and a
+            // missing value is just false, so the order only changes the cost.
+            let mut v = all(v)?;
+            v.sort_by_key(cost);
+            Node::And(v)
+        }
         Expr::Or(v) => Node::Or(all(v)?),
         Expr::Not(x) => Node::Not(Box::new(node(x, shared)?)),
         Expr::Macro(m) => return Err(CompileError::Invalid(format!("unresolved macro {m}"))),

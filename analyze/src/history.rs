@@ -23,10 +23,18 @@ pub struct Image {
     pub cwd: Vec<u8>,
     /// argv[1..] joined by spaces (Falco's `proc.args`), built once per exec.
     pub args: Vec<u8>,
+    /// `exepath` hashed with the history's key, once, for the deleted-binary bookkeeping.
+    exe_hash: u64,
 }
 
 impl Image {
-    fn new(comm: &[u8], exepath: &[u8], argv: Vec<Vec<u8>>, cwd: &[u8]) -> Image {
+    fn new(
+        comm: &[u8],
+        exepath: &[u8],
+        argv: Vec<Vec<u8>>,
+        cwd: &[u8],
+        paths: &RandomState,
+    ) -> Image {
         let args = argv
             .iter()
             .skip(1)
@@ -39,6 +47,7 @@ impl Image {
             argv,
             cwd: cwd.to_vec(),
             args,
+            exe_hash: paths.hash_one(exepath),
         }
     }
 }
@@ -89,7 +98,6 @@ pub struct History {
     /// renames, and hashing them in place spares copying every path. The key
     /// is random per run, so no one can aim a collision at it.
     by_exe: FxHashMap<u64, Vec<u32>>,
-    paths: RandomState,
     /// cgroup id to path, from `cgroup` events.
     cgroups: FxHashMap<u64, Vec<u8>>,
     /// The first program started with its stdout on each pipe (by inode): who
@@ -196,6 +204,7 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
                 exe,
                 argv.iter().map(|a| owned(a)).collect(),
                 cwd,
+                paths,
             )),
             tty: *tty,
             sid: *sid,
@@ -260,7 +269,17 @@ impl History {
             // Chunks without fork, exec, exit or snapshot events say nothing here.
             .filter(|&&(f, i)| caps[f].chunks()[i].kinds() & lifecycle != 0)
             .map(|&(f, i)| {
-                let mut out = Vec::new();
+                // Sized from the chunk header's counts: one allocation, no regrowth
+                // (fresh pages are slow to fault in on virtual machines).
+                let most: u32 = caps[f].chunks()[i]
+                    .header
+                    .stats
+                    .kind_counts
+                    .iter()
+                    .filter(|(k, _)| lifecycle & (1u128 << (*k).min(127)) != 0)
+                    .map(|(_, n)| n)
+                    .sum();
+                let mut out = Vec::with_capacity(most as usize);
                 crate::with_chunk_buf(|buf| {
                     if let Ok(p) = caps[f].payload_in(i, buf)
                         && let Ok(mut events) = p.events_of(lifecycle)
@@ -283,7 +302,7 @@ impl History {
             .iter()
             .flatten()
             .filter_map(|(_, _, c)| match c {
-                Change::Exec(info) => Some(paths.hash_one(&info.image.exepath)),
+                Change::Exec(info) => Some(info.image.exe_hash),
                 _ => None,
             })
             .collect();
@@ -299,10 +318,7 @@ impl History {
             all.extend(c.into_iter().filter(|(_, _, c)| keep(c)));
         }
         all.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
-        let mut h = History {
-            paths,
-            ..History::default()
-        };
+        let mut h = History::default();
         for (ts, _, c) in all {
             h.apply(ts, c);
         }
@@ -322,13 +338,13 @@ impl History {
             && last.until == u64::MAX
         {
             last.until = ts;
-            let old = self.paths.hash_one(&last.info.image.exepath);
+            let old = last.info.image.exe_hash;
             self.forget_exe(old, info.pid);
         }
         // A binary already deleted cannot be deleted again.
         if !info.image.exepath.is_empty() && info.flags & shrike_format::EXEC_DELETED == 0 {
             self.by_exe
-                .entry(self.paths.hash_one(&info.image.exepath))
+                .entry(info.image.exe_hash)
                 .or_default()
                 .push(info.pid);
         }
@@ -383,7 +399,7 @@ impl History {
                     && v.until == u64::MAX
                 {
                     v.until = ts;
-                    let old = self.paths.hash_one(&v.info.image.exepath);
+                    let old = v.info.image.exe_hash;
                     self.forget_exe(old, pid);
                 }
             }
