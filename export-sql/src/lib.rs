@@ -162,29 +162,57 @@ struct NetRow(
     Option<i64>,
 );
 
-/// A table rows are bulk-inserted into.
+/// A table rows are bulk-inserted into, and the columns each row gives.
 struct Table {
-    /// `INSERT INTO t (columns) VALUES `.
-    head: &'static str,
-    /// Values per row.
-    cols: usize,
+    name: &'static str,
+    columns: &'static [&'static str],
 }
 
 static EVENTS: Table = Table {
-    head: "INSERT INTO events (event_id, capture_id, process_id, ts_ns, kind, pid, tid, comm, uid, euid, res, detail) VALUES ",
-    cols: 12,
+    name: "events",
+    columns: &[
+        "event_id",
+        "capture_id",
+        "process_id",
+        "ts_ns",
+        "kind",
+        "pid",
+        "tid",
+        "comm",
+        "uid",
+        "euid",
+        "res",
+        "detail",
+    ],
 };
 static FILES: Table = Table {
-    head: "INSERT INTO files (event_id, operation, path, path2, flags, mode, res) VALUES ",
-    cols: 7,
+    name: "files",
+    columns: &[
+        "event_id",
+        "operation",
+        "path",
+        "path2",
+        "flags",
+        "mode",
+        "res",
+    ],
 };
 static NETWORK: Table = Table {
-    head: "INSERT INTO network (event_id, operation, proto, local_ip, local_port, remote_ip, remote_port, res) VALUES ",
-    cols: 8,
+    name: "network",
+    columns: &[
+        "event_id",
+        "operation",
+        "proto",
+        "local_ip",
+        "local_port",
+        "remote_ip",
+        "remote_port",
+        "res",
+    ],
 };
 static LOST: Table = Table {
-    head: "INSERT INTO lost (capture_id, time, count) VALUES ",
-    cols: 3,
+    name: "lost",
+    columns: &["capture_id", "time", "count"],
 };
 
 /// Rows per multi-row INSERT: under SQLite's 32766 bound parameters at 12 per event row.
@@ -192,8 +220,13 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 /// The statement inserting `rows` rows into `t`.
 fn insert_sql(t: &Table, rows: usize) -> String {
-    let one = format!("({})", vec!["?"; t.cols].join(","));
-    format!("{}{}", t.head, vec![one; rows].join(","))
+    let one = format!("({})", vec!["?"; t.columns.len()].join(","));
+    format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        t.name,
+        t.columns.join(", "),
+        vec![one; rows].join(",")
+    )
 }
 
 /// Rows of one table with their values already bound: made on the worker
@@ -588,7 +621,7 @@ async fn export_one<'s, 'env>(
     });
     let full: HashMap<&'static str, std::sync::Arc<str>> = [&EVENTS, &FILES, &NETWORK, &LOST]
         .into_iter()
-        .map(|t| (t.head, insert_sql(t, ROWS_PER_STATEMENT).into()))
+        .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT).into()))
         .collect();
     let mut outcome = Ok(());
     for window in recv.iter() {
@@ -642,7 +675,7 @@ async fn insert_batch(
     b: Batch,
 ) -> Result<u64, SqlError> {
     // Full batches share one statement text, so SQLite prepares it once.
-    let sql = match full.get(b.table.head) {
+    let sql = match full.get(b.table.name) {
         Some(sql) if b.rows == ROWS_PER_STATEMENT => sql.clone(),
         _ => insert_sql(b.table, b.rows).into(),
     };
