@@ -664,13 +664,21 @@ impl<'a> Events<'a> {
 
     /// Steps the common columns over the unwanted events passed so far, all at
     /// once (their kind's columns are never read).
+    #[inline]
     fn catch_up(&mut self) -> Result<(), DecodeError> {
         if self.behind > 0 {
-            for c in &mut self.common[C_CPU..] {
-                c.skip(self.behind)?;
-            }
-            self.behind = 0;
+            self.skip_behind()?;
         }
+        Ok(())
+    }
+
+    // Out of line, so a walk over every event (nothing skipped) stays as tight as before.
+    #[inline(never)]
+    fn skip_behind(&mut self) -> Result<(), DecodeError> {
+        for c in &mut self.common[C_CPU..] {
+            c.skip(self.behind)?;
+        }
+        self.behind = 0;
         Ok(())
     }
 
