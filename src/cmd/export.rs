@@ -29,6 +29,7 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8>
             .collect()
     };
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let started = std::time::Instant::now();
     let s = export(db, &names, &caps, &alerts).with_context(|| format!("{}", db.display()))?;
     for f in &s.already {
         eprintln!(
@@ -36,11 +37,17 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8>
             db.display()
         );
     }
+    let elapsed = started.elapsed();
     eprintln!(
-        "shrike: exported {} captures, {} rows, into {}",
+        "shrike: exported {} captures, {} rows, into {} in {:.1} s \
+         (process trees {:.1} s, rows {:.1} s, indexes {:.1} s)",
         s.exported.len(),
         s.rows,
-        db.display()
+        db.display(),
+        elapsed.as_secs_f64(),
+        s.tree_time.as_secs_f64(),
+        (elapsed.saturating_sub(s.tree_time + s.index_time)).as_secs_f64(),
+        s.index_time.as_secs_f64(),
     );
     Ok(crate::EXIT_OK)
 }
