@@ -355,95 +355,164 @@ fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
 
 /// Builds the timeline of `caps`.
 pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
-    let mut t = Timeline::default();
-    // Current life of each pid, as an index into t.processes.
-    let mut live: HashMap<u32, usize> = HashMap::new();
-    let user = |h: &Header, uid: u32| {
-        h.user_name(uid)
-            .map_or_else(|| uid.to_string(), str::to_string)
-    };
-    replay(
-        caps,
-        &mut |r| {
-            let h = caps[r.file].header();
-            let e = r.event.as_event_ref();
-            let now = wall_ns(h, e.ts);
-            match &e.body {
-                Body::ProcSnapshot {
-                    ppid,
-                    exe,
-                    argv,
-                    start_ts,
-                    ..
-                } => {
-                    let i = t.processes.len();
-                    t.processes.push(Process {
-                        pid: e.pid,
-                        ppid: *ppid as u32,
-                        // Kernel threads have no argv: show their name as ps does.
-                        cmdline: if argv.is_empty() {
-                            format!("[{}]", text(e.comm))
-                        } else {
-                            argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ")
-                        },
-                        exe: text(exe),
-                        user: user(h, e.euid),
-                        start_ns: wall_ns(h, *start_ts),
-                        end_ns: None,
-                        exit_code: None,
-                        exit_signal: None,
-                        children: Vec::new(),
-                        actions: Vec::new(),
-                    });
-                    live.insert(e.pid, i);
-                    return Ok(());
+    let mut b = Builder::default();
+    if sel.tree_only {
+        // The tree needs few events: read them on every core, then replay those.
+        for (f, e) in tree_events(caps) {
+            b.step(caps[f].header(), &e.as_event_ref(), sel);
+        }
+    } else {
+        replay(
+            caps,
+            &mut |r| {
+                b.step(caps[r.file].header(), &r.event.as_event_ref(), sel);
+                Ok(())
+            },
+            &mut |_, _| {},
+        )?;
+    }
+    let mut t = b.t;
+    link(&mut t, sel);
+    Ok(t)
+}
+
+/// The events a process tree is built from, in time order: forks, execs,
+/// exits and snapshots, and each pid's first event while no life of it is
+/// known (a process whose fork was not recorded). Chunks are read in parallel.
+fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
+    use rayon::prelude::*;
+    let work: Vec<(usize, usize, u64)> = caps
+        .iter()
+        .enumerate()
+        .flat_map(|(f, c)| {
+            c.chunks()
+                .iter()
+                .enumerate()
+                .scan(0u64, move |base, (i, ch)| {
+                    let b = *base;
+                    *base += u64::from(ch.header.stats.events);
+                    Some((f, i, b))
+                })
+        })
+        .collect();
+    let mut all: Vec<(u64, usize, u64, shrike_format::OwnedEvent)> = work
+        .par_iter()
+        .map(|&(f, i, base)| {
+            let mut out = Vec::new();
+            // Pids with a life in this chunk so far: their later events add nothing.
+            let mut known: HashSet<u32> = HashSet::new();
+            crate::with_chunk_buf(|buf| {
+                let Ok(p) = caps[f].payload_in(i, buf) else {
+                    return;
+                };
+                let Ok(mut events) = p.events() else {
+                    return;
+                };
+                while let Some(Ok(e)) = events.next() {
+                    let keep = match &e.body {
+                        Body::ProcSnapshot { .. }
+                        | Body::Execve { res: 0, .. }
+                        | Body::Execveat { res: 0, .. } => true,
+                        Body::Clone { child_pid, .. }
+                        | Body::Clone3 { child_pid, .. }
+                        | Body::Fork { child_pid, .. }
+                        | Body::Vfork { child_pid, .. } => {
+                            known.insert(*child_pid as u32);
+                            true
+                        }
+                        Body::ProcExit { group_dead: 1, .. } => {
+                            known.remove(&e.pid);
+                            true
+                        }
+                        Body::RecorderStart { .. }
+                        | Body::RecorderStop { .. }
+                        | Body::Lost { .. } => false,
+                        _ => known.insert(e.pid),
+                    };
+                    if keep {
+                        let seq = base + u64::from(events.consumed());
+                        out.push((e.ts, f, seq, e.to_owned_event()));
+                    }
                 }
-                Body::Clone {
-                    child_pid, flags, ..
-                }
-                | Body::Clone3 {
-                    child_pid, flags, ..
-                }
-                | Body::Fork {
-                    child_pid, flags, ..
-                }
-                | Body::Vfork {
-                    child_pid, flags, ..
-                } if *child_pid as u32 != e.pid && flags & 0x10000 == 0 => {
-                    // The child starts as its parent's image (its actions stay with the parent).
-                    let (cmdline, exe) = live.get(&e.pid).map_or_else(Default::default, |&p| {
-                        (t.processes[p].cmdline.clone(), t.processes[p].exe.clone())
-                    });
-                    let i = t.processes.len();
-                    t.processes.push(Process {
-                        pid: *child_pid as u32,
-                        ppid: e.pid,
-                        cmdline,
-                        exe,
-                        user: user(h, e.euid),
-                        start_ns: now,
-                        end_ns: None,
-                        exit_code: None,
-                        exit_signal: None,
-                        children: Vec::new(),
-                        actions: Vec::new(),
-                    });
-                    live.insert(*child_pid as u32, i);
-                    return Ok(());
-                }
-                // The recorder's own markers are not process activity.
-                Body::RecorderStart { .. } | Body::RecorderStop { .. } | Body::Lost { .. } => {
-                    return Ok(());
-                }
-                _ => {}
-            }
-            let i = *live.entry(e.pid).or_insert_with(|| {
-                // A process seen for the first time mid-recording (its fork was not recorded).
+            });
+            out
+        })
+        .flatten_iter()
+        .collect();
+    // Time order; ties keep file order, as replay does.
+    all.sort_unstable_by_key(|(ts, f, seq, _)| (*ts, *f, *seq));
+    all.into_iter().map(|(_, f, _, e)| (f, e)).collect()
+}
+
+/// The tree and actions as events arrive in time order.
+#[derive(Default)]
+struct Builder {
+    t: Timeline,
+    /// Current life of each pid, as an index into t.processes.
+    live: HashMap<u32, usize>,
+}
+
+impl Builder {
+    fn step(&mut self, h: &Header, e: &EventRef<'_>, sel: &Selection) {
+        let t = &mut self.t;
+        let live = &mut self.live;
+        let user = |h: &Header, uid: u32| {
+            h.user_name(uid)
+                .map_or_else(|| uid.to_string(), str::to_string)
+        };
+        let now = wall_ns(h, e.ts);
+        match &e.body {
+            Body::ProcSnapshot {
+                ppid,
+                exe,
+                argv,
+                start_ts,
+                ..
+            } => {
+                let i = t.processes.len();
                 t.processes.push(Process {
                     pid: e.pid,
-                    ppid: 0,
-                    cmdline: text(e.comm),
-                    exe: String::new(),
+                    ppid: *ppid as u32,
+                    // Kernel threads have no argv: show their name as ps does.
+                    cmdline: if argv.is_empty() {
+                        format!("[{}]", text(e.comm))
+                    } else {
+                        argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ")
+                    },
+                    exe: text(exe),
+                    user: user(h, e.euid),
+                    start_ns: wall_ns(h, *start_ts),
+                    end_ns: None,
+                    exit_code: None,
+                    exit_signal: None,
+                    children: Vec::new(),
+                    actions: Vec::new(),
+                });
+                live.insert(e.pid, i);
+                return;
+            }
+            Body::Clone {
+                child_pid, flags, ..
+            }
+            | Body::Clone3 {
+                child_pid, flags, ..
+            }
+            | Body::Fork {
+                child_pid, flags, ..
+            }
+            | Body::Vfork {
+                child_pid, flags, ..
+            } if *child_pid as u32 != e.pid && flags & 0x10000 == 0 => {
+                // The child starts as its parent's image (its actions stay with the parent).
+                let (cmdline, exe) = live.get(&e.pid).map_or_else(Default::default, |&p| {
+                    (t.processes[p].cmdline.clone(), t.processes[p].exe.clone())
+                });
+                let i = t.processes.len();
+                t.processes.push(Process {
+                    pid: *child_pid as u32,
+                    ppid: e.pid,
+                    cmdline,
+                    exe,
                     user: user(h, e.euid),
                     start_ns: now,
                     end_ns: None,
@@ -452,67 +521,86 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
                     children: Vec::new(),
                     actions: Vec::new(),
                 });
-                t.processes.len() - 1
+                live.insert(*child_pid as u32, i);
+                return;
+            }
+            // The recorder's own markers are not process activity.
+            Body::RecorderStart { .. } | Body::RecorderStop { .. } | Body::Lost { .. } => {
+                return;
+            }
+            _ => {}
+        }
+        let i = *live.entry(e.pid).or_insert_with(|| {
+            // A process seen for the first time mid-recording (its fork was not recorded).
+            t.processes.push(Process {
+                pid: e.pid,
+                ppid: 0,
+                cmdline: text(e.comm),
+                exe: String::new(),
+                user: user(h, e.euid),
+                start_ns: now,
+                end_ns: None,
+                exit_code: None,
+                exit_signal: None,
+                children: Vec::new(),
+                actions: Vec::new(),
             });
-            let p = &mut t.processes[i];
-            match &e.body {
-                Body::Execve {
-                    res: 0,
-                    exe,
-                    argv,
-                    ppid,
-                    ..
-                }
-                | Body::Execveat {
-                    res: 0,
-                    exe,
-                    argv,
-                    ppid,
-                    ..
-                } => {
-                    p.cmdline = argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
-                    p.exe = text(exe);
-                    if p.ppid == 0 {
-                        p.ppid = *ppid as u32;
-                    }
-                    p.user = user(h, e.euid);
-                }
-                Body::ProcExit {
-                    code,
-                    signal,
-                    group_dead: 1,
-                } => {
-                    p.end_ns = Some(now);
-                    p.exit_code = (*signal == 0).then_some(*code);
-                    p.exit_signal = (*signal != 0).then_some(*signal);
-                    live.remove(&e.pid);
-                }
-                _ => {}
+            t.processes.len() - 1
+        });
+        let p = &mut t.processes[i];
+        match &e.body {
+            Body::Execve {
+                res: 0,
+                exe,
+                argv,
+                ppid,
+                ..
             }
-            if sel.tree_only {
-                return Ok(());
-            }
-            if let Some((summary, target)) = describe(&e) {
-                let in_window =
-                    sel.since_ns.is_none_or(|s| now >= s) && sel.until_ns.is_none_or(|u| now <= u);
-                if in_window {
-                    let failed = e.body.res().is_some_and(|r| r < 0);
-                    t.processes[i].actions.push(Action {
-                        time_ns: now,
-                        kind: e.kind().map_or("unknown", |k| k.name()),
-                        summary,
-                        failed,
-                        target,
-                        alert: None,
-                    });
+            | Body::Execveat {
+                res: 0,
+                exe,
+                argv,
+                ppid,
+                ..
+            } => {
+                p.cmdline = argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
+                p.exe = text(exe);
+                if p.ppid == 0 {
+                    p.ppid = *ppid as u32;
                 }
+                p.user = user(h, e.euid);
             }
-            Ok(())
-        },
-        &mut |_, _| {},
-    )?;
-    link(&mut t, sel);
-    Ok(t)
+            Body::ProcExit {
+                code,
+                signal,
+                group_dead: 1,
+            } => {
+                p.end_ns = Some(now);
+                p.exit_code = (*signal == 0).then_some(*code);
+                p.exit_signal = (*signal != 0).then_some(*signal);
+                live.remove(&e.pid);
+            }
+            _ => {}
+        }
+        if sel.tree_only {
+            return;
+        }
+        if let Some((summary, target)) = describe(e) {
+            let in_window =
+                sel.since_ns.is_none_or(|s| now >= s) && sel.until_ns.is_none_or(|u| now <= u);
+            if in_window {
+                let failed = e.body.res().is_some_and(|r| r < 0);
+                t.processes[i].actions.push(Action {
+                    time_ns: now,
+                    kind: e.kind().map_or("unknown", |k| k.name()),
+                    summary,
+                    failed,
+                    target,
+                    alert: None,
+                });
+            }
+        }
+    }
 }
 
 /// Connects children to parents (the parent life alive when the child started), and applies `--pid`.

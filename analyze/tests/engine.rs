@@ -481,3 +481,97 @@ fn container_ids_come_from_cgroup_paths_and_pipes_pair_writer_and_reader() {
         None
     );
 }
+
+#[test]
+fn the_tree_alone_is_the_tree_of_the_full_timeline() {
+    use shrike_analyze::timeline::{Selection, build};
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(6),
+        WriterOptions {
+            chunk_events: 1500,
+            ..WriterOptions::default()
+        },
+    )
+    .unwrap();
+    for e in shrike_synth::Generator::new(6, 60_000) {
+        w.append(&e).unwrap();
+    }
+    let caps = [Capture::from_bytes(w.finish().unwrap().0).unwrap()];
+    let full = build(&caps, &Selection::default()).unwrap();
+    let tree = build(
+        &caps,
+        &Selection {
+            tree_only: true,
+            ..Selection::default()
+        },
+    )
+    .unwrap();
+    let shape = |t: &shrike_analyze::timeline::Timeline| {
+        t.processes
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {:?} {:?} {} {} {:?} {:?} {:?} {:?}",
+                    p.pid,
+                    p.ppid,
+                    p.cmdline,
+                    p.exe,
+                    p.user,
+                    p.start_ns,
+                    p.end_ns,
+                    p.exit_code,
+                    p.exit_signal,
+                    p.children
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(full.processes.len() > 500, "{}", full.processes.len());
+    assert_eq!(shape(&tree), shape(&full));
+    assert_eq!(tree.roots, full.roots);
+    assert!(tree.processes.iter().all(|p| p.actions.is_empty()));
+
+    // A pid that exits and acts again without a recorded fork (lost events):
+    // both lives, in either build, even within one chunk.
+    let exit = |ts: u64, pid: u32| {
+        ev(
+            ts,
+            pid,
+            "worker",
+            Body::ProcExit {
+                code: 0,
+                signal: 0,
+                group_dead: 1,
+            },
+        )
+    };
+    let act = |ts: u64, pid: u32| ev(ts, pid, "worker", Body::Setsid { res: 0 });
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(9),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    for e in [
+        act(10, 500),
+        act(11, 500),
+        exit(12, 500),
+        act(13, 500),
+        act(14, 500),
+    ] {
+        w.append(&e).unwrap();
+    }
+    let caps = [Capture::from_bytes(w.finish().unwrap().0).unwrap()];
+    let full = build(&caps, &Selection::default()).unwrap();
+    let tree = build(
+        &caps,
+        &Selection {
+            tree_only: true,
+            ..Selection::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(full.processes.len(), 2);
+    assert_eq!(shape(&tree), shape(&full));
+}
