@@ -216,22 +216,14 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             stdout: (*stdout_type, *stdout_ino),
             since: e.ts,
         })),
-        Body::Clone {
-            child_pid, flags, ..
+        b if b.forked(e.pid).is_some() => {
+            let (child, _, process) = b.forked(e.pid)?;
+            Change::Fork {
+                parent: e.pid,
+                child,
+                thread: !process,
+            }
         }
-        | Body::Clone3 {
-            child_pid, flags, ..
-        }
-        | Body::Fork {
-            child_pid, flags, ..
-        }
-        | Body::Vfork {
-            child_pid, flags, ..
-        } => Change::Fork {
-            parent: e.pid,
-            child: *child_pid as u32,
-            thread: *child_pid as u32 == e.pid || flags & 0x10000 != 0,
-        },
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
         Body::Cgroup { id, path } => Change::Cgroup(*id, path.to_vec()),
         Body::Unlink {

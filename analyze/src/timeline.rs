@@ -52,6 +52,32 @@ pub struct Process {
     pub actions: Vec<Action>,
 }
 
+impl Process {
+    /// A life that has just begun: no end, no children, no actions yet.
+    fn started(
+        pid: u32,
+        ppid: u32,
+        cmdline: String,
+        exe: String,
+        user: String,
+        start_ns: i128,
+    ) -> Process {
+        Process {
+            pid,
+            ppid,
+            cmdline,
+            exe,
+            user,
+            start_ns,
+            end_ns: None,
+            exit_code: None,
+            exit_signal: None,
+            children: Vec::new(),
+            actions: Vec::new(),
+        }
+    }
+}
+
 /// A process forest and its actions.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct Timeline {
@@ -413,11 +439,8 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                         Body::ProcSnapshot { .. }
                         | Body::Execve { res: 0, .. }
                         | Body::Execveat { res: 0, .. } => true,
-                        Body::Clone { child_pid, .. }
-                        | Body::Clone3 { child_pid, .. }
-                        | Body::Fork { child_pid, .. }
-                        | Body::Vfork { child_pid, .. } => {
-                            known.insert(*child_pid as u32);
+                        b if b.forked(e.pid).is_some() => {
+                            known.extend(b.forked(e.pid).map(|(child, _, _)| child));
                             true
                         }
                         Body::ProcExit { group_dead: 1, .. } => {
@@ -470,58 +493,38 @@ impl Builder {
                 ..
             } => {
                 let i = t.processes.len();
-                t.processes.push(Process {
-                    pid: e.pid,
-                    ppid: *ppid as u32,
+                t.processes.push(Process::started(
+                    e.pid,
+                    *ppid as u32,
                     // Kernel threads have no argv: show their name as ps does.
-                    cmdline: if argv.is_empty() {
+                    if argv.is_empty() {
                         format!("[{}]", text(e.comm))
                     } else {
                         argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ")
                     },
-                    exe: text(exe),
-                    user: user(h, e.euid),
-                    start_ns: wall_ns(h, *start_ts),
-                    end_ns: None,
-                    exit_code: None,
-                    exit_signal: None,
-                    children: Vec::new(),
-                    actions: Vec::new(),
-                });
+                    text(exe),
+                    user(h, e.euid),
+                    wall_ns(h, *start_ts),
+                ));
                 live.insert(e.pid, i);
                 return;
             }
-            Body::Clone {
-                child_pid, flags, ..
-            }
-            | Body::Clone3 {
-                child_pid, flags, ..
-            }
-            | Body::Fork {
-                child_pid, flags, ..
-            }
-            | Body::Vfork {
-                child_pid, flags, ..
-            } if *child_pid as u32 != e.pid && flags & 0x10000 == 0 => {
+            b if b.forked(e.pid).is_some_and(|(_, _, process)| process) => {
+                let child_pid = b.forked(e.pid).map_or(0, |(c, _, _)| c);
                 // The child starts as its parent's image (its actions stay with the parent).
                 let (cmdline, exe) = live.get(&e.pid).map_or_else(Default::default, |&p| {
                     (t.processes[p].cmdline.clone(), t.processes[p].exe.clone())
                 });
                 let i = t.processes.len();
-                t.processes.push(Process {
-                    pid: *child_pid as u32,
-                    ppid: e.pid,
+                t.processes.push(Process::started(
+                    child_pid,
+                    e.pid,
                     cmdline,
                     exe,
-                    user: user(h, e.euid),
-                    start_ns: now,
-                    end_ns: None,
-                    exit_code: None,
-                    exit_signal: None,
-                    children: Vec::new(),
-                    actions: Vec::new(),
-                });
-                live.insert(*child_pid as u32, i);
+                    user(h, e.euid),
+                    now,
+                ));
+                live.insert(child_pid, i);
                 return;
             }
             // The recorder's own markers are not process activity.
@@ -532,19 +535,14 @@ impl Builder {
         }
         let i = *live.entry(e.pid).or_insert_with(|| {
             // A process seen for the first time mid-recording (its fork was not recorded).
-            t.processes.push(Process {
-                pid: e.pid,
-                ppid: 0,
-                cmdline: text(e.comm),
-                exe: String::new(),
-                user: user(h, e.euid),
-                start_ns: now,
-                end_ns: None,
-                exit_code: None,
-                exit_signal: None,
-                children: Vec::new(),
-                actions: Vec::new(),
-            });
+            t.processes.push(Process::started(
+                e.pid,
+                0,
+                text(e.comm),
+                String::new(),
+                user(h, e.euid),
+                now,
+            ));
             t.processes.len() - 1
         });
         let p = &mut t.processes[i];

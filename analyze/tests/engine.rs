@@ -482,33 +482,29 @@ fn container_ids_come_from_cgroup_paths_and_pipes_pair_writer_and_reader() {
     );
 }
 
-#[test]
-fn the_tree_alone_is_the_tree_of_the_full_timeline() {
-    use shrike_analyze::timeline::{Selection, build};
+/// A capture of `events` cut into chunks of `chunk_events`.
+fn capture_in_chunks(events: impl IntoIterator<Item = OwnedEvent>, chunk_events: u32) -> Capture {
     let mut w = Writer::new(
         Vec::new(),
         &shrike_synth::header(6),
         WriterOptions {
-            chunk_events: 1500,
+            chunk_events,
             ..WriterOptions::default()
         },
     )
     .unwrap();
-    for e in shrike_synth::Generator::new(6, 60_000) {
+    for e in events {
         w.append(&e).unwrap();
     }
-    let caps = [Capture::from_bytes(w.finish().unwrap().0).unwrap()];
-    let full = build(&caps, &Selection::default()).unwrap();
-    let tree = build(
-        &caps,
-        &Selection {
-            tree_only: true,
-            ..Selection::default()
-        },
-    )
-    .unwrap();
-    let shape = |t: &shrike_analyze::timeline::Timeline| {
-        t.processes
+    Capture::from_bytes(w.finish().unwrap().0).unwrap()
+}
+
+/// The process tree of the full timeline and of the tree-only build, as comparable lines.
+fn both_trees(caps: &[Capture]) -> (Vec<String>, Vec<String>) {
+    use shrike_analyze::timeline::{Selection, Timeline, build};
+    let shape = |t: &Timeline| {
+        let mut lines: Vec<String> = t
+            .processes
             .iter()
             .map(|p| {
                 format!(
@@ -525,12 +521,32 @@ fn the_tree_alone_is_the_tree_of_the_full_timeline() {
                     p.children
                 )
             })
-            .collect::<Vec<_>>()
+            .collect();
+        lines.push(format!("roots {:?}", t.roots));
+        lines
     };
-    assert!(full.processes.len() > 500, "{}", full.processes.len());
-    assert_eq!(shape(&tree), shape(&full));
-    assert_eq!(tree.roots, full.roots);
+    let full = build(caps, &Selection::default()).unwrap();
+    let tree = build(
+        caps,
+        &Selection {
+            tree_only: true,
+            ..Selection::default()
+        },
+    )
+    .unwrap();
     assert!(tree.processes.iter().all(|p| p.actions.is_empty()));
+    (shape(&full), shape(&tree))
+}
+
+#[test]
+fn the_tree_alone_is_the_tree_of_the_full_timeline() {
+    let caps = [capture_in_chunks(
+        shrike_synth::Generator::new(6, 60_000),
+        1500,
+    )];
+    let (full, tree) = both_trees(&caps);
+    assert!(full.len() > 500, "{}", full.len());
+    assert_eq!(tree, full);
 
     // A pid that exits and acts again without a recorded fork (lost events):
     // both lives, in either build, even within one chunk.
@@ -547,31 +563,14 @@ fn the_tree_alone_is_the_tree_of_the_full_timeline() {
         )
     };
     let act = |ts: u64, pid: u32| ev(ts, pid, "worker", Body::Setsid { res: 0 });
-    let mut w = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(9),
-        WriterOptions::default(),
-    )
-    .unwrap();
-    for e in [
+    let events = [
         act(10, 500),
         act(11, 500),
         exit(12, 500),
         act(13, 500),
         act(14, 500),
-    ] {
-        w.append(&e).unwrap();
-    }
-    let caps = [Capture::from_bytes(w.finish().unwrap().0).unwrap()];
-    let full = build(&caps, &Selection::default()).unwrap();
-    let tree = build(
-        &caps,
-        &Selection {
-            tree_only: true,
-            ..Selection::default()
-        },
-    )
-    .unwrap();
-    assert_eq!(full.processes.len(), 2);
-    assert_eq!(shape(&tree), shape(&full));
+    ];
+    let (full, tree) = both_trees(&[capture_in_chunks(events, 4096)]);
+    assert_eq!(full.len(), 3, "two lives and the roots: {full:?}");
+    assert_eq!(tree, full);
 }
