@@ -362,10 +362,8 @@ fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
             ),
             String::new(),
         ),
-        Body::ProcSnapshot { .. }
-        | Body::RecorderStart { .. }
-        | Body::RecorderStop { .. }
-        | Body::Lost { .. } => return None,
+        b if b.is_recorder_note() => return None,
+        Body::ProcSnapshot { .. } => return None,
         Body::Clone { .. } | Body::Clone3 { .. } | Body::Fork { .. } | Body::Vfork { .. } => {
             return None;
         }
@@ -447,9 +445,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                             known.remove(&e.pid);
                             true
                         }
-                        Body::RecorderStart { .. }
-                        | Body::RecorderStop { .. }
-                        | Body::Lost { .. } => false,
+                        b if b.is_recorder_note() => false,
                         _ => known.insert(e.pid),
                     };
                     if keep {
@@ -528,9 +524,7 @@ impl Builder {
                 return;
             }
             // The recorder's own markers are not process activity.
-            Body::RecorderStart { .. } | Body::RecorderStop { .. } | Body::Lost { .. } => {
-                return;
-            }
+            b if b.is_recorder_note() => return,
             _ => {}
         }
         let i = *live.entry(e.pid).or_insert_with(|| {

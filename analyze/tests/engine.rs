@@ -547,6 +547,16 @@ fn the_tree_alone_is_the_tree_of_the_full_timeline() {
     let (full, tree) = both_trees(&caps);
     assert!(full.len() > 500, "{}", full.len());
     assert_eq!(tree, full);
+    // The generator names its cgroups from pid 1 before the snapshot: notes
+    // about the host are not process activity, and start no life of their own.
+    let t = shrike_analyze::timeline::build(&caps, &Default::default()).unwrap();
+    assert_eq!(t.processes.iter().filter(|p| p.pid == 1).count(), 1);
+    assert!(
+        t.processes
+            .iter()
+            .flat_map(|p| &p.actions)
+            .all(|a| a.kind != "cgroup")
+    );
 
     // A pid that exits and acts again without a recorded fork (lost events):
     // both lives, in either build, even within one chunk.

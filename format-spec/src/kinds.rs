@@ -498,6 +498,18 @@ impl<S: AsRef<[u8]>> Body<S> {
 }
 
 impl<S> Body<S> {
+    /// Whether the recorder wrote this about itself or the host (start, stop,
+    /// lost events, cgroup names), not about what a process did.
+    pub fn is_recorder_note(&self) -> bool {
+        matches!(
+            self,
+            Body::RecorderStart { .. }
+                | Body::RecorderStop { .. }
+                | Body::Lost { .. }
+                | Body::Cgroup { .. }
+        )
+    }
+
     /// For `clone`, `clone3`, `fork` and `vfork`: the child's pid and the clone
     /// flags, and whether the child is a new process (not a thread of this one).
     pub fn forked(&self, pid: u32) -> Option<(u32, u64, bool)> {
