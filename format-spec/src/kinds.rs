@@ -510,22 +510,35 @@ impl<S> Body<S> {
         )
     }
 
-    /// For `clone`, `clone3`, `fork` and `vfork`: the child's pid and the clone
-    /// flags, and whether the child is a new process (not a thread of this one).
+    /// For a successful `clone`, `clone3`, `fork` or `vfork`: the child's pid
+    /// and the clone flags, and whether the child is a new process (not a
+    /// thread of this one). A failed call made no child.
     pub fn forked(&self, pid: u32) -> Option<(u32, u64, bool)> {
         match self {
             Body::Clone {
-                child_pid, flags, ..
+                res,
+                child_pid,
+                flags,
+                ..
             }
             | Body::Clone3 {
-                child_pid, flags, ..
+                res,
+                child_pid,
+                flags,
+                ..
             }
             | Body::Fork {
-                child_pid, flags, ..
+                res,
+                child_pid,
+                flags,
+                ..
             }
             | Body::Vfork {
-                child_pid, flags, ..
-            } => {
+                res,
+                child_pid,
+                flags,
+                ..
+            } if *res >= 0 => {
                 let child = *child_pid as u32;
                 // CLONE_THREAD (0x10000), or a child id equal to ours: a thread.
                 Some((child, *flags, child != pid && flags & 0x10000 == 0))

@@ -722,7 +722,16 @@ impl Generator {
             rng: &mut self.rng,
             files,
         };
-        let body = Body::fill(kind, &mut src);
+        let mut body = Body::fill(kind, &mut src);
+        // Execs and forks that succeed belong to the process model above; the
+        // rare ones fail, as a missing binary or a full process table would.
+        match &mut body {
+            Body::Execveat { res, .. } => *res = -2,
+            Body::Clone3 { res, .. } | Body::Fork { res, .. } | Body::Vfork { res, .. } => {
+                *res = -11
+            }
+            _ => {}
+        }
         self.emit(i, body);
     }
 }
