@@ -142,80 +142,30 @@ enum Change {
 
 fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
     let owned = |s: &[u8]| s.to_vec();
-    Some(match &e.body {
-        // A snapshot and a successful exec say the same things about a process.
-        Body::ProcSnapshot {
-            ppid,
-            exe,
-            argv,
-            cwd,
-            loginuid,
-            sid,
-            tty,
-            cap_effective,
-            cap_permitted,
-            flags,
-            stdin_type,
-            stdin_ino,
-            stdout_type,
-            stdout_ino,
-            ..
-        }
-        | Body::Execve {
-            res: 0,
-            ppid,
-            exe,
-            argv,
-            cwd,
-            loginuid,
-            sid,
-            tty,
-            cap_effective,
-            cap_permitted,
-            flags,
-            stdin_type,
-            stdin_ino,
-            stdout_type,
-            stdout_ino,
-            ..
-        }
-        | Body::Execveat {
-            res: 0,
-            ppid,
-            exe,
-            argv,
-            cwd,
-            loginuid,
-            sid,
-            tty,
-            cap_effective,
-            cap_permitted,
-            flags,
-            stdin_type,
-            stdin_ino,
-            stdout_type,
-            stdout_ino,
-            ..
-        } => Change::Exec(Box::new(ProcInfo {
+    // A snapshot and a successful exec say the same things about a process.
+    if let Some(p) = e.body.started() {
+        return Some(Change::Exec(Box::new(ProcInfo {
             pid: e.pid,
-            ppid: *ppid as u32,
+            ppid: p.ppid as u32,
             image: Arc::new(Image::new(
                 e.comm,
-                exe,
-                argv.iter().map(|a| owned(a)).collect(),
-                cwd,
+                p.exe,
+                p.argv.iter().map(|a| owned(a)).collect(),
+                p.cwd,
                 paths,
             )),
-            tty: *tty,
-            sid: *sid,
-            loginuid: *loginuid,
-            cap_effective: *cap_effective,
-            cap_permitted: *cap_permitted,
-            flags: *flags,
-            stdin: (*stdin_type, *stdin_ino),
-            stdout: (*stdout_type, *stdout_ino),
+            tty: p.tty,
+            sid: p.sid,
+            loginuid: p.loginuid,
+            cap_effective: p.cap_effective,
+            cap_permitted: p.cap_permitted,
+            flags: p.flags,
+            stdin: p.stdin,
+            stdout: p.stdout,
             since: e.ts,
-        })),
+        })));
+    }
+    Some(match &e.body {
         b if b.forked(e.pid).is_some() => {
             let (child, _, process) = b.forked(e.pid)?;
             Change::Fork {

@@ -434,9 +434,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                 };
                 while let Some(Ok(e)) = events.next() {
                     let keep = match &e.body {
-                        Body::ProcSnapshot { .. }
-                        | Body::Execve { res: 0, .. }
-                        | Body::Execveat { res: 0, .. } => true,
+                        b if b.started().is_some() => true,
                         b if b.forked(e.pid).is_some() => {
                             known.extend(b.forked(e.pid).map(|(child, _, _)| child));
                             true
@@ -540,39 +538,25 @@ impl Builder {
             t.processes.len() - 1
         });
         let p = &mut t.processes[i];
-        match &e.body {
-            Body::Execve {
-                res: 0,
-                exe,
-                argv,
-                ppid,
-                ..
+        // (Snapshots began their life above: this is a successful exec.)
+        if let Some(s) = e.body.started() {
+            p.cmdline = s.argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
+            p.exe = text(s.exe);
+            if p.ppid == 0 {
+                p.ppid = s.ppid as u32;
             }
-            | Body::Execveat {
-                res: 0,
-                exe,
-                argv,
-                ppid,
-                ..
-            } => {
-                p.cmdline = argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
-                p.exe = text(exe);
-                if p.ppid == 0 {
-                    p.ppid = *ppid as u32;
-                }
-                p.user = user(h, e.euid);
-            }
-            Body::ProcExit {
-                code,
-                signal,
-                group_dead: 1,
-            } => {
-                p.end_ns = Some(now);
-                p.exit_code = (*signal == 0).then_some(*code);
-                p.exit_signal = (*signal != 0).then_some(*signal);
-                live.remove(&e.pid);
-            }
-            _ => {}
+            p.user = user(h, e.euid);
+        }
+        if let Body::ProcExit {
+            code,
+            signal,
+            group_dead: 1,
+        } = &e.body
+        {
+            p.end_ns = Some(now);
+            p.exit_code = (*signal == 0).then_some(*code);
+            p.exit_signal = (*signal != 0).then_some(*signal);
+            live.remove(&e.pid);
         }
         if sel.tree_only {
             return;

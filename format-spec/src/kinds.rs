@@ -497,7 +497,111 @@ impl<S: AsRef<[u8]>> Body<S> {
     }
 }
 
+/// What a `proc_snapshot` or a successful `execve`/`execveat` says about the
+/// program a process runs: the fields the three kinds share.
+#[derive(Clone, Copy, Debug)]
+pub struct Started<'b, S> {
+    /// Parent process id.
+    pub ppid: u64,
+    /// The executable as the kernel resolved it.
+    pub exe: &'b S,
+    /// The argument vector.
+    pub argv: &'b [S],
+    /// Working directory.
+    pub cwd: &'b S,
+    /// Audit login uid.
+    pub loginuid: u64,
+    /// Session id.
+    pub sid: u64,
+    /// Controlling terminal.
+    pub tty: u64,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+    /// Permitted capabilities.
+    pub cap_permitted: u64,
+    /// Exec flags (`EXEC_*`).
+    pub flags: u64,
+    /// fd 0 when the program started: (fd type, inode).
+    pub stdin: (u64, u64),
+    /// fd 1 when the program started: (fd type, inode).
+    pub stdout: (u64, u64),
+}
+
 impl<S> Body<S> {
+    /// The program a snapshot or a successful exec shows running; `None` for
+    /// every other event (a failed exec changed nothing).
+    pub fn started(&self) -> Option<Started<'_, S>> {
+        match self {
+            Body::ProcSnapshot {
+                ppid,
+                exe,
+                argv,
+                cwd,
+                loginuid,
+                sid,
+                tty,
+                cap_effective,
+                cap_permitted,
+                flags,
+                stdin_type,
+                stdin_ino,
+                stdout_type,
+                stdout_ino,
+                ..
+            }
+            | Body::Execve {
+                res: 0,
+                ppid,
+                exe,
+                argv,
+                cwd,
+                loginuid,
+                sid,
+                tty,
+                cap_effective,
+                cap_permitted,
+                flags,
+                stdin_type,
+                stdin_ino,
+                stdout_type,
+                stdout_ino,
+                ..
+            }
+            | Body::Execveat {
+                res: 0,
+                ppid,
+                exe,
+                argv,
+                cwd,
+                loginuid,
+                sid,
+                tty,
+                cap_effective,
+                cap_permitted,
+                flags,
+                stdin_type,
+                stdin_ino,
+                stdout_type,
+                stdout_ino,
+                ..
+            } => Some(Started {
+                ppid: *ppid,
+                exe,
+                argv,
+                cwd,
+                loginuid: *loginuid,
+                sid: *sid,
+                tty: *tty,
+                cap_effective: *cap_effective,
+                cap_permitted: *cap_permitted,
+                flags: *flags,
+                stdin: (*stdin_type, *stdin_ino),
+                stdout: (*stdout_type, *stdout_ino),
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether the recorder wrote this about itself or the host (start, stop,
     /// lost events, cgroup names), not about what a process did.
     pub fn is_recorder_note(&self) -> bool {
