@@ -199,10 +199,9 @@ impl History {
     /// Builds the table from every readable chunk of `caps` (in parallel), then
     /// applies the changes in time order.
     pub fn build(caps: &[Capture]) -> History {
-        let work: Vec<(usize, usize)> = caps
+        let work: Vec<(usize, usize)> = crate::chunks::in_file_order(caps)
             .iter()
-            .enumerate()
-            .flat_map(|(f, c)| (0..c.chunks().len()).map(move |i| (f, i)))
+            .map(|c| (c.file, c.index))
             .collect();
         let lifecycle = LIFECYCLE.iter().fold(0u128, |b, k| b | 1u128 << k.id());
         let paths = RandomState::new();

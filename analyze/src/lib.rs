@@ -1,6 +1,7 @@
 //! Offline analysis of shrike captures. Never depends on the recorder: an
 //! analyst's machine needs no eBPF.
 
+pub mod chunks;
 pub mod compile;
 pub mod fields;
 pub mod history;

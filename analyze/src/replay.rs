@@ -41,27 +41,17 @@ pub fn replay(
     f: &mut dyn FnMut(Replayed) -> std::io::Result<()>,
     on_error: &mut dyn FnMut(usize, shrike_format::Error),
 ) -> std::io::Result<()> {
-    let mut chunks: Vec<(u64, usize, usize)> = caps
-        .iter()
-        .enumerate()
-        .flat_map(|(fi, c)| {
-            c.chunks()
-                .iter()
-                .enumerate()
-                .map(move |(ci, ch)| (ch.header.stats.min_ts, fi, ci))
-        })
-        .collect();
-    chunks.sort_unstable();
+    let chunks = crate::chunks::in_time_order(caps);
     let mut heap: BinaryHeap<Pending> = BinaryHeap::new();
     let mut seq = 0u64;
     let mut next = 0;
     loop {
-        let horizon = chunks.get(next).map(|c| c.0);
+        let horizon = chunks.get(next).map(|c| c.first_ts);
         // Load chunks until the earliest pending event is earlier than any unloaded chunk.
         if let Some(h) = horizon
             && heap.peek().is_none_or(|p| (p.0).0.0 >= h)
         {
-            let (_, fi, ci) = chunks[next];
+            let (fi, ci) = (chunks[next].file, chunks[next].index);
             next += 1;
             match caps[fi]
                 .payload(ci)

@@ -144,32 +144,9 @@ pub fn scan_each(
         .rules
         .iter()
         .fold(0u128, |b, r| b | r.condition.kinds);
-    // Chunks in order of their first event, so alerts can leave behind a moving horizon.
-    let mut work: Vec<(u64, usize, usize)> = caps
-        .iter()
-        .enumerate()
-        .flat_map(|(f, c)| {
-            c.chunks()
-                .iter()
-                .enumerate()
-                .map(move |(i, ch)| (ch.header.stats.min_ts, f, i))
-        })
-        .collect();
-    work.sort_unstable();
-    // evt.num: events before each chunk in its file, from the chunk headers.
-    let bases: Vec<Vec<u64>> = caps
-        .iter()
-        .map(|c| {
-            c.chunks()
-                .iter()
-                .scan(0u64, |acc, ch| {
-                    let b = *acc;
-                    *acc += u64::from(ch.header.stats.events);
-                    Some(b)
-                })
-                .collect()
-        })
-        .collect();
+    // Chunks in order of their first event, so alerts can leave behind a
+    // moving horizon; evt.num counts from each chunk's events_before.
+    let work = crate::chunks::in_time_order(caps);
     let mut stats = ScanStats {
         events: caps.iter().map(Capture::event_count).sum(),
         ..Default::default()
@@ -180,9 +157,10 @@ pub fn scan_each(
     for (w, batch) in work.chunks(window).enumerate() {
         let results: Vec<(Vec<Alert>, ScanStats)> = batch
             .par_iter()
-            .map(|&(_, f, i)| {
+            .map(|c| {
+                let (f, i) = (c.file, c.index);
                 let r = crate::with_chunk_buf(|buf| {
-                    scan_chunk(caps, f, i, buf, wanted, history, engine, bases[f][i])
+                    scan_chunk(caps, f, i, buf, wanted, history, engine, c.events_before)
                 });
                 progress(u64::from(caps[f].chunks()[i].header.stats.events));
                 r
@@ -195,7 +173,7 @@ pub fn scan_each(
             stats.errors.extend(s.errors);
         }
         // Every unread chunk starts at or after the horizon: what is earlier is final.
-        let horizon = work.get((w + 1) * window).map_or(u64::MAX, |n| n.0);
+        let horizon = work.get((w + 1) * window).map_or(u64::MAX, |n| n.first_ts);
         pending.sort_unstable_by_key(key);
         let ready = if horizon == u64::MAX {
             pending.len()

@@ -405,23 +405,11 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
 /// known (a process whose fork was not recorded). Chunks are read in parallel.
 fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
     use rayon::prelude::*;
-    let work: Vec<(usize, usize, u64)> = caps
-        .iter()
-        .enumerate()
-        .flat_map(|(f, c)| {
-            c.chunks()
-                .iter()
-                .enumerate()
-                .scan(0u64, move |base, (i, ch)| {
-                    let b = *base;
-                    *base += u64::from(ch.header.stats.events);
-                    Some((f, i, b))
-                })
-        })
-        .collect();
+    let work = crate::chunks::in_file_order(caps);
     let mut all: Vec<(u64, usize, u64, shrike_format::OwnedEvent)> = work
         .par_iter()
-        .map(|&(f, i, base)| {
+        .map(|c| {
+            let (f, i, base) = (c.file, c.index, c.events_before);
             let mut out = Vec::new();
             // Pids with a life in this chunk so far: their later events add nothing.
             let mut known: HashSet<u32> = HashSet::new();

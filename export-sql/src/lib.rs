@@ -610,20 +610,17 @@ async fn export_one<'s, 'env>(
         .fetch_one(&mut *tx)
         .await?;
     // Event ids follow the file: chunk by chunk, event by event.
-    let mut first_id = Vec::with_capacity(cap.chunks().len());
-    let mut next = event_base;
-    for c in cap.chunks() {
-        first_id.push(next);
-        next += i64::from(c.header.stats.events);
-    }
+    let chunks = shrike_analyze::chunks::in_file_order(caps);
     let (send, recv) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<Batch>>, String>>(2);
     let producer = scope.spawn(move || {
         let window = rayon::current_num_threads().max(1) * 2;
-        let all: Vec<usize> = (0..cap.chunks().len()).collect();
-        for w in all.chunks(window) {
+        for w in chunks.chunks(window) {
             let rows = w
                 .par_iter()
-                .map(|&i| chunk_rows(cap, i, capture_id, first_id[i], &lives))
+                .map(|c| {
+                    let first_id = event_base + c.events_before as i64;
+                    chunk_rows(cap, c.index, capture_id, first_id, &lives)
+                })
                 .collect::<Result<Vec<_>, _>>();
             let failed = rows.is_err();
             // The consumer stops at an error or a failed insert; either way, stop here too.
