@@ -53,6 +53,20 @@ fn record(file: &Path, extra: &[&str], command: &[&str]) -> Output {
     o
 }
 
+/// Runs shrike with `args`, which must succeed, and parses each line it prints as JSON.
+fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
+    let o = Command::new(BIN).args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "shrike {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn events(file: &Path) -> Vec<OwnedEvent> {
     let cap = Capture::open(file).unwrap();
     assert!(
@@ -726,19 +740,9 @@ fn default_rules_fire_on_a_recorded_workload() {
     }
     let k = record_known_actions();
     let file = &k.file;
-    let o = Command::new(BIN)
-        .args(["scan", "--format", "json", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rules: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+    let rules: Vec<String> = json_lines(&["scan", "--format", "json", file.to_str().unwrap()])
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap().to_string())
         .collect();
     for want in [
         "Setuid or setgid bit set",
@@ -751,21 +755,14 @@ fn default_rules_fire_on_a_recorded_workload() {
         );
     }
     // The filter language selects events in replay too.
-    let o = Command::new(BIN)
-        .args([
-            "replay",
-            "--format",
-            "json",
-            "--filter",
-            "evt.type = execve and proc.pname = python3",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let execs: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let execs = json_lines(&[
+        "replay",
+        "--format",
+        "json",
+        "--filter",
+        "evt.type = execve and proc.pname = python3",
+        file.to_str().unwrap(),
+    ]);
     assert!(
         execs.iter().any(|e| e["argv"][1] == "shrike-marker-exec"),
         "{execs:?}"
@@ -781,22 +778,14 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
     let k = record_known_actions();
     let (file, work, f) = (&k.file, &k.work, &k.facts);
     let pid = f["pid"].as_u64().unwrap();
-    let o = Command::new(BIN)
-        .args([
-            "timeline",
-            "--format",
-            "json",
-            "--pid",
-            &pid.to_string(),
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let procs: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let procs = json_lines(&[
+        "timeline",
+        "--format",
+        "json",
+        "--pid",
+        &pid.to_string(),
+        file.to_str().unwrap(),
+    ]);
     let by_pid = |p: u64| {
         procs
             .iter()
@@ -850,19 +839,12 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
     );
 
     // Timesketch: the required fields, well formed, on every line.
-    let o = Command::new(BIN)
-        .args([
-            "timeline",
-            "--format",
-            "timesketch-jsonl",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&[
+        "timeline",
+        "--format",
+        "timesketch-jsonl",
+        file.to_str().unwrap(),
+    ]);
     assert!(lines.len() > 100);
     for l in &lines {
         assert!(!l["message"].as_str().unwrap().is_empty());
@@ -920,21 +902,7 @@ fn sql_answers_questions_about_a_recorded_workload() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let sql = |q: &str| -> Vec<serde_json::Value> {
-        let o = Command::new(BIN)
-            .args(["sql", db.to_str().unwrap(), q, "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "{q}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    };
+    let sql = |q: &str| json_lines(&["sql", db.to_str().unwrap(), q, "--format", "json"]);
     // The exec of the marker command, with its argv and its parent.
     let rows = sql(
         "SELECT p.pid, p.cmdline, parent.pid AS parent_pid FROM events e JOIN processes p USING (process_id) LEFT JOIN processes parent ON parent.process_id = p.parent_id WHERE e.kind = 'execve' AND e.res = 0 AND p.cmdline LIKE '%shrike-marker-exec%'",

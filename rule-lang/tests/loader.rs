@@ -4,6 +4,10 @@
 use shrike_rule_lang::ast::{Check, Expr, Op, Operand, Rhs};
 use shrike_rule_lang::{Loader, Priority, RuleSet};
 
+#[path = "support/falco_files.rs"]
+mod falco_files;
+use falco_files::{FALCO_FILES, falco_dir};
+
 fn load(text: &str) -> RuleSet {
     let mut l = Loader::new();
     l.add_str("test.yaml", text)
@@ -231,23 +235,11 @@ fn undefined_macros_skip_the_rule_without_failing_the_load() {
 
 #[test]
 fn falco_rule_files_load_with_zero_syntax_errors() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/compat/falco");
-    if !dir.exists() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true but {} is missing",
-            dir.display()
-        );
-        eprintln!("SKIPPED: {} not found", dir.display());
+    let Some(dir) = falco_dir() else {
         return;
-    }
+    };
     let mut l = Loader::new();
-    for f in [
-        "falco_rules.yaml",
-        "falco-incubating_rules.yaml",
-        "falco-sandbox_rules.yaml",
-    ] {
+    for f in FALCO_FILES {
         l.add_file(&dir.join(f)).unwrap_or_else(|e| {
             panic!(
                 "{f}: {}",
