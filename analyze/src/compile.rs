@@ -51,6 +51,9 @@ enum Node {
 #[derive(Default)]
 pub struct Shared {
     slots: std::collections::HashMap<Expr, u8>,
+    /// Left-hand operands compared more than once (`fd.name` against many
+    /// paths, mostly), each given a slot of the event's value cache.
+    values: std::collections::HashMap<Operand, u8>,
 }
 
 /// Memo slots per event (bits of a u64).
@@ -62,18 +65,27 @@ impl Shared {
     /// twice in `conditions`.
     pub fn find<'a>(conditions: impl IntoIterator<Item = &'a Expr>) -> Shared {
         let mut counts: std::collections::HashMap<&Expr, usize> = Default::default();
-        fn walk<'a>(e: &'a Expr, counts: &mut std::collections::HashMap<&'a Expr, usize>) {
+        let mut operands: std::collections::HashMap<&Operand, usize> = Default::default();
+        fn walk<'a>(
+            e: &'a Expr,
+            counts: &mut std::collections::HashMap<&'a Expr, usize>,
+            operands: &mut std::collections::HashMap<&'a Operand, usize>,
+        ) {
             match e {
-                Expr::And(v) | Expr::Or(v) => v.iter().for_each(|x| walk(x, counts)),
-                Expr::Not(x) => walk(x, counts),
+                Expr::And(v) | Expr::Or(v) => v.iter().for_each(|x| walk(x, counts, operands)),
+                Expr::Not(x) => walk(x, counts, operands),
                 Expr::Check(c) if evt_type_bits(c).is_some() => return,
-                Expr::Check(_) | Expr::Macro(_) => {}
+                Expr::Check(c) => *operands.entry(&c.lhs).or_default() += 1,
+                Expr::Macro(_) => {}
             }
             *counts.entry(e).or_default() += 1;
         }
         for e in conditions {
-            walk(e, &mut counts);
+            walk(e, &mut counts, &mut operands);
         }
+        let mut values: Vec<(&Operand, usize)> =
+            operands.into_iter().filter(|&(_, n)| n > 1).collect();
+        values.sort_by_key(|(o, n)| (std::cmp::Reverse(*n), format!("{o:?}")));
         // Larger conditions first: they save the most; slots run out at 64.
         let mut repeated: Vec<(&Expr, usize)> =
             counts.into_iter().filter(|&(_, n)| n > 1).collect();
@@ -84,6 +96,12 @@ impl Shared {
                 .take(SLOTS)
                 .enumerate()
                 .map(|(i, (e, _))| (e.clone(), i as u8))
+                .collect(),
+            values: values
+                .into_iter()
+                .take(crate::fields::VALUE_SLOTS)
+                .enumerate()
+                .map(|(i, (o, _))| (o.clone(), i as u8))
                 .collect(),
         }
     }
@@ -118,6 +136,8 @@ fn size(e: &Expr) -> usize {
 struct Operand2 {
     field: Field,
     transforms: Vec<Transformer>,
+    /// Where the event's value cache keeps this operand's value, when it is shared.
+    slot: Option<u8>,
 }
 
 enum Lit {
@@ -137,8 +157,52 @@ enum R {
     /// values that are not strings.
     StrSet(rustc_hash::FxHashSet<Vec<u8>>, Vec<Lit>),
     Regex(regex::bytes::Regex),
-    PMatch(Vec<Vec<Vec<u8>>>),
+    /// A glob with the literal text before its first wildcard, which most
+    /// values fail on at once.
+    Glob {
+        prefix: Vec<u8>,
+        rest: Vec<u8>,
+    },
+    PMatch(Vec<PathPattern>),
     Field(Operand2),
+}
+
+/// One `pmatch` path: its components, and for a path without wildcards the
+/// same path written canonically (`/a/b`), compared as a prefix in one step.
+struct PathPattern {
+    parts: Vec<Vec<u8>>,
+    literal: Option<Vec<u8>>,
+}
+
+impl PathPattern {
+    fn new(p: &[u8]) -> PathPattern {
+        let parts: Vec<Vec<u8>> = path_parts(p).map(<[u8]>::to_vec).collect();
+        let wild = parts
+            .iter()
+            .any(|c| c.iter().any(|b| matches!(b, b'*' | b'?' | b'[')));
+        let literal = (!wild).then(|| {
+            parts
+                .iter()
+                .flat_map(|c| [&b"/"[..], c])
+                .flatten()
+                .copied()
+                .collect()
+        });
+        PathPattern { parts, literal }
+    }
+
+    /// Whether the components of `path` begin with this pattern's; `plain`
+    /// says `path` is absolute with no empty component, so that its text is
+    /// its canonical form.
+    fn matches(&self, path: &[u8], plain: bool) -> bool {
+        if plain && let Some(l) = &self.literal {
+            return path.starts_with(l) && path.get(l.len()).is_none_or(|&b| b == b'/');
+        }
+        let mut got = path_parts(path);
+        self.parts
+            .iter()
+            .all(|want| got.next().is_some_and(|g| component_match(want, g)))
+    }
 }
 
 struct Cmp {
@@ -153,7 +217,8 @@ const ALL_KINDS: u128 = u128::MAX;
 /// Lists of at least this many strings are looked up in a hash set.
 const STR_SET_MIN: usize = 4;
 
-fn operand(o: &Operand) -> Result<Operand2, CompileError> {
+fn operand(o: &Operand, shared: &Shared) -> Result<Operand2, CompileError> {
+    let slot = shared.values.get(o).copied();
     let mut transforms = Vec::new();
     let mut cur = o;
     while let Operand::Transform(t, inner) = cur {
@@ -168,7 +233,11 @@ fn operand(o: &Operand) -> Result<Operand2, CompileError> {
             None => name.to_string(),
         })
     })?;
-    Ok(Operand2 { field, transforms })
+    Ok(Operand2 {
+        field,
+        transforms,
+        slot,
+    })
 }
 
 fn ty_after(o: &Operand2) -> Type {
@@ -236,7 +305,7 @@ fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
         Expr::Or(v) => Node::Or(all(v)?),
         Expr::Not(x) => Node::Not(Box::new(node(x, shared)?)),
         Expr::Macro(m) => return Err(CompileError::Invalid(format!("unresolved macro {m}"))),
-        Expr::Check(c) => check(c)?,
+        Expr::Check(c) => check(c, shared)?,
     };
     Ok(match shared.slots.get(e) {
         Some(&slot) => Node::Shared(slot, Box::new(n)),
@@ -244,11 +313,11 @@ fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
     })
 }
 
-fn check(c: &Check) -> Result<Node, CompileError> {
+fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
     if let Some(bits) = evt_type_bits(c) {
         return Ok(Node::Kinds(bits));
     }
-    let lhs = operand(&c.lhs)?;
+    let lhs = operand(&c.lhs, shared)?;
     // fd.ip and fd.port match either end of the connection.
     if let Field::Fd(f @ (FdField::Ip | FdField::Port)) = lhs.field {
         let (a, b) = if f == FdField::Ip {
@@ -264,7 +333,10 @@ fn check(c: &Check) -> Result<Node, CompileError> {
             op: c.op,
             rhs: c.rhs.clone(),
         };
-        return Ok(Node::Or(vec![check(&side(a))?, check(&side(b))?]));
+        return Ok(Node::Or(vec![
+            check(&side(a), shared)?,
+            check(&side(b), shared)?,
+        ]));
     }
     let any_ancestor = match lhs.field {
         Field::AnyAncestor(f) => Some(f),
@@ -306,10 +378,23 @@ fn check(c: &Check) -> Result<Node, CompileError> {
             regex::bytes::Regex::new(&format!("^(?:{v})$"))
                 .map_err(|e| CompileError::Invalid(format!("regex `{v}`: {e}")))?,
         ),
-        (Rhs::Value(v), op) => R::One(lit(ty, v, op)?),
-        (Rhs::List(items), Op::PMatch) => {
-            R::PMatch(items.iter().map(|i| components(i.as_bytes())).collect())
+        (Rhs::Value(v), Op::Glob) if ty == Type::Str => {
+            let cut = v
+                .bytes()
+                .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+                .unwrap_or(v.len());
+            R::Glob {
+                prefix: v.as_bytes()[..cut].to_vec(),
+                rest: v.as_bytes()[cut..].to_vec(),
+            }
         }
+        (Rhs::Value(v), op) => R::One(lit(ty, v, op)?),
+        (Rhs::List(items), Op::PMatch) => R::PMatch(
+            items
+                .iter()
+                .map(|i| PathPattern::new(i.as_bytes()))
+                .collect(),
+        ),
         (Rhs::List(items), op) => {
             let lits = items
                 .iter()
@@ -328,7 +413,7 @@ fn check(c: &Check) -> Result<Node, CompileError> {
                 R::List(lits)
             }
         }
-        (Rhs::Field(o), _) => R::Field(operand(o)?),
+        (Rhs::Field(o), _) => R::Field(operand(o, shared)?),
     };
     Ok(Node::Cmp(Box::new(Cmp {
         lhs,
@@ -373,10 +458,6 @@ fn kinds(e: &Expr) -> Option<u128> {
     }
 }
 
-fn components(p: &[u8]) -> Vec<Vec<u8>> {
-    path_parts(p).map(<[u8]>::to_vec).collect()
-}
-
 /// The non-empty `/`-separated components of a path.
 fn path_parts(p: &[u8]) -> impl Iterator<Item = &[u8]> {
     p.split(|&c| c == b'/').filter(|c| !c.is_empty())
@@ -409,8 +490,17 @@ fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
             v
         }
         Node::Cmp(cmp) => match cmp.any_ancestor {
-            Some(f) => ancestors(c, f, |v| compare(cmp, Some(v), c)),
-            None => compare(cmp, value(&cmp.lhs, c), c),
+            Some(f) => ancestors(c, f, |v| compare(cmp, Some(&v), c)),
+            None => match cmp.lhs.slot {
+                Some(slot) => compare(
+                    cmp,
+                    c.values[usize::from(slot)]
+                        .get_or_init(|| value(&cmp.lhs, c))
+                        .as_ref(),
+                    c,
+                ),
+                None => compare(cmp, value(&cmp.lhs, c).as_ref(), c),
+            },
         },
     }
 }
@@ -501,7 +591,7 @@ fn in_net(a: &IpAddr, net: &IpAddr, bits: u8) -> bool {
     }
 }
 
-fn compare(cmp: &Cmp, v: Option<Val<'_>>, c: &Ctx<'_, '_>) -> bool {
+fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
     // A missing value makes every comparison false, `!=` and `exists` included.
     let Some(v) = v else { return false };
     let rhs_field;
@@ -511,30 +601,33 @@ fn compare(cmp: &Cmp, v: Option<Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         R::Field(o) => {
             let Some(r) = value(o, c) else { return false };
             rhs_field = r;
-            return compare_vals(cmp.op, &v, &rhs_field);
+            return compare_vals(cmp.op, v, &rhs_field);
         }
-        R::Regex(re) => return matches!(&v, Val::Str(b) if re.is_match(b)),
+        R::Regex(re) => return matches!(v, Val::Str(b) if re.is_match(b)),
+        R::Glob { prefix, rest } => {
+            let Val::Str(b) = v else { return false };
+            // The prefix has no wildcard, so it matches byte for byte or not at all.
+            return b.starts_with(prefix) && glob(rest, &b[prefix.len()..]);
+        }
         R::PMatch(paths) => {
-            let Val::Str(b) = &v else { return false };
-            // Compared in place: no allocation per event.
-            return paths.iter().any(|p| {
-                let mut parts = path_parts(b);
-                p.iter()
-                    .all(|want| parts.next().is_some_and(|got| component_match(want, got)))
-            });
+            let Val::Str(b) = v else { return false };
+            let plain = b.first() == Some(&b'/')
+                && memchr::memmem::find(b, b"//").is_none()
+                && !b.ends_with(b"/");
+            return paths.iter().any(|p| p.matches(b, plain));
         }
-        R::List(items) => return items.iter().any(|l| lit_eq(&v, l)),
+        R::List(items) => return items.iter().any(|l| lit_eq(v, l)),
         R::StrSet(set, items) => {
-            return match &v {
+            return match v {
                 Val::Str(b) => set.contains(b.as_ref()),
-                _ => items.iter().any(|l| lit_eq(&v, l)),
+                _ => items.iter().any(|l| lit_eq(v, l)),
             };
         }
     };
     let l = one.expect("single literal");
-    match (cmp.op, &v, l) {
-        (Op::Eq, _, _) => lit_eq(&v, l),
-        (Op::Ne, _, _) => !lit_eq(&v, l),
+    match (cmp.op, v, l) {
+        (Op::Eq, _, _) => lit_eq(v, l),
+        (Op::Ne, _, _) => !lit_eq(v, l),
         (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Num(a), Lit::Num(b)) => ord(cmp.op, a.cmp(b)),
         (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Num(a), Lit::Str(b)) => {
             lit_num(b).is_some_and(|b| ord(cmp.op, a.cmp(&b)))
@@ -580,7 +673,7 @@ fn ord(op: Op, o: std::cmp::Ordering) -> bool {
 }
 
 fn memmem(h: &[u8], n: &[u8]) -> bool {
-    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+    memchr::memmem::find(h, n).is_some()
 }
 
 fn component_match(want: &[u8], got: &[u8]) -> bool {

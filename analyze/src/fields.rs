@@ -274,7 +274,12 @@ pub struct Ctx<'e, 'a> {
     pub(crate) memo: Memo,
     /// The process and its first ancestors at the event's time, looked up once.
     near: [std::cell::OnceCell<Option<&'e ProcInfo>>; NEAR],
+    /// Values of operands several comparisons share, extracted once per event.
+    pub(crate) values: [std::cell::OnceCell<Option<Val<'e>>>; VALUE_SLOTS],
 }
+
+/// Operands whose values are cached per event.
+pub(crate) const VALUE_SLOTS: usize = 8;
 
 /// Ancestor levels (0 = the process itself) remembered per event.
 const NEAR: usize = 3;
@@ -296,6 +301,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
             num,
             memo: Memo::default(),
             near: Default::default(),
+            values: Default::default(),
         }
     }
 
@@ -701,7 +707,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             if t != fdtype::PIPE {
                 return None;
             }
-            s(&c.history.pipe_writer(ino)?.comm)
+            s(c.history.pipe_writer(ino)?.comm())
         }
     }
 }
@@ -745,20 +751,20 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
     match f {
         ProcField::Pid => num(p.pid),
         ProcField::Ppid => (p.ppid != 0).then(|| Val::Num(p.ppid.into())),
-        ProcField::Name => s(&img.comm),
-        ProcField::Exe => s(img.argv.first().map_or(&[][..], |a| a.as_slice())),
-        ProcField::ExePath => s(&img.exepath),
-        ProcField::Args => s(&img.args),
-        ProcField::Cmdline => owned(if img.args.is_empty() {
-            img.comm.clone()
+        ProcField::Name => s(img.comm()),
+        ProcField::Exe => s(img.argv0()),
+        ProcField::ExePath => s(img.exepath()),
+        ProcField::Args => s(img.args()),
+        ProcField::Cmdline => owned(if img.args().is_empty() {
+            img.comm().to_vec()
         } else {
-            [img.comm.as_slice(), b" ", &img.args].concat()
+            [img.comm(), b" ", img.args()].concat()
         }),
         ProcField::Cwd => {
-            if img.cwd.ends_with(b"/") {
-                return s(&img.cwd);
+            if img.cwd().ends_with(b"/") {
+                return s(img.cwd());
             }
-            owned([img.cwd.as_slice(), b"/"].concat())
+            owned([img.cwd(), b"/"].concat())
         }
         ProcField::Tty => num(p.tty),
         ProcField::Sid => num(p.sid),

@@ -7,48 +7,79 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use shrike_format::{Body, Capture, EventRef, Kind};
+use shrike_format::{Body, Capture, CommonColumns, EventRef, Kind};
 
 /// What a program image is: shared by a process and the children it forks
 /// until they exec, so a fork costs a reference count, not a copy of argv.
+/// Its texts live in one allocation: a history holds one image per exec,
+/// and separate buffers for each string cost more memory than the strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Image {
-    /// Kernel comm.
-    pub comm: Vec<u8>,
-    /// The executable as the kernel resolved it.
-    pub exepath: Vec<u8>,
-    /// argv (argv[0] is Falco's `proc.exe`).
-    pub argv: Vec<Vec<u8>>,
-    /// Working directory at exec.
-    pub cwd: Vec<u8>,
-    /// argv[1..] joined by spaces (Falco's `proc.args`), built once per exec.
-    pub args: Vec<u8>,
+    /// comm, exepath, argv[0], argv[1..] joined by spaces, cwd: end to end.
+    text: Box<[u8]>,
+    /// Where each of the first four texts ends (cwd runs to the end).
+    ends: [u32; 4],
     /// `exepath` hashed with the history's key, once, for the deleted-binary bookkeeping.
     exe_hash: u64,
 }
 
 impl Image {
-    fn new(
-        comm: &[u8],
-        exepath: &[u8],
-        argv: Vec<Vec<u8>>,
-        cwd: &[u8],
-        paths: &RandomState,
-    ) -> Image {
-        let args = argv
-            .iter()
-            .skip(1)
-            .map(Vec::as_slice)
-            .collect::<Vec<_>>()
-            .join(&b' ');
+    fn new(comm: &[u8], exepath: &[u8], argv: &[&[u8]], cwd: &[u8], paths: &RandomState) -> Image {
+        let argv0 = argv.first().copied().unwrap_or_default();
+        let args_len = argv.iter().skip(1).map(|a| a.len() + 1).sum::<usize>();
+        let mut text =
+            Vec::with_capacity(comm.len() + exepath.len() + argv0.len() + args_len + cwd.len());
+        let mut ends = [0u32; 4];
+        text.extend_from_slice(comm);
+        ends[0] = text.len() as u32;
+        text.extend_from_slice(exepath);
+        ends[1] = text.len() as u32;
+        text.extend_from_slice(argv0);
+        ends[2] = text.len() as u32;
+        for (i, a) in argv.iter().skip(1).enumerate() {
+            if i > 0 {
+                text.push(b' ');
+            }
+            text.extend_from_slice(a);
+        }
+        ends[3] = text.len() as u32;
+        text.extend_from_slice(cwd);
         Image {
-            comm: comm.to_vec(),
-            exepath: exepath.to_vec(),
-            argv,
-            cwd: cwd.to_vec(),
-            args,
+            text: text.into_boxed_slice(),
+            ends,
             exe_hash: paths.hash_one(exepath),
         }
+    }
+
+    fn part(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
+        &self.text[start..end]
+    }
+
+    /// Kernel comm.
+    pub fn comm(&self) -> &[u8] {
+        self.part(0)
+    }
+
+    /// The executable as the kernel resolved it.
+    pub fn exepath(&self) -> &[u8] {
+        self.part(1)
+    }
+
+    /// argv[0] (Falco's `proc.exe`).
+    pub fn argv0(&self) -> &[u8] {
+        self.part(2)
+    }
+
+    /// argv[1..] joined by spaces (Falco's `proc.args`).
+    pub fn args(&self) -> &[u8] {
+        self.part(3)
+    }
+
+    /// Working directory at exec.
+    pub fn cwd(&self) -> &[u8] {
+        self.part(4)
     }
 }
 
@@ -91,8 +122,16 @@ struct Version {
 /// The process table of one or more captures of the same host.
 #[derive(Default)]
 pub struct History {
-    /// Looked up for every process field of every event: a fast hash, since pids are not chosen by an attacker in a way that matters here (a collision costs time, not correctness).
-    by_pid: FxHashMap<u32, Vec<Version>>,
+    /// Every version of every process in one array, grouped by pid and in
+    /// time order within a pid once built (while building: in the order
+    /// they began). One array, not one vector per pid: most processes have
+    /// two versions (fork, exec), and a vector each cost four slots.
+    versions: Vec<Version>,
+    /// Each pid's versions: (first index, count) once built; while building,
+    /// (index of the latest, 0). Looked up for every process field of every
+    /// event: a fast hash, since pids are not chosen by an attacker in a way
+    /// that matters here (a collision costs time, not correctness).
+    by_pid: FxHashMap<u32, (u32, u32)>,
     /// Live processes by executable path, to notice a running binary being deleted.
     /// Keyed by a hash of the path: pass one sees millions of unlinks and
     /// renames, and hashing them in place spares copying every path. The key
@@ -141,19 +180,12 @@ enum Change {
 }
 
 fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
-    let owned = |s: &[u8]| s.to_vec();
     // A snapshot and a successful exec say the same things about a process.
     if let Some(p) = e.body.started() {
         return Some(Change::Exec(Box::new(ProcInfo {
             pid: e.pid,
             ppid: p.ppid as u32,
-            image: Arc::new(Image::new(
-                e.comm,
-                p.exe,
-                p.argv.iter().map(|a| owned(a)).collect(),
-                p.cwd,
-                paths,
-            )),
+            image: Arc::new(Image::new(e.comm, p.exe, p.argv, p.cwd, paths)),
             tty: p.tty,
             sid: p.sid,
             loginuid: p.loginuid,
@@ -223,11 +255,12 @@ impl History {
                 let mut out = Vec::with_capacity(most as usize);
                 crate::with_chunk_buf(|buf| {
                     if let Ok(p) = caps[f].payload_in(i, buf)
-                        && let Ok(mut events) = p.events_of(lifecycle)
+                        // A life needs each event's pid and comm, not its other columns.
+                        && let Ok(mut events) = p.events_with(lifecycle, CommonColumns::PID_AND_COMM)
                     {
-                        while let Some(Ok(e)) = events.next() {
-                            if let Some(c) = changes(&e, &paths) {
-                                let n = u64::from(events.consumed());
+                        while let Some(Ok((n, e))) = events.next_ref() {
+                            if let Some(c) = changes(e, &paths) {
+                                let n = u64::from(n) + 1;
                                 out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
                             }
                         }
@@ -263,34 +296,50 @@ impl History {
         for (ts, _, c) in all {
             h.apply(ts, c);
         }
+        h.group_by_pid();
         h
     }
 
+    /// Puts each pid's versions side by side, in the order they began, for lookups.
+    fn group_by_pid(&mut self) {
+        // Stable: versions of one pid stay in the order they were applied.
+        self.versions.sort_by_key(|v| v.info.pid);
+        self.by_pid.clear();
+        let mut i = 0;
+        for run in self.versions.chunk_by(|a, b| a.info.pid == b.info.pid) {
+            self.by_pid
+                .insert(run[0].info.pid, (i as u32, run.len() as u32));
+            i += run.len();
+        }
+    }
+
+    /// The pid's latest version while building, if it is still running.
     fn current(&self, pid: u32) -> Option<&Version> {
-        self.by_pid
-            .get(&pid)
-            .and_then(|v| v.last())
-            .filter(|v| v.until == u64::MAX)
+        let &(i, _) = self.by_pid.get(&pid)?;
+        Some(&self.versions[i as usize]).filter(|v| v.until == u64::MAX)
+    }
+
+    fn current_mut(&mut self, pid: u32) -> Option<&mut Version> {
+        let &(i, _) = self.by_pid.get(&pid)?;
+        Some(&mut self.versions[i as usize]).filter(|v| v.until == u64::MAX)
     }
 
     fn start(&mut self, ts: u64, info: ProcInfo) {
-        let versions = self.by_pid.entry(info.pid).or_default();
-        if let Some(last) = versions.last_mut()
-            && last.until == u64::MAX
-        {
+        if let Some(last) = self.current_mut(info.pid) {
             last.until = ts;
             let old = last.info.image.exe_hash;
             self.forget_exe(old, info.pid);
         }
         // A binary already deleted cannot be deleted again.
-        if !info.image.exepath.is_empty() && info.flags & shrike_format::EXEC_DELETED == 0 {
+        if !info.image.exepath().is_empty() && info.flags & shrike_format::EXEC_DELETED == 0 {
             self.by_exe
                 .entry(info.image.exe_hash)
                 .or_default()
                 .push(info.pid);
         }
-        let versions = self.by_pid.entry(info.pid).or_default();
-        versions.push(Version {
+        self.by_pid
+            .insert(info.pid, (self.versions.len() as u32, 0));
+        self.versions.push(Version {
             from: ts,
             until: u64::MAX,
             info,
@@ -336,9 +385,7 @@ impl History {
                 self.start(ts, info);
             }
             Change::Exit { pid } => {
-                if let Some(v) = self.by_pid.get_mut(&pid).and_then(|v| v.last_mut())
-                    && v.until == u64::MAX
-                {
+                if let Some(v) = self.current_mut(pid) {
                     v.until = ts;
                     let old = v.info.image.exe_hash;
                     self.forget_exe(old, pid);
@@ -374,7 +421,8 @@ impl History {
 
     /// The process `pid` as it was at time `ts` (an event's own process is alive at its time).
     pub fn at(&self, pid: u32, ts: u64) -> Option<&ProcInfo> {
-        let v = self.by_pid.get(&pid)?;
+        let &(start, n) = self.by_pid.get(&pid)?;
+        let v = &self.versions[start as usize..(start + n) as usize];
         // The last version that began at or before ts; exits are inclusive of their own instant.
         let i = v.partition_point(|x| x.from <= ts);
         let x = v.get(i.checked_sub(1)?)?;
@@ -405,7 +453,7 @@ impl History {
 
     /// Number of processes (all versions) known.
     pub fn len(&self) -> usize {
-        self.by_pid.values().map(Vec::len).sum()
+        self.versions.len()
     }
 
     /// Whether no process is known.

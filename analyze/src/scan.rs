@@ -222,16 +222,15 @@ fn scan_chunk(
             return (alerts, stats);
         }
     };
-    while let Some(ev) = events.next() {
-        let n = events.consumed() as usize - 1;
-        let ev = match ev {
-            Ok(ev) => ev,
+    while let Some(ev) = events.next_ref() {
+        let (n, ev) = match ev {
+            Ok((n, ev)) => (n as usize, ev),
             Err(e) => {
                 stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
                 break;
             }
         };
-        let ctx = Ctx::new(&ev, cap.header(), history, base + n as u64 + 1);
+        let ctx = Ctx::new(ev, cap.header(), history, base + n as u64 + 1);
         for &ri in &engine.by_kind[usize::from(ev.kind_id().min(127))] {
             let r = &engine.rules[ri];
             if r.condition.matches(&ctx) {

@@ -420,7 +420,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                 let Ok(mut events) = p.events() else {
                     return;
                 };
-                while let Some(Ok(e)) = events.next() {
+                while let Some(Ok((n, e))) = events.next_ref() {
                     let keep = match &e.body {
                         b if b.started().is_some() => true,
                         b if b.forked(e.pid).is_some() => {
@@ -435,7 +435,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                         _ => known.insert(e.pid),
                     };
                     if keep {
-                        let seq = base + u64::from(events.consumed());
+                        let seq = base + u64::from(n) + 1;
                         out.push((e.ts, f, seq, e.to_owned_event()));
                     }
                 }

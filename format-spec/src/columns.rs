@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::DecodeError;
 use crate::event::{Event, EventRef, SockAddr};
-use crate::kinds::{Body, FieldType, Kind, decode_body};
+use crate::kinds::{Body, FieldType, Kind, decode_body_into};
 use crate::limits::{MAX_DICT_ENTRIES, MAX_EVENTS_PER_CHUNK, MAX_LIST_LEN};
 use crate::varint::{get_uint, put_int, put_uint, unzigzag};
 
@@ -26,6 +26,24 @@ const C_GID: usize = 7;
 const C_EUID: usize = 8;
 const C_EGID: usize = 9;
 const C_CGROUP: usize = 10;
+
+/// Which of the common columns past kind and time (SPEC.md §4.2) a walk
+/// decodes; the others read as zero and are never stepped through, which is
+/// most of the cost of passing over events a walk does not want.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommonColumns(u16);
+
+impl CommonColumns {
+    /// Every column.
+    pub const ALL: CommonColumns = CommonColumns(u16::MAX);
+    /// pid and comm only: what a process's life needs.
+    pub const PID_AND_COMM: CommonColumns = CommonColumns(1 << C_PID | 1 << C_COMM);
+
+    #[inline(always)]
+    fn has(self, column: usize) -> bool {
+        self.0 & (1 << column) != 0
+    }
+}
 
 /// Address tags inside an `addr` value (SPEC.md §4.3).
 mod addr_tag {
@@ -237,6 +255,9 @@ impl ChunkBuilder {
     }
 }
 
+/// The top bit of each byte of a word: set in every LEB128 byte but a value's last.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
 /// A read position inside one column.
 #[derive(Clone, Copy)]
 pub(crate) struct Cursor<'a> {
@@ -259,14 +280,39 @@ impl<'a> Cursor<'a> {
         ))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn uint(&mut self) -> Result<u64, DecodeError> {
-        // Fast path: one-byte values dominate.
+        // Fast path: one-byte values dominate; the rest is out of line so
+        // this stays small enough to inline into every field read.
         if let Some(&b) = self.buf.get(self.pos)
             && b < 0x80
         {
             self.pos += 1;
             return Ok(b.into());
+        }
+        self.uint_long()
+    }
+
+    #[inline(never)]
+    fn uint_long(&mut self) -> Result<u64, DecodeError> {
+        // Up to eight bytes at once, without a loop: the value ends at the
+        // first byte below 0x80, and its 7-bit groups are gathered pairwise.
+        if let Some(w) = self.buf.get(self.pos..self.pos + 8) {
+            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            let stops = !w & HIGH_BITS;
+            if stops != 0 {
+                let len = (stops.trailing_zeros() / 8 + 1) as usize;
+                let mut v = if len == 8 {
+                    w
+                } else {
+                    w & ((1u64 << (8 * len)) - 1)
+                } & !HIGH_BITS;
+                v = (v & 0x007f_007f_007f_007f) | ((v & 0x7f00_7f00_7f00_7f00) >> 1);
+                v = (v & 0x0000_3fff_0000_3fff) | ((v & 0x3fff_0000_3fff_0000) >> 2);
+                v = (v & 0x0000_0000_0fff_ffff) | ((v & 0x0fff_ffff_0000_0000) >> 4);
+                self.pos += len;
+                return Ok(v);
+            }
         }
         match get_uint(&self.buf[self.pos.min(self.buf.len())..]) {
             Some((v, n)) => {
@@ -280,7 +326,12 @@ impl<'a> Cursor<'a> {
     /// Steps over `n` values without decoding them: a value ends at each
     /// byte below 0x80, so eight bytes are counted at a time.
     fn skip(&mut self, mut n: usize) -> Result<(), DecodeError> {
-        const HIGH: u64 = 0x8080_8080_8080_8080;
+        // The bytes below 0x80 in a word, counted with one multiply (no
+        // popcount instruction is assumed).
+        let ends = |w: &[u8]| {
+            let stops = (!u64::from_le_bytes(w.try_into().expect("8 bytes")) & HIGH_BITS) >> 7;
+            (stops.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+        };
         let mut p = self.pos;
         // A word is taken whole only while more values remain than it can end
         // (eight), so the bytes after its last end are never the next value's start.
@@ -288,7 +339,7 @@ impl<'a> Cursor<'a> {
             let Some(w) = self.buf.get(p..p + 8) else {
                 break;
             };
-            n -= (!u64::from_le_bytes(w.try_into().expect("8 bytes")) & HIGH).count_ones() as usize;
+            n -= ends(w);
             p += 8;
         }
         while n > 0 {
@@ -305,16 +356,23 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn int(&mut self) -> Result<i64, DecodeError> {
         self.uint().map(unzigzag)
     }
 
+    #[inline(always)]
     fn u32(&mut self, what: &str) -> Result<u32, DecodeError> {
         let v = self.uint()?;
-        u32::try_from(v).map_err(|_| {
-            DecodeError::new(format!("column {}: {what} {v} exceeds 32 bits", self.name))
-        })
+        match u32::try_from(v) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.too_wide(what, v)),
+        }
+    }
+
+    #[cold]
+    fn too_wide(&self, what: &str, v: u64) -> DecodeError {
+        DecodeError::new(format!("column {}: {what} {v} exceeds 32 bits", self.name))
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
@@ -328,16 +386,22 @@ impl<'a> Cursor<'a> {
         Ok(b)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn str(&mut self, dict: &DictRef<'a>) -> Result<&'a [u8], DecodeError> {
         let id = self.uint()?;
-        dict.get(id).ok_or_else(|| {
-            DecodeError::new(format!(
-                "column {}: string index {id} is outside the dictionary of {} strings",
-                self.name,
-                dict.entries.len()
-            ))
-        })
+        match dict.get(id) {
+            Some(s) => Ok(s),
+            None => Err(self.no_string(id, dict)),
+        }
+    }
+
+    #[cold]
+    fn no_string(&self, id: u64, dict: &DictRef<'a>) -> DecodeError {
+        DecodeError::new(format!(
+            "column {}: string index {id} is outside the dictionary of {} strings",
+            self.name,
+            dict.len()
+        ))
     }
 
     pub(crate) fn strs(&mut self, dict: &DictRef<'a>) -> Result<Vec<&'a [u8]>, DecodeError> {
@@ -401,9 +465,19 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The decoded string dictionary of one chunk.
+/// The decoded string dictionary of one chunk: where each string ends in
+/// the dictionary's bytes.
 pub(crate) struct DictRef<'a> {
-    entries: Vec<&'a [u8]>,
+    bytes: &'a [u8],
+    /// `ends[i]..ends[i + 1]` is string `i`; one more entry than strings.
+    ends: Vec<u32>,
+}
+
+thread_local! {
+    /// A dictionary's offsets outlive no chunk, so one allocation per thread
+    /// serves them all: a fresh one per chunk is hundreds of kilobytes of
+    /// pages to fault in, which cost more than reading the strings.
+    static SPARE_ENDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl<'a> DictRef<'a> {
@@ -415,7 +489,11 @@ impl<'a> DictRef<'a> {
                 "dictionary claims {n} strings, more than allowed or present"
             )));
         }
-        let mut lens = Vec::with_capacity(n as usize);
+        let mut ends = SPARE_ENDS.take();
+        ends.clear();
+        ends.reserve(n as usize + 1);
+        ends.push(0);
+        // Lengths are summed as they are read; the bytes start after the last one.
         let mut total: usize = 0;
         for _ in 0..n {
             let l = c.uint()? as usize;
@@ -425,7 +503,7 @@ impl<'a> DictRef<'a> {
                 .ok_or_else(|| {
                     DecodeError::new("dictionary string lengths exceed the dictionary column")
                 })?;
-            lens.push(l);
+            ends.push(total as u32);
         }
         if total != c.remaining() {
             return Err(DecodeError::new(format!(
@@ -433,16 +511,27 @@ impl<'a> DictRef<'a> {
                 c.remaining()
             )));
         }
-        let entries = lens
-            .into_iter()
-            .map(|l| c.bytes(l))
-            .collect::<Result<_, _>>()?;
-        Ok(DictRef { entries })
+        Ok(DictRef {
+            bytes: &col[c.pos..],
+            ends,
+        })
     }
 
     #[inline]
     fn get(&self, id: u64) -> Option<&'a [u8]> {
-        self.entries.get(usize::try_from(id).ok()?).copied()
+        let i = usize::try_from(id).ok()?;
+        let (&start, &end) = (self.ends.get(i)?, self.ends.get(i + 1)?);
+        Some(&self.bytes[start as usize..end as usize])
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len().saturating_sub(1)
+    }
+}
+
+impl Drop for DictRef<'_> {
+    fn drop(&mut self) {
+        SPARE_ENDS.set(std::mem::take(&mut self.ends));
     }
 }
 
@@ -476,8 +565,19 @@ impl<'a> Payload<'a> {
     /// Only the events whose kind id has its bit set in `kinds`; the others
     /// are stepped over without decoding their fields.
     pub fn events_of(&self, kinds: u128) -> Result<Events<'_>, DecodeError> {
+        self.events_with(kinds, CommonColumns::ALL)
+    }
+
+    /// Like [`Payload::events_of`], decoding only `columns` of the common
+    /// columns (kind and time always): the rest of each event's header is zero.
+    pub fn events_with(
+        &self,
+        kinds: u128,
+        columns: CommonColumns,
+    ) -> Result<Events<'_>, DecodeError> {
         let mut e = Events::new(&self.data, &self.stats)?;
         e.want = kinds;
+        e.columns = columns;
         Ok(e)
     }
 
@@ -511,6 +611,10 @@ pub struct Events<'a> {
     want: u128,
     /// Unwanted events whose common columns (past kind and time) are not yet stepped over.
     behind: usize,
+    /// The common columns decoded.
+    columns: CommonColumns,
+    /// The event last decoded, lent out by [`Events::next_ref`].
+    cur: EventRef<'a>,
 }
 
 impl<'a> Events<'a> {
@@ -654,6 +758,20 @@ impl<'a> Events<'a> {
             failed: false,
             want: u128::MAX,
             behind: 0,
+            columns: CommonColumns::ALL,
+            cur: Event {
+                ts: 0,
+                cpu: 0,
+                pid: 0,
+                tid: 0,
+                comm: &[],
+                uid: 0,
+                gid: 0,
+                euid: 0,
+                egid: 0,
+                cgroup: 0,
+                body: Body::Unknown { kind: 0 },
+            },
         })
     }
 
@@ -675,58 +793,113 @@ impl<'a> Events<'a> {
     // Out of line, so a walk over every event (nothing skipped) stays as tight as before.
     #[inline(never)]
     fn skip_behind(&mut self) -> Result<(), DecodeError> {
-        for c in &mut self.common[C_CPU..] {
-            c.skip(self.behind)?;
+        for (i, c) in self.common.iter_mut().enumerate().skip(C_CPU) {
+            if self.columns.has(i) {
+                c.skip(self.behind)?;
+            }
         }
         self.behind = 0;
         Ok(())
     }
 
-    fn next_event(&mut self) -> Result<Option<EventRef<'a>>, DecodeError> {
+    /// Decodes the next event into `cur`; false when it is of a kind not
+    /// wanted. `ALL` says every common column is decoded, so a full walk pays
+    /// no test per column.
+    #[inline(always)]
+    fn next_event<const ALL: bool>(&mut self) -> Result<bool, DecodeError> {
         let c = &mut self.common;
         let id = c[C_KIND].uint()? as u16;
         let ts = self.prev_ts.wrapping_add(c[C_TS].int()? as u64);
         self.prev_ts = ts;
         if self.want & (1u128 << id.min(127)) == 0 {
             self.behind += 1;
-            return Ok(None);
+            return Ok(false);
         }
         self.catch_up()?;
         let c = &mut self.common;
-        let cpu = c[C_CPU].u32("cpu")?;
-        let pid = c[C_PID].u32("pid")?;
-        let tid = i64::from(pid)
-            .checked_add(c[C_TID].int()?)
-            .and_then(|t| u32::try_from(t).ok())
-            .ok_or_else(|| DecodeError::new("column tid: value outside 0..2^32"))?;
-        let comm = c[C_COMM].str(&self.dict)?;
-        let uid = c[C_UID].u32("uid")?;
-        let gid = c[C_GID].u32("gid")?;
-        let euid = c[C_EUID].u32("euid")?;
-        let egid = c[C_EGID].u32("egid")?;
-        let cgroup = c[C_CGROUP].uint()?;
+        let e = &mut self.cur;
+        let has = |i| ALL || self.columns.has(i);
+        e.ts = ts;
+        if has(C_CPU) {
+            e.cpu = c[C_CPU].u32("cpu")?;
+        }
+        if has(C_PID) {
+            e.pid = c[C_PID].u32("pid")?;
+        }
+        if has(C_TID) {
+            e.tid = i64::from(e.pid)
+                .checked_add(c[C_TID].int()?)
+                .and_then(|t| u32::try_from(t).ok())
+                .ok_or_else(|| DecodeError::new("column tid: value outside 0..2^32"))?;
+        }
+        if has(C_COMM) {
+            e.comm = c[C_COMM].str(&self.dict)?;
+        }
+        if has(C_UID) {
+            e.uid = c[C_UID].u32("uid")?;
+        }
+        if has(C_GID) {
+            e.gid = c[C_GID].u32("gid")?;
+        }
+        if has(C_EUID) {
+            e.euid = c[C_EUID].u32("euid")?;
+        }
+        if has(C_EGID) {
+            e.egid = c[C_EGID].u32("egid")?;
+        }
+        if has(C_CGROUP) {
+            e.cgroup = c[C_CGROUP].uint()?;
+        }
         let slot = &self.slots[self.slot_of[id as usize] as usize];
-        let body = match slot.kind {
-            Some(k) => decode_body(
+        match slot.kind {
+            Some(k) => decode_body_into(
                 k,
                 &mut self.cols[slot.start..slot.start + slot.len],
                 &self.dict,
+                &mut e.body,
             )?,
-            None => Body::Unknown { kind: id },
-        };
-        Ok(Some(Event {
-            ts,
-            cpu,
-            pid,
-            tid,
-            comm,
-            uid,
-            gid,
-            euid,
-            egid,
-            cgroup,
-            body,
-        }))
+            None => e.body = Body::Unknown { kind: id },
+        }
+        Ok(true)
+    }
+
+    /// The next wanted event and its index in the chunk, decoded in place and
+    /// lent until the next call: a walk that only looks at each event copies
+    /// none of them.
+    #[inline]
+    pub fn next_ref(&mut self) -> Option<Result<(u32, &EventRef<'a>), DecodeError>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            if self.remaining == 0 {
+                // Report trailing bytes once, so a corrupt payload never passes silently
+                // (a filtered walk leaves unwanted kinds' columns unread: nothing to check).
+                self.failed = true;
+                if let Err(e) = self.catch_up() {
+                    return Some(Err(e));
+                }
+                return if self.want == u128::MAX && self.columns == CommonColumns::ALL {
+                    self.check_consumed().err().map(Err)
+                } else {
+                    None
+                };
+            }
+            self.remaining -= 1;
+            let next = if self.columns == CommonColumns::ALL {
+                self.next_event::<true>()
+            } else {
+                self.next_event::<false>()
+            };
+            match next {
+                Ok(true) => return Some(Ok((self.consumed() - 1, &self.cur))),
+                Ok(false) => continue,
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
     }
 
     fn check_consumed(&self) -> Result<(), DecodeError> {
@@ -755,32 +928,13 @@ impl<'a> Iterator for Events<'a> {
     type Item = Result<EventRef<'a>, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        loop {
-            if self.remaining == 0 {
-                // Report trailing bytes once, so a corrupt payload never passes silently
-                // (a filtered walk leaves unwanted kinds' columns unread: nothing to check).
-                self.failed = true;
-                if let Err(e) = self.catch_up() {
-                    return Some(Err(e));
-                }
-                return if self.want == u128::MAX {
-                    self.check_consumed().err().map(Err)
-                } else {
-                    None
-                };
+        match self.next_ref()? {
+            Ok(_) => {
+                let e = &mut self.cur;
+                let body = std::mem::replace(&mut e.body, Body::Unknown { kind: 0 });
+                Some(Ok(Event { body, ..*e }))
             }
-            self.remaining -= 1;
-            match self.next_event() {
-                Ok(Some(e)) => return Some(Ok(e)),
-                Ok(None) => continue,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(e));
-                }
-            }
+            Err(e) => Some(Err(e)),
         }
     }
 
@@ -816,6 +970,19 @@ mod tests {
             b.skip(3).unwrap();
             b.skip(n).unwrap();
             assert_eq!(b.uint().unwrap(), values[n + 3], "after skipping 3 + {n}");
+        }
+        // Every value read back in turn: the word-at-a-time path inside the
+        // column, the byte loop in its last seven bytes.
+        let mut r = Cursor::new(&col, "t");
+        for (i, &v) in values.iter().enumerate() {
+            assert_eq!(r.uint().unwrap(), v, "value {i}");
+        }
+        assert_eq!(r.remaining(), 0);
+        for v in [u64::MAX, 1 << 56, (1 << 56) - 1, 1 << 63] {
+            let mut one = Vec::new();
+            put_uint(&mut one, v);
+            one.extend_from_slice(&[0; 8]);
+            assert_eq!(Cursor::new(&one, "t").uint().unwrap(), v);
         }
         let mut c = Cursor::new(&col, "t");
         assert!(c.skip(5001).is_err(), "skipping past the end is an error");

@@ -372,17 +372,21 @@ macro_rules! kinds {
             }
         }
 
-        /// Reads one body of `kind`; fields the file does not have get zero values.
+        /// Reads one body of `kind` into `out`; fields the file does not have
+        /// get zero values. Written in place: a body is a large value, and
+        /// handing it back through a `Result` copied it for every event.
         #[allow(unused_mut, unused_variables)]
-        pub(crate) fn decode_body<'a>(
+        pub(crate) fn decode_body_into<'a>(
             kind: Kind,
             cols: &mut [Cursor<'a>],
             dict: &DictRef<'a>,
-        ) -> Result<Body<&'a [u8]>, DecodeError> {
+            out: &mut Body<&'a [u8]>,
+        ) -> Result<(), DecodeError> {
             let mut c = cols.iter_mut();
-            Ok(match kind {
-                $(Kind::$variant => Body::$variant { $($field: field_get!($ty, c.next(), dict)),* },)*
-            })
+            match kind {
+                $(Kind::$variant => *out = Body::$variant { $($field: field_get!($ty, c.next(), dict)),* },)*
+            }
+            Ok(())
         }
     };
 }

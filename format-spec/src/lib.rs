@@ -17,7 +17,7 @@ mod varint;
 mod verify;
 mod writer;
 
-pub use columns::{COMMON_COLUMNS, ChunkStats, Events, Payload};
+pub use columns::{COMMON_COLUMNS, ChunkStats, CommonColumns, Events, Payload};
 pub use error::{DecodeError, Error, Result};
 pub use event::{Escaped, Event, EventRef, OwnedEvent, SockAddr, StrList, Value};
 pub use frame::{
