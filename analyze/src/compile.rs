@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use shrike_format::Kind;
+use shrike_format::{CommonColumns, Kind};
 use shrike_rule_lang::ast::{Check, Expr, Op, Operand, Rhs, Transformer};
 
 use crate::fields::{Ctx, FdField, Field, ProcField, Type, Val, ancestors, extract};
@@ -464,6 +464,24 @@ fn path_parts(p: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 impl Condition {
+    /// The common columns the condition reads besides pid and comm.
+    pub fn columns(&self) -> CommonColumns {
+        fn walk(n: &Node) -> CommonColumns {
+            match n {
+                Node::And(v) | Node::Or(v) => {
+                    v.iter().fold(CommonColumns::NONE, |a, x| a.with(walk(x)))
+                }
+                Node::Not(x) | Node::Shared(_, x) => walk(x),
+                Node::Kinds(_) => CommonColumns::NONE,
+                Node::Cmp(c) => match &c.rhs {
+                    R::Field(o) => c.lhs.field.columns().with(o.field.columns()),
+                    _ => c.lhs.field.columns(),
+                },
+            }
+        }
+        walk(&self.root)
+    }
+
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
         eval(&self.root, c)

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use shrike_format::{Body, EventRef, Header, Kind, SockAddr, Value, fdtype};
+use shrike_format::{Body, CommonColumns, EventRef, Header, Kind, SockAddr, Value, fdtype};
 
 use crate::history::{History, ProcInfo};
 
@@ -50,8 +50,8 @@ pub enum Field {
     EvtIsOpenWrite,
     EvtIsOpenExec,
     EvtIsOpenCreate,
-    /// `evt.arg.NAME` (rendered, e.g. modes as flag names) or, with `true`, `evt.rawarg.NAME`.
-    EvtArg(String, bool),
+    /// `evt.arg.NAME` (rendered, e.g. modes as flag names) or `evt.rawarg.NAME`.
+    EvtArg(ArgField),
     EvtHostname,
     EvtNum,
     /// `proc.*` of ancestor N (0 = self).
@@ -76,6 +76,53 @@ pub enum Field {
     StdioType(u8),
     /// `shrike.stdin.writer`: the program writing into the pipe that is the process's stdin.
     StdinWriter,
+}
+
+/// `evt.arg.NAME`: which of each kind's fields answers it, found once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgField {
+    /// The name after `evt.arg.`.
+    pub name: String,
+    /// `evt.rawarg`: numbers as they are, not rendered as flag names.
+    pub raw: bool,
+    /// For each kind id, the indices of the fields to try in turn (Falco's
+    /// name first, then shrike's; [`NO_FIELD`] ends the list): the first
+    /// with a value answers.
+    at: Box<[[u8; 3]; 128]>,
+}
+
+const NO_FIELD: u8 = u8::MAX;
+
+impl ArgField {
+    fn new(name: &str, raw: bool) -> ArgField {
+        let alias: &[&str] = match name {
+            "name" | "pathname" | "path" => &["abspath", "path", "name"],
+            "target" => &["oldpath", "target"],
+            "linkpath" => &["newpath"],
+            "oldpath" => &["oldabspath", "oldpath"],
+            "newpath" => &["newabspath", "newpath"],
+            "sig" => &["signal"],
+            "pid" => &["target_pid"],
+            "fd" => &["fd", "oldfd"],
+            _ => &[],
+        };
+        let same = [name];
+        let want: &[&str] = if alias.is_empty() { &same } else { alias };
+        let mut at = Box::new([[NO_FIELD; 3]; 128]);
+        for k in Kind::ALL {
+            let found = want
+                .iter()
+                .filter_map(|w| k.fields().iter().position(|f| f.name == *w));
+            for (slot, i) in at[usize::from(k.id())].iter_mut().zip(found) {
+                *slot = i as u8;
+            }
+        }
+        ArgField {
+            name: name.to_string(),
+            raw,
+            at,
+        }
+    }
 }
 
 /// Per-process fields.
@@ -124,6 +171,18 @@ pub enum FdField {
 }
 
 impl Field {
+    /// The common columns this field reads besides pid and comm, which every
+    /// scan decodes (the process history is found by pid).
+    pub fn columns(&self) -> CommonColumns {
+        match self {
+            Field::ThreadTid => CommonColumns::TID,
+            Field::UserUid | Field::UserName => CommonColumns::EUID,
+            Field::GroupGid | Field::GroupName => CommonColumns::EGID,
+            Field::ContainerId | Field::Cgroup => CommonColumns::CGROUP,
+            _ => CommonColumns::NONE,
+        }
+    }
+
     /// Resolves a field name and argument; `None` when shrike cannot provide it.
     pub fn resolve(name: &str, arg: Option<&str>) -> Option<Field> {
         let index = || arg.and_then(|a| a.parse::<usize>().ok());
@@ -142,13 +201,13 @@ impl Field {
             "evt.is_open_create" => Field::EvtIsOpenCreate,
             "evt.hostname" => Field::EvtHostname,
             "evt.num" => Field::EvtNum,
-            "evt.arg" => Field::EvtArg(arg?.to_string(), false),
-            "evt.rawarg" => Field::EvtArg(arg?.to_string(), true),
+            "evt.arg" => Field::EvtArg(ArgField::new(arg?, false)),
+            "evt.rawarg" => Field::EvtArg(ArgField::new(arg?, true)),
             n if n.starts_with("evt.arg.") => {
-                Field::EvtArg(n["evt.arg.".len()..].to_string(), false)
+                Field::EvtArg(ArgField::new(&n["evt.arg.".len()..], false))
             }
             n if n.starts_with("evt.rawarg.") => {
-                Field::EvtArg(n["evt.rawarg.".len()..].to_string(), true)
+                Field::EvtArg(ArgField::new(&n["evt.rawarg.".len()..], true))
             }
             "proc.pid" => return proc(ProcField::Pid, 0),
             "proc.ppid" => return proc(ProcField::Ppid, 0),
@@ -650,10 +709,10 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         )),
         Field::EvtHostname => s(c.header.hostname.as_bytes()),
         Field::EvtNum => num(c.num),
-        Field::EvtArg(name, raw) => {
-            let v = arg(ev, name)?;
+        Field::EvtArg(a) => {
+            let v = arg(ev, a)?;
             // Falco renders a chmod-family mode as flag names (`S_IRUSR|...|S_ISUID`).
-            match (raw, name.as_str(), &v, ev.kind()) {
+            match (a.raw, a.name.as_str(), &v, ev.kind()) {
                 (false, "mode", Val::Num(m), Some(Kind::Chmod | Kind::Fchmod | Kind::Fchmodat)) => {
                     owned(mode_flags(*m as u64))
                 }
@@ -864,38 +923,17 @@ fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
 }
 
 /// `evt.arg.NAME`: the event's own field of that name, with Falco's names as aliases.
-fn arg<'e>(ev: &'e EventRef<'_>, name: &str) -> Option<Val<'e>> {
-    let alias: &[&str] = match name {
-        "name" | "pathname" | "path" => &["abspath", "path", "name"],
-        "target" => &["oldpath", "target"],
-        "linkpath" => &["newpath"],
-        "oldpath" => &["oldabspath", "oldpath"],
-        "newpath" => &["newabspath", "newpath"],
-        "sig" => &["signal"],
-        "pid" => &["target_pid"],
-        "fd" => &["fd", "oldfd"],
-        _ => &[],
-    };
-    let same = [name];
-    let want: &[&str] = if alias.is_empty() { &same } else { alias };
-    let mut found: Option<Val<'e>> = None;
-    for w in want.iter() {
-        ev.body.visit(&mut |n, v| {
-            if found.is_none() && n == *w {
-                found = match v {
-                    Value::Int(x) => Some(Val::Num(x.into())),
-                    Value::Uint(x) => Some(Val::Num(x.into())),
-                    Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Borrowed(b))),
-                    Value::Addr(a) if !matches!(a, SockAddr::None) => {
-                        Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())))
-                    }
-                    _ => None,
-                };
+fn arg<'e>(ev: &'e EventRef<'_>, a: &ArgField) -> Option<Val<'e>> {
+    let tries = a.at.get(usize::from(ev.kind_id()))?;
+    tries.iter().take_while(|&&i| i != NO_FIELD).find_map(|&i| {
+        match ev.body.field(usize::from(i))? {
+            Value::Int(x) => Some(Val::Num(x.into())),
+            Value::Uint(x) => Some(Val::Num(x.into())),
+            Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Borrowed(b))),
+            Value::Addr(a) if !matches!(a, SockAddr::None) => {
+                Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())))
             }
-        });
-        if found.is_some() {
-            break;
+            _ => None,
         }
-    }
-    found
+    })
 }

@@ -82,6 +82,16 @@ impl Template {
         Ok(Template { pieces })
     }
 
+    /// The common columns the template's fields read besides pid and comm.
+    pub fn columns(&self) -> shrike_format::CommonColumns {
+        self.pieces
+            .iter()
+            .fold(shrike_format::CommonColumns::NONE, |a, p| match p {
+                Piece::Field { field: Some(f), .. } => a.with(f.columns()),
+                _ => a,
+            })
+    }
+
     /// The rendered text.
     pub fn render(&self, c: &Ctx<'_, '_>) -> String {
         self.render_with(c, |_, _| {})

@@ -3,7 +3,7 @@
 //! the thread count.
 
 use rayon::prelude::*;
-use shrike_format::Capture;
+use shrike_format::{Capture, CommonColumns};
 use shrike_rule_lang::{Priority, RuleSet};
 
 use crate::compile::{Condition, Shared, compile_shared};
@@ -34,6 +34,8 @@ pub struct Engine {
     pub output_fields: bool,
     /// For each kind id, the rules that can match an event of that kind, in load order.
     by_kind: Vec<Vec<usize>>,
+    /// The common columns the rules and their outputs read: the others are never decoded.
+    columns: CommonColumns,
 }
 
 impl Engine {
@@ -73,11 +75,15 @@ impl Engine {
                     .collect()
             })
             .collect();
+        let columns = rules.iter().fold(CommonColumns::PID_AND_COMM, |a, r| {
+            a.with(r.condition.columns()).with(r.output.columns())
+        });
         Engine {
             rules,
             skipped,
             output_fields: false,
             by_kind,
+            columns,
         }
     }
 }
@@ -215,7 +221,7 @@ fn scan_chunk(
         }
     };
     // Events of kinds no rule wants are stepped over undecoded.
-    let mut events = match payload.events_of(wanted) {
+    let mut events = match payload.events_with(wanted, engine.columns) {
         Ok(ev) => ev,
         Err(e) => {
             stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));

@@ -36,8 +36,33 @@ pub struct CommonColumns(u16);
 impl CommonColumns {
     /// Every column.
     pub const ALL: CommonColumns = CommonColumns(u16::MAX);
+    /// No column but kind and time.
+    pub const NONE: CommonColumns = CommonColumns(0);
+    /// cpu.
+    pub const CPU: CommonColumns = CommonColumns(1 << C_CPU);
+    /// pid.
+    pub const PID: CommonColumns = CommonColumns(1 << C_PID);
+    /// tid (stored relative to the pid: decoding it needs [`CommonColumns::PID`] too).
+    pub const TID: CommonColumns = CommonColumns(1 << C_TID);
+    /// comm.
+    pub const COMM: CommonColumns = CommonColumns(1 << C_COMM);
+    /// uid.
+    pub const UID: CommonColumns = CommonColumns(1 << C_UID);
+    /// gid.
+    pub const GID: CommonColumns = CommonColumns(1 << C_GID);
+    /// euid.
+    pub const EUID: CommonColumns = CommonColumns(1 << C_EUID);
+    /// egid.
+    pub const EGID: CommonColumns = CommonColumns(1 << C_EGID);
+    /// cgroup.
+    pub const CGROUP: CommonColumns = CommonColumns(1 << C_CGROUP);
     /// pid and comm only: what a process's life needs.
     pub const PID_AND_COMM: CommonColumns = CommonColumns(1 << C_PID | 1 << C_COMM);
+
+    /// The columns of both.
+    pub const fn with(self, other: CommonColumns) -> CommonColumns {
+        CommonColumns(self.0 | other.0)
+    }
 
     #[inline(always)]
     fn has(self, column: usize) -> bool {
@@ -282,23 +307,16 @@ impl<'a> Cursor<'a> {
 
     #[inline(always)]
     pub(crate) fn uint(&mut self) -> Result<u64, DecodeError> {
-        // Fast path: one-byte values dominate; the rest is out of line so
-        // this stays small enough to inline into every field read.
-        if let Some(&b) = self.buf.get(self.pos)
-            && b < 0x80
-        {
-            self.pos += 1;
-            return Ok(b.into());
-        }
-        self.uint_long()
-    }
-
-    #[inline(never)]
-    fn uint_long(&mut self) -> Result<u64, DecodeError> {
         // Up to eight bytes at once, without a loop: the value ends at the
         // first byte below 0x80, and its 7-bit groups are gathered pairwise.
+        // Inline, since every field read is one of these; longer values and
+        // a column's last bytes take the loop, out of line.
         if let Some(w) = self.buf.get(self.pos..self.pos + 8) {
             let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            if w & 0x80 == 0 {
+                self.pos += 1;
+                return Ok(w & 0x7f);
+            }
             let stops = !w & HIGH_BITS;
             if stops != 0 {
                 let len = (stops.trailing_zeros() / 8 + 1) as usize;
@@ -314,6 +332,11 @@ impl<'a> Cursor<'a> {
                 return Ok(v);
             }
         }
+        self.uint_loop()
+    }
+
+    #[inline(never)]
+    fn uint_loop(&mut self) -> Result<u64, DecodeError> {
         match get_uint(&self.buf[self.pos.min(self.buf.len())..]) {
             Some((v, n)) => {
                 self.pos += n;

@@ -343,6 +343,19 @@ macro_rules! kinds {
                 }
             }
 
+            /// Kind-specific field `i` (in schema order), if the kind has that many.
+            #[allow(unused_assignments, unused_variables, unused_mut)]
+            pub fn field<'s>(&'s self, i: usize) -> Option<Value<'s>> {
+                match self {
+                    $(Body::$variant { $($field),* } => {
+                        let mut k = 0usize;
+                        $( if k == i { return Some(field_val!($ty, $field)); } k += 1; )*
+                        None
+                    })*
+                    Body::Unknown { .. } => None,
+                }
+            }
+
             /// Converts every string with `f`.
             pub fn map_strings<'a, T>(&'a self, f: &mut dyn FnMut(&'a S) -> T) -> Body<T> {
                 match self {
