@@ -584,3 +584,59 @@ fn the_tree_alone_is_the_tree_of_the_full_timeline() {
     assert_eq!(full.len(), 3, "two lives and the roots: {full:?}");
     assert_eq!(tree, full);
 }
+
+#[test]
+fn a_scan_decodes_every_column_its_conditions_and_outputs_read() {
+    // A scan decodes only the event columns its rules use: each field below
+    // reads a different one, and each event's value differs from the others'.
+    let mut events = vec![
+        snapshot(1, 0, "systemd", "/usr/lib/systemd/systemd"),
+        ev(
+            2,
+            1,
+            "systemd",
+            Body::Cgroup {
+                id: 77,
+                path: b"/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope".to_vec(),
+            },
+        ),
+    ];
+    for (i, ts) in [10u64, 20].into_iter().enumerate() {
+        let mut e = ev(
+            ts,
+            1,
+            "systemd",
+            Body::Kill {
+                res: 0,
+                target_pid: 9,
+                signal: 15,
+            },
+        );
+        e.tid = 40 + i as u32;
+        e.euid = 33 * i as u32;
+        e.egid = 33 - 33 * i as u32;
+        e.cgroup = if i == 0 { 77 } else { 5 };
+        events.push(e);
+    }
+    let caps = [capture(&events)];
+    let rules = "- rule: tid\n  condition: evt.type = kill and thread.tid = 41\n  output: t\n  priority: INFO\n\
+                 - rule: out\n  condition: evt.type = kill\n  output: '%thread.tid %user.uid %user.name %group.gid %container.id %shrike.cgroup'\n  priority: INFO\n\
+                 - rule: container\n  condition: evt.type = kill and container.id != host\n  output: c\n  priority: INFO\n";
+    let mut l = Loader::new();
+    l.add_str("t.yaml", rules).unwrap();
+    let engine = Engine::new(&l.finish().unwrap(), Priority::Debug);
+    let (alerts, _) = scan(&caps, &History::build(&caps), &engine);
+    let got: Vec<String> = alerts
+        .iter()
+        .map(|a| format!("{}: {}", engine.rules[a.rule].name, a.output))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "out: 40 0 root 33 0123456789ab /system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+            "container: c",
+            "tid: t",
+            "out: 41 33 www-data 0 <NA> <NA>",
+        ]
+    );
+}
