@@ -33,6 +33,10 @@ pub struct Condition {
     root: Node,
     /// Kind ids the condition can match (bit k = kind k); all bits when unconstrained.
     pub kinds: u128,
+    /// The memo bit of a shared condition the whole condition needs (its
+    /// first conjunct): once that is known false for an event, the rule is
+    /// false without a walk of its tree.
+    guard: Option<u64>,
 }
 
 enum Node {
@@ -282,10 +286,70 @@ pub fn compile(e: &Expr) -> Result<Condition, CompileError> {
 
 /// Compiles a condition whose parts in `shared` are evaluated once per event across rules.
 pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileError> {
-    Ok(Condition {
-        root: node(e, shared)?,
-        kinds: kinds(e).unwrap_or(ALL_KINDS),
-    })
+    let kinds = kinds(e).unwrap_or(ALL_KINDS);
+    // Only events of `kinds` are ever evaluated (see `Condition::matches`),
+    // so kind tests that every one of them passes, or fails, are settled now.
+    let root = match fold(node(e, shared)?, kinds) {
+        Folded::Node(n) => n,
+        Folded::Const(true) => Node::And(Vec::new()),
+        Folded::Const(false) => Node::Or(Vec::new()),
+    };
+    let guard = match &root {
+        Node::And(v) => match v.first() {
+            Some(Node::Shared(slot, _)) => Some(1u64 << slot),
+            _ => None,
+        },
+        Node::Shared(slot, _) => Some(1u64 << slot),
+        _ => None,
+    };
+    Ok(Condition { root, kinds, guard })
+}
+
+/// A node with what is known about it before any event.
+enum Folded {
+    Const(bool),
+    Node(Node),
+}
+
+/// Simplifies `n` for events whose kind is one of `kinds`.
+fn fold(n: Node, kinds: u128) -> Folded {
+    match n {
+        Node::Kinds(bits) if kinds & !bits == 0 => Folded::Const(true),
+        Node::Kinds(bits) if kinds & bits == 0 => Folded::Const(false),
+        n @ (Node::And(_) | Node::Or(_)) => {
+            let (and, v) = match n {
+                Node::And(v) => (true, v),
+                Node::Or(v) => (false, v),
+                _ => unreachable!("matched above"),
+            };
+            let mut kept = Vec::with_capacity(v.len());
+            for x in v {
+                match fold(x, kinds) {
+                    // true in an `and`, false in an `or`, changes nothing.
+                    Folded::Const(c) if c == and => {}
+                    Folded::Const(c) => return Folded::Const(c),
+                    Folded::Node(x) => kept.push(x),
+                }
+            }
+            match kept.len() {
+                0 => Folded::Const(and),
+                1 => Folded::Node(kept.pop().expect("one")),
+                _ if and => Folded::Node(Node::And(kept)),
+                _ => Folded::Node(Node::Or(kept)),
+            }
+        }
+        Node::Not(x) => match fold(*x, kinds) {
+            Folded::Const(c) => Folded::Const(!c),
+            Folded::Node(x) => Folded::Node(Node::Not(Box::new(x))),
+        },
+        // The memo holds the condition's value for the event, which the fold
+        // does not change for the events this rule sees.
+        Node::Shared(slot, x) => match fold(*x, kinds) {
+            Folded::Const(c) => Folded::Const(c),
+            Folded::Node(x) => Folded::Node(Node::Shared(slot, Box::new(x))),
+        },
+        n => Folded::Node(n),
+    }
 }
 
 fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
@@ -484,6 +548,15 @@ impl Condition {
 
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
+        if self.kinds & (1u128 << c.ev.kind_id().min(127)) == 0 {
+            return false;
+        }
+        if let Some(bit) = self.guard
+            && c.memo.known.get() & bit != 0
+            && c.memo.value.get() & bit == 0
+        {
+            return false;
+        }
         eval(&self.root, c)
     }
 }

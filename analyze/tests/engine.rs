@@ -640,3 +640,68 @@ fn a_scan_decodes_every_column_its_conditions_and_outputs_read() {
         ]
     );
 }
+
+#[test]
+fn kind_tests_settled_at_compile_time_keep_their_meaning() {
+    // Each rule's `evt.type` tests are folded for the kinds it can match,
+    // so these exercise a test that always holds, one that never does, and
+    // one that depends on the event.
+    let open = |ts, path: &str| {
+        ev(
+            ts,
+            1,
+            "cat",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: path.into(),
+                abspath: path.into(),
+                flags: 0,
+                mode: 0,
+            },
+        )
+    };
+    let kill = ev(
+        30,
+        1,
+        "kill",
+        Body::Kill {
+            res: 0,
+            target_pid: 2,
+            signal: 9,
+        },
+    );
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        open(10, "/x"),
+        open(20, "/y"),
+        kill,
+    ])];
+    let rules = [
+        rule(
+            "either",
+            "evt.type in (kill, openat) and (evt.type = kill or fd.name = /x)",
+        ),
+        rule("never", "evt.type = openat and evt.type = kill"),
+        rule(
+            "not_kill",
+            "evt.type in (kill, openat) and not evt.type = kill",
+        ),
+        rule(
+            "always_open",
+            "evt.type = openat and evt.type in (openat, open)",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "either@10",
+            "not_kill@10",
+            "always_open@10",
+            "not_kill@20",
+            "always_open@20",
+            "either@30",
+        ]
+    );
+}

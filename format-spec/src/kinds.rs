@@ -502,15 +502,21 @@ const DENSE: [u8; KIND_ID_LIMIT as usize] = {
 impl<S: AsRef<[u8]>> Body<S> {
     /// The syscall result (`res` field), for kinds that have one.
     pub fn res(&self) -> Option<i64> {
-        let mut r = None;
-        self.visit(&mut |name, v| {
-            if name == "res"
-                && let Value::Int(x) = v
-            {
-                r = Some(x);
+        // Where each kind keeps `res`, found once: rules ask for it on most events.
+        static AT: std::sync::LazyLock<[u8; 128]> = std::sync::LazyLock::new(|| {
+            let mut at = [u8::MAX; 128];
+            for k in Kind::ALL {
+                if let Some(i) = k.fields().iter().position(|f| f.name == "res") {
+                    at[usize::from(k.id())] = i as u8;
+                }
             }
+            at
         });
-        r
+        let i = *AT.get(usize::from(self.kind_id()))?;
+        match self.field(usize::from(i))? {
+            Value::Int(x) => Some(x),
+            _ => None,
+        }
     }
 }
 
