@@ -161,6 +161,8 @@ enum R {
     /// values that are not strings.
     StrSet(rustc_hash::FxHashSet<Vec<u8>>, Vec<Lit>),
     Regex(regex::bytes::Regex),
+    /// `contains` a literal, with its searcher built once instead of per event.
+    Contains(Box<memchr::memmem::Finder<'static>>),
     /// A glob with the literal text before its first wildcard, which most
     /// values fail on at once.
     Glob {
@@ -452,6 +454,12 @@ fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
                 rest: v.as_bytes()[cut..].to_vec(),
             }
         }
+        (Rhs::Value(v), op @ (Op::Contains | Op::BContains)) if ty == Type::Str => {
+            match lit(ty, v, op)? {
+                Lit::Str(b) => R::Contains(Box::new(memchr::memmem::Finder::new(&b).into_owned())),
+                other => R::One(other),
+            }
+        }
         (Rhs::Value(v), op) => R::One(lit(ty, v, op)?),
         (Rhs::List(items), Op::PMatch) => R::PMatch(
             items
@@ -695,6 +703,9 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
             return compare_vals(cmp.op, v, &rhs_field);
         }
         R::Regex(re) => return matches!(v, Val::Str(b) if re.is_match(b)),
+        R::Contains(finder) => {
+            return matches!(v, Val::Str(b) if finder.find(b).is_some());
+        }
         R::Glob { prefix, rest } => {
             let Val::Str(b) = v else { return false };
             // The prefix has no wildcard, so it matches byte for byte or not at all.
