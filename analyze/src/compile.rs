@@ -165,12 +165,64 @@ enum R {
     Contains(Box<memchr::memmem::Finder<'static>>),
     /// A glob with the literal text before its first wildcard, which most
     /// values fail on at once.
-    Glob {
-        prefix: Vec<u8>,
-        rest: Vec<u8>,
-    },
+    Glob(Box<GlobPattern>),
     PMatch(Vec<PathPattern>),
     Field(Operand2),
+}
+
+/// A glob, with what any matching value must hold found once: the literal
+/// text before its first wildcard, after its last, and its longest literal
+/// run, which most values fail on without the glob being run.
+struct GlobPattern {
+    prefix: Vec<u8>,
+    rest: Vec<u8>,
+    /// Empty when the pattern ends in a wildcard, or has classes or escapes.
+    suffix: Vec<u8>,
+    /// Longest literal run after the prefix (`None` with classes or escapes).
+    inner: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl GlobPattern {
+    fn new(p: &[u8]) -> GlobPattern {
+        let cut = p
+            .iter()
+            .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+            .unwrap_or(p.len());
+        let rest = &p[cut..];
+        // Classes and escapes make a literal run harder to read off; those
+        // patterns go straight to the glob.
+        let simple = !rest.iter().any(|b| matches!(b, b'[' | b'\\'));
+        let runs: Vec<&[u8]> = if simple {
+            rest.split(|b| matches!(b, b'*' | b'?')).collect()
+        } else {
+            Vec::new()
+        };
+        let suffix = match runs.last() {
+            Some(last) if runs.len() > 1 => last.to_vec(),
+            _ => Vec::new(),
+        };
+        let inner = runs
+            .iter()
+            .max_by_key(|r| r.len())
+            .filter(|r| !r.is_empty())
+            .map(|r| memchr::memmem::Finder::new(r).into_owned());
+        GlobPattern {
+            prefix: p[..cut].to_vec(),
+            rest: rest.to_vec(),
+            suffix,
+            inner,
+        }
+    }
+
+    fn matches(&self, s: &[u8]) -> bool {
+        // The prefix has no wildcard, so it matches byte for byte or not at all.
+        let Some(tail) = s.strip_prefix(self.prefix.as_slice()) else {
+            return false;
+        };
+        tail.ends_with(&self.suffix)
+            && self.inner.as_ref().is_none_or(|f| f.find(tail).is_some())
+            && glob(&self.rest, tail)
+    }
 }
 
 /// One `pmatch` path: its components, and for a path without wildcards the
@@ -445,14 +497,7 @@ fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
                 .map_err(|e| CompileError::Invalid(format!("regex `{v}`: {e}")))?,
         ),
         (Rhs::Value(v), Op::Glob) if ty == Type::Str => {
-            let cut = v
-                .bytes()
-                .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
-                .unwrap_or(v.len());
-            R::Glob {
-                prefix: v.as_bytes()[..cut].to_vec(),
-                rest: v.as_bytes()[cut..].to_vec(),
-            }
+            R::Glob(Box::new(GlobPattern::new(v.as_bytes())))
         }
         (Rhs::Value(v), op @ (Op::Contains | Op::BContains)) if ty == Type::Str => {
             match lit(ty, v, op)? {
@@ -706,11 +751,7 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         R::Contains(finder) => {
             return matches!(v, Val::Str(b) if finder.find(b).is_some());
         }
-        R::Glob { prefix, rest } => {
-            let Val::Str(b) = v else { return false };
-            // The prefix has no wildcard, so it matches byte for byte or not at all.
-            return b.starts_with(prefix) && glob(rest, &b[prefix.len()..]);
-        }
+        R::Glob(g) => return matches!(v, Val::Str(b) if g.matches(b)),
         R::PMatch(paths) => {
             let Val::Str(b) = v else { return false };
             let plain = b.first() == Some(&b'/')
@@ -849,6 +890,33 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::glob;
+
+    #[test]
+    fn a_glob_checks_its_literal_runs_as_the_glob_would() {
+        let cases: [(&[u8], &[u8]); 12] = [
+            (b"/home/*/.ssh/id_*", b"/home/al/.ssh/id_rsa"),
+            (b"/home/*/.ssh/id_*", b"/home/al/.ssh/known_hosts"),
+            (b"/home/*/.aws/credentials", b"/home/x/y/.aws/credentials"),
+            (b"/home/*/.aws/credentials", b"/home/x/.aws/credentials.bak"),
+            (b"*.sh", b"/x/y.sh"),
+            (b"*.sh", b"/x/y.shx"),
+            (b"a?c*d", b"abcxd"),
+            (b"a?c*d", b"abd"),
+            (b"/[a-c]x*", b"/bxyz"),
+            (b"x\\*y", b"x*y"),
+            (b"*", b""),
+            (b"ab*", b"a"),
+        ];
+        for (p, s) in cases {
+            assert_eq!(
+                super::GlobPattern::new(p).matches(s),
+                glob(p, s),
+                "{} on {}",
+                String::from_utf8_lossy(p),
+                String::from_utf8_lossy(s)
+            );
+        }
+    }
 
     #[test]
     fn glob_is_fnmatch_without_flags() {
