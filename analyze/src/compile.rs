@@ -216,10 +216,11 @@ impl GlobPattern {
 
     fn matches(&self, s: &[u8]) -> bool {
         // The prefix has no wildcard, so it matches byte for byte or not at all.
-        let Some(tail) = s.strip_prefix(self.prefix.as_slice()) else {
+        if !starts_with(s, &self.prefix) {
             return false;
-        };
-        tail.ends_with(&self.suffix)
+        }
+        let tail = &s[self.prefix.len()..];
+        ends_with(tail, &self.suffix)
             && self.inner.as_ref().is_none_or(|f| f.find(tail).is_some())
             && glob(&self.rest, tail)
     }
@@ -254,7 +255,7 @@ impl PathPattern {
     /// its canonical form.
     fn matches(&self, path: &[u8], plain: bool) -> bool {
         if plain && let Some(l) = &self.literal {
-            return path.starts_with(l) && path.get(l.len()).is_none_or(|&b| b == b'/');
+            return starts_with(path, l) && path.get(l.len()).is_none_or(|&b| b == b'/');
         }
         let mut got = path_parts(path);
         self.parts
@@ -703,7 +704,7 @@ fn lit_num(b: &[u8]) -> Option<i128> {
 
 fn lit_eq(v: &Val<'_>, l: &Lit) -> bool {
     match (v, l) {
-        (Val::Str(a), Lit::Str(b)) => a.as_ref() == b.as_slice(),
+        (Val::Str(a), Lit::Str(b)) => bytes_eq(a, b),
         (Val::Num(a), Lit::Str(b)) => lit_num(b) == Some(*a),
         (Val::Num(a), Lit::Num(b)) => a == b,
         (Val::Bool(a), Lit::Bool(b)) => a == b,
@@ -782,8 +783,8 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         (Op::IContains, Val::Str(a), Lit::Str(b)) => {
             memmem(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
         }
-        (Op::StartsWith | Op::BStartsWith, Val::Str(a), Lit::Str(b)) => a.starts_with(b),
-        (Op::EndsWith, Val::Str(a), Lit::Str(b)) => a.ends_with(b),
+        (Op::StartsWith | Op::BStartsWith, Val::Str(a), Lit::Str(b)) => starts_with(a, b),
+        (Op::EndsWith, Val::Str(a), Lit::Str(b)) => ends_with(a, b),
         (Op::Glob, Val::Str(a), Lit::Str(b)) => glob(b, a),
         (Op::IGlob, Val::Str(a), Lit::Str(b)) => {
             glob(&b.to_ascii_lowercase(), &a.to_ascii_lowercase())
@@ -813,6 +814,37 @@ fn ord(op: Op, o: std::cmp::Ordering) -> bool {
         Op::Gt => o == Greater,
         _ => o != Less,
     }
+}
+
+/// Byte-string equality for the short strings rules compare (paths, names):
+/// a word at a time, inline, where `==` calls the C library's memcmp, whose
+/// call costs more than comparing a few words.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    if n >= 8 {
+        // Whole words, then one more ending at the last byte (it may overlap).
+        (0..n / 8).all(|i| word(a, 8 * i) == word(b, 8 * i)) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
+}
+
+#[inline]
+fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && bytes_eq(&s[..prefix.len()], prefix)
+}
+
+#[inline]
+fn ends_with(s: &[u8], suffix: &[u8]) -> bool {
+    s.len() >= suffix.len() && bytes_eq(&s[s.len() - suffix.len()..], suffix)
 }
 
 fn memmem(h: &[u8], n: &[u8]) -> bool {
@@ -915,6 +947,27 @@ mod tests {
                 String::from_utf8_lossy(p),
                 String::from_utf8_lossy(s)
             );
+        }
+    }
+
+    #[test]
+    fn short_byte_comparisons_agree_with_the_standard_ones() {
+        let text = b"/usr/lib/x86_64-linux-gnu/libc.so.6 and more";
+        for a in 0..text.len() {
+            for b in a..text.len().min(a + 40) {
+                let s = &text[a..b];
+                for t in [&text[..b - a], s, &text[text.len() - (b - a)..]] {
+                    assert_eq!(super::bytes_eq(s, t), s == t);
+                    assert_eq!(super::starts_with(text, s), text.starts_with(s));
+                    assert_eq!(super::ends_with(text, s), text.ends_with(s));
+                }
+            }
+        }
+        let mut x = *b"abcdefghijklmnop";
+        for i in 0..x.len() {
+            x[i] ^= 1;
+            assert!(!super::bytes_eq(&x, b"abcdefghijklmnop"), "differs at {i}");
+            x[i] ^= 1;
         }
     }
 
