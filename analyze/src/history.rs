@@ -273,7 +273,7 @@ impl History {
         // dropping every other unlink before sorting keeps millions of
         // changes out of the sort.
         let exes: rustc_hash::FxHashSet<u64> = per_chunk
-            .iter()
+            .par_iter()
             .flatten()
             .filter_map(|(_, _, c)| match c {
                 Change::Exec(info) => Some(info.image.exe_hash),
@@ -281,18 +281,21 @@ impl History {
             })
             .collect();
         let keep = |c: &Change| !matches!(c, Change::Unlinked(h) if !exes.contains(h));
-        let mut all = Vec::with_capacity(
-            per_chunk
-                .iter()
-                .flatten()
-                .filter(|(_, _, c)| keep(c))
-                .count(),
-        );
-        for c in per_chunk {
-            all.extend(c.into_iter().filter(|(_, _, c)| keep(c)));
-        }
-        all.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
+        let mut all: Vec<(u64, u64, Change)> = per_chunk
+            .into_par_iter()
+            .flatten()
+            .filter(|(_, _, c)| keep(c))
+            .collect();
+        all.par_sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
         let mut h = History::default();
+        // Each exec and each process fork starts a version: room for all of
+        // them at once, where growing the array copied it over and over.
+        let starts = all
+            .iter()
+            .filter(|(_, _, c)| matches!(c, Change::Exec(_) | Change::Fork { thread: false, .. }))
+            .count();
+        h.versions.reserve(starts);
+        h.by_pid.reserve(starts / 2);
         for (ts, _, c) in all {
             h.apply(ts, c);
         }
@@ -303,7 +306,7 @@ impl History {
     /// Puts each pid's versions side by side, in the order they began, for lookups.
     fn group_by_pid(&mut self) {
         // Stable: versions of one pid stay in the order they were applied.
-        self.versions.sort_by_key(|v| v.info.pid);
+        self.versions.par_sort_by_key(|v| v.info.pid);
         self.by_pid.clear();
         let mut i = 0;
         for run in self.versions.chunk_by(|a, b| a.info.pid == b.info.pid) {
