@@ -18,6 +18,8 @@ use sqlx::{
 pub const SCHEMA: &str = include_str!("schema.sql");
 /// Its secondary indexes, (re)built after each export.
 pub const INDEXES: &str = include_str!("indexes.sql");
+/// The schema's version, kept in the database's `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Errors of export and query.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,11 @@ pub enum SqlError {
         /// What went wrong.
         what: String,
     },
+    /// The database holds tables of another version of the schema.
+    #[error(
+        "the database has shrike schema version {0}, this shrike writes version {SCHEMA_VERSION}: export into a new file"
+    )]
+    OtherSchema(i64),
     /// The runtime could not start.
     #[error("cannot start the database runtime: {0}")]
     Runtime(#[from] std::io::Error),
@@ -108,7 +115,23 @@ pub fn export(
     std::thread::scope(|scope| {
         rt.block_on(async {
             let mut conn = open(db, true).await?;
+            // Adding this version's tables beside another version's would
+            // leave half of each.
+            let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+                .fetch_one(&mut conn)
+                .await?;
+            let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_schema")
+                .fetch_one(&mut conn)
+                .await?;
+            if tables > 0 && version != SCHEMA_VERSION {
+                return Err(SqlError::OtherSchema(version));
+            }
             sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "PRAGMA user_version = {SCHEMA_VERSION}"
+            )))
+            .execute(&mut conn)
+            .await?;
             // Every id an export writes comes from rows it wrote first (the
             // capture, the process lives, the event), so checking each foreign
             // key as it is inserted only repeats that: it cost a fifth of a
@@ -187,7 +210,7 @@ struct Table {
 }
 
 static EVENTS: Table = Table {
-    name: "events",
+    name: "event_rows",
     columns: &[
         "event_id",
         "capture_id",
@@ -614,9 +637,10 @@ async fn export_one<'s, 'env>(
             .push((p.start_ns, base + i as i64));
     }
     drop(t);
-    let event_base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(event_id), 0) + 1 FROM events")
-        .fetch_one(&mut *tx)
-        .await?;
+    let event_base: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(event_id), 0) + 1 FROM event_rows")
+            .fetch_one(&mut *tx)
+            .await?;
     // Event ids follow the file: chunk by chunk, event by event.
     let chunks = shrike_analyze::chunks::in_file_order(caps);
     let (send, recv) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<Batch>>, String>>(2);

@@ -1,4 +1,5 @@
--- shrike SQLite schema, version 1 (documented in docs/sql.md). Indexes: indexes.sql.
+-- shrike SQLite schema, version 2 (PRAGMA user_version; documented in
+-- docs/sql.md). Indexes: indexes.sql.
 CREATE TABLE IF NOT EXISTS captures (
     capture_id  INTEGER PRIMARY KEY,
     file_id     TEXT NOT NULL UNIQUE,   -- the capture's random id: re-exporting it is a no-op
@@ -26,13 +27,13 @@ CREATE TABLE IF NOT EXISTS processes (
     exit_code   INTEGER,
     exit_signal INTEGER
 );
-CREATE TABLE IF NOT EXISTS events (
+-- The events as stored; query them through the view `events` below, which
+-- adds their time as text.
+CREATE TABLE IF NOT EXISTS event_rows (
     event_id    INTEGER PRIMARY KEY,
     capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
     process_id  INTEGER NOT NULL REFERENCES processes(process_id),
     ts_ns       INTEGER NOT NULL,       -- ns since the Unix epoch
-    -- RFC 3339 UTC with nanoseconds, worked out from ts_ns when read (not stored)
-    time        TEXT GENERATED ALWAYS AS (strftime('%Y-%m-%dT%H:%M:%S', ts_ns / 1000000000, 'unixepoch') || printf('.%09dZ', ts_ns % 1000000000)) VIRTUAL,
     kind        TEXT NOT NULL,          -- execve, openat, connect, ...
     pid         INTEGER NOT NULL,
     tid         INTEGER NOT NULL,
@@ -42,8 +43,16 @@ CREATE TABLE IF NOT EXISTS events (
     res         INTEGER,                -- syscall result (negative errno on failure), if any
     detail      TEXT NOT NULL           -- every kind-specific field, as JSON
 );
+-- Not a generated column of event_rows: SQLite works those out on every
+-- insert, which took a fifth of a large export.
+CREATE VIEW IF NOT EXISTS events AS
+    SELECT event_id, capture_id, process_id, ts_ns,
+           -- RFC 3339 UTC with nanoseconds, worked out from ts_ns when read
+           strftime('%Y-%m-%dT%H:%M:%S', ts_ns / 1000000000, 'unixepoch') || printf('.%09dZ', ts_ns % 1000000000) AS time,
+           kind, pid, tid, comm, uid, euid, res, detail
+    FROM event_rows;
 CREATE TABLE IF NOT EXISTS files (
-    event_id    INTEGER PRIMARY KEY REFERENCES events(event_id),
+    event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
     operation   TEXT NOT NULL,          -- the event kind
     path        TEXT,                   -- absolute path
     path2       TEXT,                   -- second path (rename, link)
@@ -52,7 +61,7 @@ CREATE TABLE IF NOT EXISTS files (
     res         INTEGER
 );
 CREATE TABLE IF NOT EXISTS network (
-    event_id    INTEGER PRIMARY KEY REFERENCES events(event_id),
+    event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
     operation   TEXT NOT NULL,
     proto       INTEGER,
     local_ip    TEXT,

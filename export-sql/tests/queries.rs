@@ -106,3 +106,20 @@ fn every_documented_query_runs() {
         .to_string();
     assert!(err.contains("no such column: nope"), "{err}");
 }
+
+#[test]
+fn a_database_of_another_schema_version_is_refused_not_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let caps = [synthetic(3, 2_000)];
+    export(&db, &["a.shrk".to_string()], &caps, &[]).unwrap();
+    // Exporting again into a database this version wrote is fine.
+    export(&db, &["a.shrk".to_string()], &caps, &[]).unwrap();
+    // One an older shrike wrote (another user_version) is not touched.
+    query(&db, "PRAGMA user_version = 1").unwrap();
+    let err = export(&db, &["b.shrk".to_string()], &[synthetic(4, 2_000)], &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("schema version 1"), "{err}");
+    assert_eq!(one(&db, "SELECT count(*) FROM captures"), 1);
+}
