@@ -337,8 +337,21 @@ fn chunk_rows(
             .or(l.first())
             .map(|&(_, id)| id)
     };
+    // Text values are shared, not copied per row: sqlx keeps each bound text
+    // in its own allocation, freed on the thread that runs SQLite, which is
+    // the one every row waits for.
+    static KINDS: std::sync::LazyLock<Vec<std::sync::Arc<str>>> = std::sync::LazyLock::new(|| {
+        (0..=u16::from(u8::MAX))
+            .map(|id| {
+                shrike_format::Kind::from_id(id)
+                    .map_or("unknown", |k| k.name())
+                    .into()
+            })
+            .collect()
+    });
     shrike_analyze::with_chunk_buf(|buf| {
         let p = cap.payload_in(i, buf).map_err(|e| e.to_string())?;
+        let mut comms: HashMap<&[u8], std::sync::Arc<str>> = HashMap::new();
         let mut out = Vec::new();
         let (mut ev, mut fi, mut ne, mut lo) = (
             Batcher::new(&EVENTS),
@@ -351,7 +364,11 @@ fn chunk_rows(
             let e = e.map_err(|e| cap.chunk_err(i, e.0).to_string())?;
             let id = first_id + i64::from(events.consumed()) - 1;
             let now = wall_ns(h, e.ts);
-            let kind = e.kind().map_or("unknown", |k| k.name());
+            let kind = &KINDS[usize::from(e.kind_id().min(255))];
+            let comm = comms
+                .entry(e.comm)
+                .or_insert_with(|| s(e.comm).into())
+                .clone();
             let res = e.body.res();
             let process_id = life_of(e.pid, now).ok_or_else(|| {
                 format!("pid {} has an event but no process (timeline bug)", e.pid)
@@ -360,10 +377,10 @@ fn chunk_rows(
                 .bind(capture_id)
                 .bind(process_id)
                 .bind(now as i64)
-                .bind(kind)
+                .bind(kind.clone())
                 .bind(i64::from(e.pid))
                 .bind(i64::from(e.tid))
-                .bind(s(e.comm))
+                .bind(comm)
                 .bind(i64::from(e.uid))
                 .bind(i64::from(e.euid))
                 .bind(res)
@@ -371,7 +388,7 @@ fn chunk_rows(
                 .end_row(&mut out);
             if let Some(FileRow(path, path2, flags, mode)) = file_row(&e.body) {
                 fi.bind(id)
-                    .bind(kind)
+                    .bind(kind.clone())
                     .bind(path)
                     .bind(path2)
                     .bind(flags)
@@ -381,7 +398,7 @@ fn chunk_rows(
             }
             if let Some(NetRow(proto, lip, lport, rip, rport)) = net_row(&e.body) {
                 ne.bind(id)
-                    .bind(kind)
+                    .bind(kind.clone())
                     .bind(proto)
                     .bind(lip)
                     .bind(lport)
