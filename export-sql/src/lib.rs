@@ -384,13 +384,13 @@ fn chunk_rows(
                 .bind(i64::from(e.uid))
                 .bind(i64::from(e.euid))
                 .bind(res)
-                .bind(detail_json(&e.body))
+                .bind(text(detail_json(&e.body)))
                 .end_row(&mut out);
             if let Some(FileRow(path, path2, flags, mode)) = file_row(&e.body) {
                 fi.bind(id)
                     .bind(kind.clone())
-                    .bind(path)
-                    .bind(path2)
+                    .bind(text(path))
+                    .bind(path2.map(text))
                     .bind(flags)
                     .bind(mode)
                     .bind(res)
@@ -400,9 +400,9 @@ fn chunk_rows(
                 ne.bind(id)
                     .bind(kind.clone())
                     .bind(proto)
-                    .bind(lip)
+                    .bind(lip.map(text))
                     .bind(lport)
-                    .bind(rip)
+                    .bind(rip.map(text))
                     .bind(rport)
                     .bind(res)
                     .end_row(&mut out);
@@ -421,6 +421,12 @@ fn chunk_rows(
         out.sort_by_key(|b| !std::ptr::eq(b.table, &EVENTS));
         Ok(out)
     })
+}
+
+/// A text value as sqlx keeps it with one allocation (a `String` it wraps
+/// in a second one), so the thread running SQLite frees one, not two.
+fn text(s: String) -> std::sync::Arc<str> {
+    s.into()
 }
 
 /// Every kind-specific field as one JSON object, written straight into a string.
