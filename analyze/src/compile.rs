@@ -118,6 +118,8 @@ fn cost(n: &Node) -> u8 {
         Node::Kinds(_) => 0,
         Node::Cmp(c) => match (&c.any_ancestor, &c.lhs.field) {
             (Some(_), _) => 3,
+            // The event's own comm and pid need no lookup.
+            (None, Field::Proc(ProcField::Name | ProcField::Pid, 0)) => 1,
             (None, Field::Proc(_, 0)) => 2,
             (None, Field::Proc(_, _)) => 3,
             (None, Field::CapEffective | Field::CapPermitted | Field::UserLoginUid)

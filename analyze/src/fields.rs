@@ -720,15 +720,15 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             }
         }
         Field::Proc(pf, n) => {
-            let p = c.ancestor(*n);
-            // The event's own thread knows its comm even without history.
+            // The event's own thread knows its comm and pid without the
+            // history (and is not looked up there for them).
             if *n == 0 && *pf == ProcField::Name {
                 return s(ev.comm);
             }
             if *n == 0 && *pf == ProcField::Pid {
                 return num(ev.pid);
             }
-            proc_field(*pf, p?)
+            proc_field(*pf, c.ancestor(*n)?)
         }
         Field::AnyAncestor(_) => None, // evaluated by the compiler, ancestor by ancestor
         Field::ThreadTid => num(ev.tid),
