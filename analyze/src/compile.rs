@@ -604,9 +604,13 @@ impl Condition {
 
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
-        if self.kinds & (1u128 << c.ev.kind_id().min(127)) == 0 {
-            return false;
-        }
+        self.kinds & (1u128 << c.ev.kind_id().min(127)) != 0 && self.matches_of_kind(c)
+    }
+
+    /// [`Condition::matches`] for an event already known to be of one of
+    /// [`Condition::kinds`] (a scan dispatches each event to the rules of
+    /// its kind, and working out an event's kind is a jump through a table).
+    pub fn matches_of_kind(&self, c: &Ctx<'_, '_>) -> bool {
         if let Some(bit) = self.guard
             && c.memo.known.get() & bit != 0
             && c.memo.value.get() & bit == 0
