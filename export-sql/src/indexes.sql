@@ -1,7 +1,6 @@
 -- Secondary indexes of the shrike schema: built after a bulk load, which is
 -- much faster than keeping them up to date row by row.
 CREATE INDEX IF NOT EXISTS events_pid ON event_rows(pid);
-CREATE INDEX IF NOT EXISTS events_time ON event_rows(ts_ns);
 CREATE INDEX IF NOT EXISTS events_kind ON event_rows(kind);
 CREATE INDEX IF NOT EXISTS events_process ON event_rows(process_id);
 CREATE INDEX IF NOT EXISTS files_path ON files(path);
