@@ -7,6 +7,8 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+
+use crate::chunks::ChunkRef;
 use shrike_format::{Body, Capture, CommonColumns, EventRef, Kind};
 
 /// What a program image is: shared by a process and the children it forks
@@ -227,77 +229,106 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
     })
 }
 
+/// Kinds whose events start a version of a process.
+const STARTS: [Kind; 7] = [
+    Kind::ProcSnapshot,
+    Kind::Execve,
+    Kind::Execveat,
+    Kind::Clone,
+    Kind::Clone3,
+    Kind::Fork,
+    Kind::Vfork,
+];
+
+/// The lifecycle changes in one chunk, each with its time and its place in
+/// the files (the tie-break between changes at the same time).
+fn chunk_changes(
+    caps: &[Capture],
+    c: &ChunkRef,
+    lifecycle: u128,
+    paths: &RandomState,
+) -> Vec<(u64, u64, Change)> {
+    let (f, i) = (c.file, c.index);
+    // Sized from the chunk header's counts: one allocation, no regrowth
+    // (fresh pages are slow to fault in on virtual machines).
+    let most: u32 = caps[f].chunks()[i]
+        .header
+        .stats
+        .kind_counts
+        .iter()
+        .filter(|(k, _)| lifecycle & (1u128 << (*k).min(127)) != 0)
+        .map(|(_, n)| n)
+        .sum();
+    let mut out = Vec::with_capacity(most as usize);
+    crate::with_chunk_buf(|buf| {
+        if let Ok(p) = caps[f].payload_in(i, buf)
+            // A life needs each event's pid and comm, not its other columns.
+            && let Ok(mut events) = p.events_with(lifecycle, CommonColumns::PID_AND_COMM)
+        {
+            while let Some(Ok((n, e))) = events.next_ref() {
+                if let Some(c) = changes(e, paths) {
+                    let n = u64::from(n) + 1;
+                    out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
+                }
+            }
+        }
+    });
+    out
+}
+
 impl History {
-    /// Builds the table from every readable chunk of `caps` (in parallel), then
-    /// applies the changes in time order.
+    /// Builds the table from every readable chunk of `caps`: chunks are read
+    /// on all cores a window at a time, in time order, and each window's
+    /// changes are applied in time order while the next window is read.
     pub fn build(caps: &[Capture]) -> History {
-        let work: Vec<(usize, usize)> = crate::chunks::in_file_order(caps)
-            .iter()
-            .map(|c| (c.file, c.index))
-            .collect();
         let lifecycle = LIFECYCLE.iter().fold(0u128, |b, k| b | 1u128 << k.id());
+        // Chunks without fork, exec, exit or snapshot events say nothing here.
+        let work: Vec<ChunkRef> = crate::chunks::in_time_order(caps)
+            .into_iter()
+            .filter(|c| caps[c.file].chunks()[c.index].kinds() & lifecycle != 0)
+            .collect();
         let paths = RandomState::new();
-        let per_chunk: Vec<Vec<(u64, u64, Change)>> = work
-            .par_iter()
-            // Chunks without fork, exec, exit or snapshot events say nothing here.
-            .filter(|&&(f, i)| caps[f].chunks()[i].kinds() & lifecycle != 0)
-            .map(|&(f, i)| {
-                // Sized from the chunk header's counts: one allocation, no regrowth
-                // (fresh pages are slow to fault in on virtual machines).
-                let most: u32 = caps[f].chunks()[i]
-                    .header
-                    .stats
-                    .kind_counts
-                    .iter()
-                    .filter(|(k, _)| lifecycle & (1u128 << (*k).min(127)) != 0)
-                    .map(|(_, n)| n)
-                    .sum();
-                let mut out = Vec::with_capacity(most as usize);
-                crate::with_chunk_buf(|buf| {
-                    if let Ok(p) = caps[f].payload_in(i, buf)
-                        // A life needs each event's pid and comm, not its other columns.
-                        && let Ok(mut events) = p.events_with(lifecycle, CommonColumns::PID_AND_COMM)
-                    {
-                        while let Some(Ok((n, e))) = events.next_ref() {
-                            if let Some(c) = changes(e, &paths) {
-                                let n = u64::from(n) + 1;
-                                out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
-                            }
-                        }
-                    }
-                });
-                out
-            })
-            .collect();
-        // Only a path some process ran can leave a deleted binary behind;
-        // dropping every other unlink before sorting keeps millions of
-        // changes out of the sort.
-        let exes: rustc_hash::FxHashSet<u64> = per_chunk
-            .par_iter()
-            .flatten()
-            .filter_map(|(_, _, c)| match c {
-                Change::Exec(info) => Some(info.image.exe_hash),
-                _ => None,
-            })
-            .collect();
-        let keep = |c: &Change| !matches!(c, Change::Unlinked(h) if !exes.contains(h));
-        let mut all: Vec<(u64, u64, Change)> = per_chunk
-            .into_par_iter()
-            .flatten()
-            .filter(|(_, _, c)| keep(c))
-            .collect();
-        all.par_sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
         let mut h = History::default();
         // Each exec and each process fork starts a version: room for all of
-        // them at once, where growing the array copied it over and over.
-        let starts = all
+        // them at once (from the chunk headers), where growing the array
+        // copied it again and again.
+        let starts: u32 = work
             .iter()
-            .filter(|(_, _, c)| matches!(c, Change::Exec(_) | Change::Fork { thread: false, .. }))
-            .count();
-        h.versions.reserve(starts);
-        h.by_pid.reserve(starts / 2);
-        for (ts, _, c) in all {
-            h.apply(ts, c);
+            .flat_map(|c| &caps[c.file].chunks()[c.index].header.stats.kind_counts)
+            .filter(|(k, _)| STARTS.iter().any(|s| s.id() == *k))
+            .map(|(_, n)| n)
+            .sum();
+        h.versions.reserve(starts as usize);
+        h.by_pid.reserve(starts as usize / 2);
+        let window = rayon::current_num_threads().max(1) * 4;
+        let read = |batch: &[ChunkRef]| -> Vec<(u64, u64, Change)> {
+            batch
+                .par_iter()
+                .map(|c| chunk_changes(caps, c, lifecycle, &paths))
+                .flatten()
+                .collect()
+        };
+        let mut batches = work.chunks(window).enumerate();
+        let mut next = batches.next().map(|(w, b)| (w, read(b)));
+        let mut pending: Vec<(u64, u64, Change)> = Vec::new();
+        while let Some((w, got)) = next.take() {
+            pending.extend(got);
+            pending.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
+            // Every chunk not read yet starts at or after the horizon, so the
+            // changes before it are in their final order.
+            let horizon = work.get((w + 1) * window).map_or(u64::MAX, |c| c.first_ts);
+            let ready = if horizon == u64::MAX {
+                pending.len()
+            } else {
+                pending.partition_point(|(ts, _, _)| *ts < horizon)
+            };
+            let now: Vec<(u64, u64, Change)> = pending.drain(..ready).collect();
+            let following = batches.next();
+            let ((), n) = rayon::join(
+                || now.into_iter().for_each(|(ts, _, c)| h.apply(ts, c)),
+                || following.map(|(w, b)| (w, read(b))),
+            );
+            next = n;
         }
         h.group_by_pid();
         h
