@@ -146,17 +146,22 @@ pub struct History {
     pipe_writers: FxHashMap<u64, Arc<Image>>,
 }
 
-/// The kinds pass one reads.
-const LIFECYCLE: [Kind; 14] = [
+/// Kinds whose events start a version of a process.
+const STARTS: [Kind; 7] = [
     Kind::ProcSnapshot,
-    Kind::Cgroup,
     Kind::Execve,
     Kind::Execveat,
     Kind::Clone,
     Kind::Clone3,
     Kind::Fork,
     Kind::Vfork,
+];
+
+/// The other kinds pass one reads: exits, cgroup names, and the unlinks and
+/// renames that leave a running binary deleted.
+const OTHER_CHANGES: [Kind; 7] = [
     Kind::ProcExit,
+    Kind::Cgroup,
     Kind::Unlink,
     Kind::Unlinkat,
     Kind::Rename,
@@ -229,17 +234,6 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
     })
 }
 
-/// Kinds whose events start a version of a process.
-const STARTS: [Kind; 7] = [
-    Kind::ProcSnapshot,
-    Kind::Execve,
-    Kind::Execveat,
-    Kind::Clone,
-    Kind::Clone3,
-    Kind::Fork,
-    Kind::Vfork,
-];
-
 /// The lifecycle changes in one chunk, each with its time and its place in
 /// the files (the tie-break between changes at the same time).
 fn chunk_changes(
@@ -281,7 +275,10 @@ impl History {
     /// on all cores a window at a time, in time order, and each window's
     /// changes are applied in time order while the next window is read.
     pub fn build(caps: &[Capture]) -> History {
-        let lifecycle = LIFECYCLE.iter().fold(0u128, |b, k| b | 1u128 << k.id());
+        let lifecycle = STARTS
+            .iter()
+            .chain(&OTHER_CHANGES)
+            .fold(0u128, |b, k| b | 1u128 << k.id());
         // Chunks without fork, exec, exit or snapshot events say nothing here.
         let work: Vec<ChunkRef> = crate::chunks::in_time_order(caps)
             .into_iter()
