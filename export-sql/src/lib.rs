@@ -259,9 +259,23 @@ static LOST: Table = Table {
 /// Rows per multi-row INSERT: under SQLite's 32766 bound parameters at 12 per event row.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// The statement inserting `rows` rows into `t`.
-fn insert_sql(t: &Table, rows: usize) -> String {
-    let one = format!("({})", vec!["?"; t.columns.len()].join(","));
+/// The statement inserting `rows` rows into `t` for the capture `capture_id`.
+/// The capture's id is written into the statement, not bound to every row:
+/// binding a value costs the thread running SQLite, and it is the same for
+/// all rows of an export.
+fn insert_sql(t: &Table, rows: usize, capture_id: i64) -> String {
+    let values: Vec<String> = t
+        .columns
+        .iter()
+        .map(|&c| {
+            if c == "capture_id" {
+                capture_id.to_string()
+            } else {
+                "?".to_string()
+            }
+        })
+        .collect();
+    let one = format!("({})", values.join(","));
     format!(
         "INSERT INTO {} ({}) VALUES {}",
         t.name,
@@ -320,11 +334,11 @@ impl Batcher {
     }
 }
 
-/// Decodes chunk `i` of `cap` into bound rows for every table; its first event gets id `first_id`.
+/// Decodes chunk `i` of `cap` into bound rows for every table (the capture's
+/// id is in the statements); its first event gets id `first_id`.
 fn chunk_rows(
     cap: &Capture,
     i: usize,
-    capture_id: i64,
     first_id: i64,
     lives: &HashMap<u32, Vec<(i128, i64)>>,
 ) -> Result<Vec<Batch>, String> {
@@ -374,7 +388,6 @@ fn chunk_rows(
                 format!("pid {} has an event but no process (timeline bug)", e.pid)
             })?;
             ev.bind(id)
-                .bind(capture_id)
                 .bind(process_id)
                 .bind(now as i64)
                 .bind(kind.clone())
@@ -408,10 +421,7 @@ fn chunk_rows(
                     .end_row(&mut out);
             }
             if let Body::Lost { count } = e.body {
-                lo.bind(capture_id)
-                    .bind(rfc3339(now))
-                    .bind(count as i64)
-                    .end_row(&mut out);
+                lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
         }
         for b in [&mut ev, &mut fi, &mut ne, &mut lo] {
@@ -674,7 +684,7 @@ async fn export_one<'s, 'env>(
                 .par_iter()
                 .map(|c| {
                     let first_id = event_base + c.events_before as i64;
-                    chunk_rows(cap, c.index, capture_id, first_id, &lives)
+                    chunk_rows(cap, c.index, first_id, &lives)
                 })
                 .collect::<Result<Vec<_>, _>>();
             let failed = rows.is_err();
@@ -686,7 +696,7 @@ async fn export_one<'s, 'env>(
     });
     let full: HashMap<&'static str, std::sync::Arc<str>> = [&EVENTS, &FILES, &NETWORK, &LOST]
         .into_iter()
-        .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT).into()))
+        .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
         .collect();
     let mut outcome = Ok(());
     for window in recv.iter() {
@@ -698,7 +708,7 @@ async fn export_one<'s, 'env>(
             }
         };
         for b in window.into_iter().flatten() {
-            match insert_batch(&mut tx, &full, b).await {
+            match insert_batch(&mut tx, &full, capture_id, b).await {
                 Ok(n) => rows += n,
                 Err(e) => {
                     outcome = Err(e);
@@ -737,12 +747,13 @@ async fn export_one<'s, 'env>(
 async fn insert_batch(
     tx: &mut SqliteConnection,
     full: &HashMap<&'static str, std::sync::Arc<str>>,
+    capture_id: i64,
     b: Batch,
 ) -> Result<u64, SqlError> {
     // Full batches share one statement text, so SQLite prepares it once.
     let sql = match full.get(b.table.name) {
         Some(sql) if b.rows == ROWS_PER_STATEMENT => sql.clone(),
-        _ => insert_sql(b.table, b.rows).into(),
+        _ => insert_sql(b.table, b.rows, capture_id).into(),
     };
     sqlx::query_with(sqlx::AssertSqlSafe(sql), b.args)
         .execute(&mut *tx)
