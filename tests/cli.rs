@@ -176,3 +176,42 @@ fn errors_name_the_file_and_exit_2() {
     let help = shrike(&["--help"]);
     assert!(text(&help).contains("Examples") && text(&help).contains("Exit status"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `shrike … | head`: once the reader has gone, writing fails with a
+    // broken pipe, which every command that prints rows takes as the end.
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("demo.shrk");
+    let db = dir.path().join("demo.db");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "30000"])
+            .status
+            .success()
+    );
+    assert!(
+        shrike(&["export", p(&f), "--sqlite", p(&db)])
+            .status
+            .success()
+    );
+    for args in [
+        vec!["sql", p(&db), "SELECT * FROM events"],
+        vec!["replay", p(&f)],
+        vec!["scan", p(&f)],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shrike"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The read end is closed here, with most of the output unwritten.
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}

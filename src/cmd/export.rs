@@ -85,8 +85,29 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
             return Ok(crate::EXIT_FAILED);
         }
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if !matches!(format, "table" | "csv" | "json") {
+        anyhow::bail!("--format: {format:?} is not one of table, csv, json");
+    }
     use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A reader that stops early (`| head`) is not an error.
+    match write_result(&mut out, format, &cols, &rows).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(crate::EXIT_OK),
+        r => r.context("writing the result").map(|()| crate::EXIT_OK),
+    }
+}
+
+/// Writes a query's result in `format` (table, csv or json).
+fn write_result(
+    out: &mut impl std::io::Write,
+    format: &str,
+    cols: &[String],
+    rows: &[Vec<Cell>],
+) -> std::io::Result<()> {
+    let csv_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
     match format {
         "table" => {
             let text: Vec<Vec<String>> = rows
@@ -111,7 +132,7 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
                     .collect::<Vec<_>>()
                     .join("  ")
             };
-            writeln!(out, "{}", line(&cols))?;
+            writeln!(out, "{}", line(cols))?;
             writeln!(
                 out,
                 "{}",
@@ -124,24 +145,25 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
             for r in &text {
                 writeln!(out, "{}", line(r))?;
             }
-            writeln!(out, "({} rows)", rows.len())?;
+            writeln!(out, "({} rows)", rows.len())
         }
         "csv" => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(&cols)?;
-            for r in &rows {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(cols).map_err(csv_err)?;
+            for r in rows {
                 w.write_record(r.iter().map(|c| {
                     if *c == Cell::Null {
                         String::new()
                     } else {
                         c.to_string()
                     }
-                }))?;
+                }))
+                .map_err(csv_err)?;
             }
-            w.flush()?;
+            w.flush()
         }
-        "json" => {
-            for r in &rows {
+        _ => {
+            for r in rows {
                 let obj: serde_json::Map<String, serde_json::Value> = cols
                     .iter()
                     .zip(r)
@@ -157,9 +179,7 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
                     .collect();
                 writeln!(out, "{}", serde_json::Value::Object(obj))?;
             }
+            Ok(())
         }
-        other => anyhow::bail!("--format: {other:?} is not one of table, csv, json"),
     }
-    out.flush()?;
-    Ok(crate::EXIT_OK)
 }
