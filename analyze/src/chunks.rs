@@ -45,3 +45,37 @@ pub fn in_time_order(caps: &[Capture]) -> Vec<ChunkRef> {
     v.sort_unstable();
     v
 }
+
+/// Chunks read at once per worker thread by a pass that merges in time order:
+/// enough to keep every core busy, few enough that what waits for the
+/// horizon stays bounded by the window, not the file.
+const WINDOW_PER_THREAD: usize = 4;
+
+/// How many chunks such a pass reads at once.
+pub fn window() -> usize {
+    rayon::current_num_threads().max(1) * WINDOW_PER_THREAD
+}
+
+/// The time before which everything of a merge over `work` (in time order)
+/// is known once its first `read` chunks are read: every unread chunk starts
+/// at or after it (`u64::MAX` when none is left).
+pub fn horizon(work: &[ChunkRef], read: usize) -> u64 {
+    work.get(read).map_or(u64::MAX, |c| c.first_ts)
+}
+
+/// Sorts `pending` by `key` (whose first part is the time) and takes out
+/// the items before `horizon`, which nothing unread can precede: all of
+/// them once nothing is left unread.
+pub fn take_settled<T, K: Ord>(
+    pending: &mut Vec<T>,
+    horizon: u64,
+    key: impl Fn(&T) -> (u64, K),
+) -> Vec<T> {
+    pending.sort_unstable_by_key(&key);
+    let ready = if horizon == u64::MAX {
+        pending.len()
+    } else {
+        pending.partition_point(|x| key(x).0 < horizon)
+    };
+    pending.drain(..ready).collect()
+}

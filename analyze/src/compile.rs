@@ -33,10 +33,10 @@ pub struct Condition {
     root: Node,
     /// Kind ids the condition can match (bit k = kind k); all bits when unconstrained.
     pub kinds: u128,
-    /// The memo bit of a shared condition the whole condition needs (its
+    /// The memo slot of a shared condition the whole condition needs (its
     /// first conjunct): once that is known false for an event, the rule is
     /// false without a walk of its tree.
-    guard: Option<u64>,
+    guard: Option<u8>,
 }
 
 enum Node {
@@ -353,10 +353,10 @@ pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileErr
     };
     let guard = match &root {
         Node::And(v) => match v.first() {
-            Some(Node::Shared(slot, _)) => Some(1u64 << slot),
+            Some(Node::Shared(slot, _)) => Some(*slot),
             _ => None,
         },
-        Node::Shared(slot, _) => Some(1u64 << slot),
+        Node::Shared(slot, _) => Some(*slot),
         _ => None,
     };
     Ok(Condition { root, kinds, guard })
@@ -368,33 +368,32 @@ enum Folded {
     Node(Node),
 }
 
+/// Simplifies the operands of an `and` (or, with `and` false, an `or`).
+fn fold_all(v: Vec<Node>, and: bool, kinds: u128) -> Folded {
+    let mut kept = Vec::with_capacity(v.len());
+    for x in v {
+        match fold(x, kinds) {
+            // true in an `and`, false in an `or`, changes nothing.
+            Folded::Const(c) if c == and => {}
+            Folded::Const(c) => return Folded::Const(c),
+            Folded::Node(x) => kept.push(x),
+        }
+    }
+    match kept.len() {
+        0 => Folded::Const(and),
+        1 => Folded::Node(kept.pop().expect("one")),
+        _ if and => Folded::Node(Node::And(kept)),
+        _ => Folded::Node(Node::Or(kept)),
+    }
+}
+
 /// Simplifies `n` for events whose kind is one of `kinds`.
 fn fold(n: Node, kinds: u128) -> Folded {
     match n {
         Node::Kinds(bits) if kinds & !bits == 0 => Folded::Const(true),
         Node::Kinds(bits) if kinds & bits == 0 => Folded::Const(false),
-        n @ (Node::And(_) | Node::Or(_)) => {
-            let (and, v) = match n {
-                Node::And(v) => (true, v),
-                Node::Or(v) => (false, v),
-                _ => unreachable!("matched above"),
-            };
-            let mut kept = Vec::with_capacity(v.len());
-            for x in v {
-                match fold(x, kinds) {
-                    // true in an `and`, false in an `or`, changes nothing.
-                    Folded::Const(c) if c == and => {}
-                    Folded::Const(c) => return Folded::Const(c),
-                    Folded::Node(x) => kept.push(x),
-                }
-            }
-            match kept.len() {
-                0 => Folded::Const(and),
-                1 => Folded::Node(kept.pop().expect("one")),
-                _ if and => Folded::Node(Node::And(kept)),
-                _ => Folded::Node(Node::Or(kept)),
-            }
-        }
+        Node::And(v) => fold_all(v, true, kinds),
+        Node::Or(v) => fold_all(v, false, kinds),
         Node::Not(x) => match fold(*x, kinds) {
             Folded::Const(c) => Folded::Const(!c),
             Folded::Node(x) => Folded::Node(Node::Not(Box::new(x))),
@@ -611,9 +610,8 @@ impl Condition {
     /// [`Condition::kinds`] (a scan dispatches each event to the rules of
     /// its kind, and working out an event's kind is a jump through a table).
     pub fn matches_of_kind(&self, c: &Ctx<'_, '_>) -> bool {
-        if let Some(bit) = self.guard
-            && c.memo.known.get() & bit != 0
-            && c.memo.value.get() & bit == 0
+        if let Some(slot) = self.guard
+            && c.memo.get(slot) == Some(false)
         {
             return false;
         }
@@ -628,16 +626,11 @@ fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
         Node::Not(x) => !eval(x, c),
         Node::Kinds(bits) => bits & (1u128 << c.ev.kind_id().min(127)) != 0,
         Node::Shared(slot, x) => {
-            let bit = 1u64 << slot;
-            let m = &c.memo;
-            if m.known.get() & bit != 0 {
-                return m.value.get() & bit != 0;
+            if let Some(v) = c.memo.get(*slot) {
+                return v;
             }
             let v = eval(x, c);
-            m.known.set(m.known.get() | bit);
-            if v {
-                m.value.set(m.value.get() | bit);
-            }
+            c.memo.set(*slot, v);
             v
         }
         Node::Cmp(cmp) => match cmp.any_ancestor {
@@ -761,9 +754,7 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         R::Glob(g) => return matches!(v, Val::Str(b) if g.matches(b)),
         R::PMatch(paths) => {
             let Val::Str(b) = v else { return false };
-            let plain = b.first() == Some(&b'/')
-                && memchr::memmem::find(b, b"//").is_none()
-                && !b.ends_with(b"/");
+            let plain = b.first() == Some(&b'/') && !memmem(b, b"//") && !b.ends_with(b"/");
             return paths.iter().any(|p| p.matches(b, plain));
         }
         R::List(items) => return items.iter().any(|l| lit_eq(v, l)),
@@ -785,13 +776,11 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Str(a), Lit::Str(b)) => {
             ord(cmp.op, a.as_ref().cmp(b.as_slice()))
         }
-        (Op::Contains | Op::BContains, Val::Str(a), Lit::Str(b)) => memmem(a, b),
         (Op::IContains, Val::Str(a), Lit::Str(b)) => {
             memmem(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
         }
         (Op::StartsWith | Op::BStartsWith, Val::Str(a), Lit::Str(b)) => starts_with(a, b),
         (Op::EndsWith, Val::Str(a), Lit::Str(b)) => ends_with(a, b),
-        (Op::Glob, Val::Str(a), Lit::Str(b)) => glob(b, a),
         (Op::IGlob, Val::Str(a), Lit::Str(b)) => {
             glob(&b.to_ascii_lowercase(), &a.to_ascii_lowercase())
         }

@@ -110,9 +110,7 @@ impl ArgField {
         let want: &[&str] = if alias.is_empty() { &same } else { alias };
         let mut at = Box::new([[NO_FIELD; 3]; 128]);
         for k in Kind::ALL {
-            let found = want
-                .iter()
-                .filter_map(|w| k.fields().iter().position(|f| f.name == *w));
+            let found = want.iter().filter_map(|w| k.field_index(w));
             for (slot, i) in at[usize::from(k.id())].iter_mut().zip(found) {
                 *slot = i as u8;
             }
@@ -346,8 +344,27 @@ const NEAR: usize = 3;
 /// Per-event results of shared conditions: bit i of `known` says slot i is set.
 #[derive(Default)]
 pub(crate) struct Memo {
-    pub(crate) known: std::cell::Cell<u64>,
-    pub(crate) value: std::cell::Cell<u64>,
+    known: std::cell::Cell<u64>,
+    value: std::cell::Cell<u64>,
+}
+
+impl Memo {
+    /// The result remembered in `slot`, if it was worked out for this event.
+    #[inline]
+    pub(crate) fn get(&self, slot: u8) -> Option<bool> {
+        let bit = 1u64 << slot;
+        (self.known.get() & bit != 0).then(|| self.value.get() & bit != 0)
+    }
+
+    /// Remembers `v` in `slot` for the rest of this event.
+    #[inline]
+    pub(crate) fn set(&self, slot: u8, v: bool) {
+        let bit = 1u64 << slot;
+        self.known.set(self.known.get() | bit);
+        if v {
+            self.value.set(self.value.get() | bit);
+        }
+    }
 }
 
 impl<'e, 'a> Ctx<'e, 'a> {

@@ -297,7 +297,7 @@ impl History {
             .sum();
         h.versions.reserve(starts as usize);
         h.by_pid.reserve(starts as usize / 2);
-        let window = rayon::current_num_threads().max(1) * 4;
+        let window = crate::chunks::window();
         let read = |batch: &[ChunkRef]| -> Vec<(u64, u64, Change)> {
             batch
                 .par_iter()
@@ -310,16 +310,11 @@ impl History {
         let mut pending: Vec<(u64, u64, Change)> = Vec::new();
         while let Some((w, got)) = next.take() {
             pending.extend(got);
-            pending.sort_unstable_by_key(|(ts, order, _)| (*ts, *order));
             // Every chunk not read yet starts at or after the horizon, so the
             // changes before it are in their final order.
-            let horizon = work.get((w + 1) * window).map_or(u64::MAX, |c| c.first_ts);
-            let ready = if horizon == u64::MAX {
-                pending.len()
-            } else {
-                pending.partition_point(|(ts, _, _)| *ts < horizon)
-            };
-            let now: Vec<(u64, u64, Change)> = pending.drain(..ready).collect();
+            let horizon = crate::chunks::horizon(&work, (w + 1) * window);
+            let now =
+                crate::chunks::take_settled(&mut pending, horizon, |(ts, order, _)| (*ts, *order));
             let following = batches.next();
             let ((), n) = rayon::join(
                 || now.into_iter().for_each(|(ts, _, c)| h.apply(ts, c)),

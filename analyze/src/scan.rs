@@ -131,10 +131,6 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
     (alerts, stats)
 }
 
-/// Chunks decoded at once per worker thread: enough to keep every core busy,
-/// few enough that pending alerts stay bounded by the window, not the file.
-const WINDOW_PER_THREAD: usize = 4;
-
 /// Runs every rule over every event of `caps`, handing alerts to `emit` in
 /// time order, a batch at a time, as soon as no unread chunk can hold an
 /// earlier one; `emit` returns false to stop. `progress` gets the events of each chunk once it is
@@ -157,9 +153,8 @@ pub fn scan_each(
         events: caps.iter().map(Capture::event_count).sum(),
         ..Default::default()
     };
-    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let window = crate::chunks::window();
     let mut pending: Vec<Alert> = Vec::new();
-    let key = |a: &Alert| (a.ts, a.file, a.order, a.rule);
     for (w, batch) in work.chunks(window).enumerate() {
         let results: Vec<(Vec<Alert>, ScanStats)> = batch
             .par_iter()
@@ -179,14 +174,11 @@ pub fn scan_each(
             stats.errors.extend(s.errors);
         }
         // Every unread chunk starts at or after the horizon: what is earlier is final.
-        let horizon = work.get((w + 1) * window).map_or(u64::MAX, |n| n.first_ts);
-        pending.sort_unstable_by_key(key);
-        let ready = if horizon == u64::MAX {
-            pending.len()
-        } else {
-            pending.partition_point(|a| a.ts < horizon)
-        };
-        if ready > 0 && !emit(pending.drain(..ready).collect()) {
+        let horizon = crate::chunks::horizon(&work, (w + 1) * window);
+        let ready = crate::chunks::take_settled(&mut pending, horizon, |a| {
+            (a.ts, (a.file, a.order, a.rule))
+        });
+        if !ready.is_empty() && !emit(ready) {
             return stats;
         }
     }

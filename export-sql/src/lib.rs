@@ -374,9 +374,9 @@ fn chunk_rows(
             Batcher::new(&LOST),
         );
         let mut events = p.events().map_err(|e| cap.chunk_err(i, e.0).to_string())?;
-        while let Some(e) = events.next() {
-            let e = e.map_err(|e| cap.chunk_err(i, e.0).to_string())?;
-            let id = first_id + i64::from(events.consumed()) - 1;
+        while let Some(e) = events.next_ref() {
+            let (n, e) = e.map_err(|e| cap.chunk_err(i, e.0).to_string())?;
+            let id = first_id + i64::from(n);
             let now = wall_ns(h, e.ts);
             let kind = &KINDS[usize::from(e.kind_id().min(255))];
             let comm = comms

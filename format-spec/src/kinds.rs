@@ -315,6 +315,11 @@ macro_rules! kinds {
                     $(Kind::$variant => &[$(FieldDef { name: stringify!($field), ty: field_code!($ty) }),*],)*
                 }
             }
+
+            /// The position of the field called `name` among [`Kind::fields`].
+            pub fn field_index(self, name: &str) -> Option<usize> {
+                self.fields().iter().position(|f| f.name == name)
+            }
         }
 
         /// The kind-specific part of an event.
@@ -506,7 +511,7 @@ impl<S: AsRef<[u8]>> Body<S> {
         static AT: std::sync::LazyLock<[u8; 128]> = std::sync::LazyLock::new(|| {
             let mut at = [u8::MAX; 128];
             for k in Kind::ALL {
-                if let Some(i) = k.fields().iter().position(|f| f.name == "res") {
+                if let Some(i) = k.field_index("res") {
                     at[usize::from(k.id())] = i as u8;
                 }
             }
