@@ -30,20 +30,22 @@ impl std::fmt::Display for CompileError {
 
 /// A compiled condition.
 pub struct Condition {
-    root: Node,
     /// Kind ids the condition can match (bit k = kind k); all bits when unconstrained.
     pub kinds: u128,
-    /// The memo slot of a shared condition the whole condition needs (its
-    /// first conjunct): once that is known false for an event, the rule is
-    /// false without a walk of its tree.
-    guard: Option<u8>,
+    /// The condition for events of each kind id (index 127 holds the ids
+    /// beyond), with every `evt.type` test settled for that kind.
+    programs: Vec<Program>,
+    /// The common columns it reads besides pid and comm.
+    columns: CommonColumns,
 }
 
+#[derive(Clone)]
 enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
-    Cmp(Box<Cmp>),
+    /// Shared by the programs of every kind the condition is compiled for.
+    Cmp(std::sync::Arc<Cmp>),
     /// `evt.type = X` / `evt.type in (...)`, as a test of the kind id.
     Kinds(u128),
     /// A condition several rules share (a macro, mostly), evaluated once per
@@ -344,22 +346,27 @@ pub fn compile(e: &Expr) -> Result<Condition, CompileError> {
 /// Compiles a condition whose parts in `shared` are evaluated once per event across rules.
 pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileError> {
     let kinds = kinds(e).unwrap_or(ALL_KINDS);
-    // Only events of `kinds` are ever evaluated (see `Condition::matches`),
-    // so kind tests that every one of them passes, or fails, are settled now.
-    let root = match fold(node(e, shared)?, kinds) {
-        Folded::Node(n) => n,
-        Folded::Const(true) => Node::And(Vec::new()),
-        Folded::Const(false) => Node::Or(Vec::new()),
-    };
-    let guard = match &root {
-        Node::And(v) => match v.first() {
-            Some(Node::Shared(slot, _)) => Some(*slot),
-            _ => None,
-        },
-        Node::Shared(slot, _) => Some(*slot),
-        _ => None,
-    };
-    Ok(Condition { root, kinds, guard })
+    let root = node(e, shared)?;
+    // An event's kind is known before any test, so each kind gets the
+    // condition with its `evt.type` tests settled, and a branch only another
+    // kind can take is gone.
+    let programs = (0..128)
+        .map(|k| {
+            let bit = 1u128 << k;
+            if kinds & bit == 0 {
+                return Program::constant(false);
+            }
+            match fold(&root, bit) {
+                Folded::Const(c) => Program::constant(c),
+                Folded::Node(n) => Program::new(&n),
+            }
+        })
+        .collect();
+    Ok(Condition {
+        kinds,
+        programs,
+        columns: columns(&root),
+    })
 }
 
 /// A node with what is known about it before any event.
@@ -369,7 +376,7 @@ enum Folded {
 }
 
 /// Simplifies the operands of an `and` (or, with `and` false, an `or`).
-fn fold_all(v: Vec<Node>, and: bool, kinds: u128) -> Folded {
+fn fold_all(v: &[Node], and: bool, kinds: u128) -> Folded {
     let mut kept = Vec::with_capacity(v.len());
     for x in v {
         match fold(x, kinds) {
@@ -388,23 +395,23 @@ fn fold_all(v: Vec<Node>, and: bool, kinds: u128) -> Folded {
 }
 
 /// Simplifies `n` for events whose kind is one of `kinds`.
-fn fold(n: Node, kinds: u128) -> Folded {
+fn fold(n: &Node, kinds: u128) -> Folded {
     match n {
         Node::Kinds(bits) if kinds & !bits == 0 => Folded::Const(true),
         Node::Kinds(bits) if kinds & bits == 0 => Folded::Const(false),
         Node::And(v) => fold_all(v, true, kinds),
         Node::Or(v) => fold_all(v, false, kinds),
-        Node::Not(x) => match fold(*x, kinds) {
+        Node::Not(x) => match fold(x, kinds) {
             Folded::Const(c) => Folded::Const(!c),
             Folded::Node(x) => Folded::Node(Node::Not(Box::new(x))),
         },
         // The memo holds the condition's value for the event, which the fold
         // does not change for the events this rule sees.
-        Node::Shared(slot, x) => match fold(*x, kinds) {
+        Node::Shared(slot, x) => match fold(x, kinds) {
             Folded::Const(c) => Folded::Const(c),
-            Folded::Node(x) => Folded::Node(Node::Shared(slot, Box::new(x))),
+            Folded::Node(x) => Folded::Node(Node::Shared(*slot, Box::new(x))),
         },
-        n => Folded::Node(n),
+        n => Folded::Node(n.clone()),
     }
 }
 
@@ -534,7 +541,7 @@ fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
         }
         (Rhs::Field(o), _) => R::Field(operand(o, shared)?),
     };
-    Ok(Node::Cmp(Box::new(Cmp {
+    Ok(Node::Cmp(std::sync::Arc::new(Cmp {
         lhs,
         op: c.op,
         rhs,
@@ -582,69 +589,168 @@ fn path_parts(p: &[u8]) -> impl Iterator<Item = &[u8]> {
     p.split(|&c| c == b'/').filter(|c| !c.is_empty())
 }
 
+/// The common columns `n` reads besides pid and comm.
+fn columns(n: &Node) -> CommonColumns {
+    match n {
+        Node::And(v) | Node::Or(v) => v
+            .iter()
+            .fold(CommonColumns::NONE, |a, x| a.with(columns(x))),
+        Node::Not(x) | Node::Shared(_, x) => columns(x),
+        Node::Kinds(_) => CommonColumns::NONE,
+        Node::Cmp(c) => match &c.rhs {
+            R::Field(o) => c.lhs.field.columns().with(o.field.columns()),
+            _ => c.lhs.field.columns(),
+        },
+    }
+}
+
 impl Condition {
     /// The common columns the condition reads besides pid and comm.
     pub fn columns(&self) -> CommonColumns {
-        fn walk(n: &Node) -> CommonColumns {
-            match n {
-                Node::And(v) | Node::Or(v) => {
-                    v.iter().fold(CommonColumns::NONE, |a, x| a.with(walk(x)))
-                }
-                Node::Not(x) | Node::Shared(_, x) => walk(x),
-                Node::Kinds(_) => CommonColumns::NONE,
-                Node::Cmp(c) => match &c.rhs {
-                    R::Field(o) => c.lhs.field.columns().with(o.field.columns()),
-                    _ => c.lhs.field.columns(),
-                },
-            }
-        }
-        walk(&self.root)
+        self.columns
     }
 
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
-        self.kinds & (1u128 << c.ev.kind_id().min(127)) != 0 && self.matches_of_kind(c)
+        self.matches_of_kind(usize::from(c.ev.kind_id().min(127)), c)
     }
 
-    /// [`Condition::matches`] for an event already known to be of one of
-    /// [`Condition::kinds`] (a scan dispatches each event to the rules of
-    /// its kind, and working out an event's kind is a jump through a table).
-    pub fn matches_of_kind(&self, c: &Ctx<'_, '_>) -> bool {
-        if let Some(slot) = self.guard
-            && c.memo.get(slot) == Some(false)
-        {
-            return false;
-        }
-        eval(&self.root, c)
+    /// [`Condition::matches`] for an event whose kind id (127 for all
+    /// beyond) the caller has worked out already, as a scan does once per
+    /// event for all its rules.
+    pub fn matches_of_kind(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
+        self.programs[kind].run(kind, c)
     }
 }
 
-fn eval(n: &Node, c: &Ctx<'_, '_>) -> bool {
-    match n {
-        Node::And(v) => v.iter().all(|x| eval(x, c)),
-        Node::Or(v) => v.iter().any(|x| eval(x, c)),
-        Node::Not(x) => !eval(x, c),
-        Node::Kinds(bits) => bits & (1u128 << c.ev.kind_id().min(127)) != 0,
-        Node::Shared(slot, x) => {
-            if let Some(v) = c.memo.get(*slot) {
-                return v;
-            }
-            let v = eval(x, c);
-            c.memo.set(*slot, v);
-            v
+/// A condition flattened into tests, each naming the step to go to when it
+/// holds and when it does not: `and`, `or` and `not` become jumps, so an
+/// event pays for its comparisons and not for a walk down a tree.
+struct Program {
+    steps: Vec<Step>,
+    /// The first step (or [`TRUE`] / [`FALSE`]).
+    entry: u32,
+}
+
+/// The condition holds.
+const TRUE: u32 = u32::MAX;
+/// The condition does not hold.
+const FALSE: u32 = u32::MAX - 1;
+
+struct Step {
+    test: Test,
+    /// Where to go when the test holds (or, for [`Test::Remember`], next).
+    yes: u32,
+    no: u32,
+}
+
+enum Test {
+    Cmp(std::sync::Arc<Cmp>),
+    Kinds(u128),
+    /// A shared condition: its remembered value picks `yes` or `no`; not
+    /// worked out yet for this event, its tests start at `body`.
+    Memo {
+        slot: u8,
+        body: u32,
+    },
+    /// Remembers the shared condition's value, then goes on to `yes`.
+    Remember {
+        slot: u8,
+        value: bool,
+    },
+}
+
+impl Program {
+    fn constant(c: bool) -> Program {
+        Program {
+            steps: Vec::new(),
+            entry: if c { TRUE } else { FALSE },
         }
-        Node::Cmp(cmp) => match cmp.any_ancestor {
-            Some(f) => ancestors(c, f, |v| compare(cmp, Some(&v), c)),
-            None => match cmp.lhs.slot {
-                Some(slot) => compare(
-                    cmp,
-                    c.values[usize::from(slot)]
-                        .get_or_init(|| value(&cmp.lhs, c))
-                        .as_ref(),
-                    c,
-                ),
-                None => compare(cmp, value(&cmp.lhs, c).as_ref(), c),
-            },
+    }
+
+    fn new(n: &Node) -> Program {
+        let mut p = Program::constant(false);
+        p.entry = p.emit(n, TRUE, FALSE);
+        p
+    }
+
+    /// Adds the steps of `n`, which go on to `yes` or `no`; returns its first step.
+    fn emit(&mut self, n: &Node, yes: u32, no: u32) -> u32 {
+        let push = |steps: &mut Vec<Step>, test| {
+            steps.push(Step { test, yes, no });
+            (steps.len() - 1) as u32
+        };
+        match n {
+            // Built from the last operand back, so each knows where it goes next.
+            Node::And(v) => v.iter().rev().fold(yes, |next, x| self.emit(x, next, no)),
+            Node::Or(v) => v.iter().rev().fold(no, |next, x| self.emit(x, yes, next)),
+            Node::Not(x) => self.emit(x, no, yes),
+            Node::Cmp(c) => push(&mut self.steps, Test::Cmp(c.clone())),
+            Node::Kinds(bits) => push(&mut self.steps, Test::Kinds(*bits)),
+            Node::Shared(slot, x) => {
+                let slot = *slot;
+                let remember = |p: &mut Program, value, next| {
+                    p.steps.push(Step {
+                        test: Test::Remember { slot, value },
+                        yes: next,
+                        no: next,
+                    });
+                    (p.steps.len() - 1) as u32
+                };
+                let held = remember(self, true, yes);
+                let failed = remember(self, false, no);
+                let body = self.emit(x, held, failed);
+                push(&mut self.steps, Test::Memo { slot, body })
+            }
+        }
+    }
+
+    fn run(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
+        let mut at = self.entry;
+        while let Some(step) = self.steps.get(at as usize) {
+            at = match &step.test {
+                Test::Cmp(cmp) => {
+                    if test(cmp, c) {
+                        step.yes
+                    } else {
+                        step.no
+                    }
+                }
+                Test::Kinds(bits) => {
+                    if bits & (1u128 << kind) != 0 {
+                        step.yes
+                    } else {
+                        step.no
+                    }
+                }
+                Test::Memo { slot, body } => match c.memo.get(*slot) {
+                    Some(true) => step.yes,
+                    Some(false) => step.no,
+                    None => *body,
+                },
+                Test::Remember { slot, value } => {
+                    c.memo.set(*slot, *value);
+                    step.yes
+                }
+            };
+        }
+        at == TRUE
+    }
+}
+
+/// One comparison for the event in `c`.
+fn test(cmp: &Cmp, c: &Ctx<'_, '_>) -> bool {
+    match cmp.any_ancestor {
+        Some(f) => ancestors(c, f, |v| compare(cmp, Some(&v), c)),
+        None => match cmp.lhs.slot {
+            Some(slot) => compare(
+                cmp,
+                c.values[usize::from(slot)]
+                    .get_or_init(|| value(&cmp.lhs, c))
+                    .as_ref(),
+                c,
+            ),
+            None => compare(cmp, value(&cmp.lhs, c).as_ref(), c),
         },
     }
 }

@@ -118,22 +118,25 @@ pub struct ProcInfo {
 struct Version {
     from: u64,
     until: u64,
+    /// The pid's version before this one ([`NONE`] for its first).
+    prev: u32,
     info: ProcInfo,
 }
+
+/// No version.
+const NONE: u32 = u32::MAX;
 
 /// The process table of one or more captures of the same host.
 #[derive(Default)]
 pub struct History {
-    /// Every version of every process in one array, grouped by pid and in
-    /// time order within a pid once built (while building: in the order
-    /// they began). One array, not one vector per pid: most processes have
-    /// two versions (fork, exec), and a vector each cost four slots.
+    /// Every version of every process in one array, in the order they
+    /// began, each linked to its pid's version before. One array, not one
+    /// vector per pid: most processes have two versions (fork, exec), and a
+    /// vector each cost four slots; linked, not grouped by pid afterwards,
+    /// since sorting the array cost a copy of it and its time.
     versions: Vec<Version>,
-    /// Each pid's versions: (first index, count) once built; while building,
-    /// (index of the latest, 0). Looked up for every process field of every
-    /// event: a fast hash, since pids are not chosen by an attacker in a way
-    /// that matters here (a collision costs time, not correctness).
-    by_pid: FxHashMap<u32, (u32, u32)>,
+    /// Each pid's latest version.
+    by_pid: PidIndex,
     /// Live processes by executable path, to notice a running binary being deleted.
     /// Keyed by a hash of the path: pass one sees millions of unlinks and
     /// renames, and hashing them in place spares copying every path. The key
@@ -144,6 +147,46 @@ pub struct History {
     /// The first program started with its stdout on each pipe (by inode): who
     /// fed a process whose stdin is that pipe.
     pipe_writers: FxHashMap<u64, Arc<Image>>,
+}
+
+/// The latest version of each pid: an array indexed by pid, because the
+/// kernel hands out pids in rising order, so the processes an event is
+/// likely to ask about sit side by side in it, where a hash table scatters
+/// them and nearly every first lookup of a process missed the CPU cache.
+/// Pids beyond the kernel's limit (only a damaged capture has them) go to a
+/// hash table, so no pid can make the array huge.
+#[derive(Default)]
+struct PidIndex {
+    dense: Vec<u32>,
+    sparse: FxHashMap<u32, u32>,
+}
+
+/// The kernel's largest pid_max (PID_MAX_LIMIT on 64-bit).
+const PID_LIMIT: u32 = 1 << 22;
+
+impl PidIndex {
+    #[inline]
+    fn get(&self, pid: u32) -> Option<u32> {
+        if pid < PID_LIMIT {
+            self.dense.get(pid as usize).copied().filter(|&i| i != NONE)
+        } else {
+            self.sparse.get(&pid).copied()
+        }
+    }
+
+    /// Makes `i` the pid's latest version; returns the one before.
+    fn insert(&mut self, pid: u32, i: u32) -> Option<u32> {
+        if pid >= PID_LIMIT {
+            return self.sparse.insert(pid, i);
+        }
+        let at = pid as usize;
+        if at >= self.dense.len() {
+            // Grown in steps, so a rising pid does not regrow it each time.
+            self.dense
+                .resize((at + 1).next_power_of_two().max(1024), NONE);
+        }
+        Some(std::mem::replace(&mut self.dense[at], i)).filter(|&p| p != NONE)
+    }
 }
 
 /// Kinds whose events start a version of a process.
@@ -296,7 +339,6 @@ impl History {
             .map(|(_, n)| n)
             .sum();
         h.versions.reserve(starts as usize);
-        h.by_pid.reserve(starts as usize / 2);
         let window = crate::chunks::window();
         let read = |batch: &[ChunkRef]| -> Vec<(u64, u64, Change)> {
             batch
@@ -322,31 +364,17 @@ impl History {
             );
             next = n;
         }
-        h.group_by_pid();
         h
-    }
-
-    /// Puts each pid's versions side by side, in the order they began, for lookups.
-    fn group_by_pid(&mut self) {
-        // Stable: versions of one pid stay in the order they were applied.
-        self.versions.par_sort_by_key(|v| v.info.pid);
-        self.by_pid.clear();
-        let mut i = 0;
-        for run in self.versions.chunk_by(|a, b| a.info.pid == b.info.pid) {
-            self.by_pid
-                .insert(run[0].info.pid, (i as u32, run.len() as u32));
-            i += run.len();
-        }
     }
 
     /// The pid's latest version while building, if it is still running.
     fn current(&self, pid: u32) -> Option<&Version> {
-        let &(i, _) = self.by_pid.get(&pid)?;
+        let i = self.by_pid.get(pid)?;
         Some(&self.versions[i as usize]).filter(|v| v.until == u64::MAX)
     }
 
     fn current_mut(&mut self, pid: u32) -> Option<&mut Version> {
-        let &(i, _) = self.by_pid.get(&pid)?;
+        let i = self.by_pid.get(pid)?;
         Some(&mut self.versions[i as usize]).filter(|v| v.until == u64::MAX)
     }
 
@@ -363,11 +391,14 @@ impl History {
                 .or_default()
                 .push(info.pid);
         }
-        self.by_pid
-            .insert(info.pid, (self.versions.len() as u32, 0));
+        let prev = self
+            .by_pid
+            .insert(info.pid, self.versions.len() as u32)
+            .unwrap_or(NONE);
         self.versions.push(Version {
             from: ts,
             until: u64::MAX,
+            prev,
             info,
         });
     }
@@ -447,12 +478,22 @@ impl History {
 
     /// The process `pid` as it was at time `ts` (an event's own process is alive at its time).
     pub fn at(&self, pid: u32, ts: u64) -> Option<&ProcInfo> {
-        let &(start, n) = self.by_pid.get(&pid)?;
-        let v = &self.versions[start as usize..(start + n) as usize];
-        // The last version that began at or before ts; exits are inclusive of their own instant.
-        let i = v.partition_point(|x| x.from <= ts);
-        let x = v.get(i.checked_sub(1)?)?;
-        (ts <= x.until).then_some(&x.info)
+        self.find(pid, ts).map(|i| &self.versions[i].info)
+    }
+
+    /// Index of the version of `pid` at `ts`.
+    fn find(&self, pid: u32, ts: u64) -> Option<usize> {
+        let mut i = self.by_pid.get(pid)?;
+        // The last version that began at or before ts (versions began in
+        // time order); exits are inclusive of their own instant.
+        while i != NONE {
+            let v = &self.versions[i as usize];
+            if v.from <= ts {
+                return (ts <= v.until).then_some(i as usize);
+            }
+            i = v.prev;
+        }
+        None
     }
 
     /// Ancestor `n` of `pid` at `ts` (0 = the process itself, 1 = parent, ...).
@@ -484,6 +525,6 @@ impl History {
 
     /// Whether no process is known.
     pub fn is_empty(&self) -> bool {
-        self.by_pid.is_empty()
+        self.versions.is_empty()
     }
 }

@@ -229,9 +229,10 @@ fn scan_chunk(
             }
         };
         let ctx = Ctx::new(ev, cap.header(), history, base + n as u64 + 1);
-        for &ri in &engine.by_kind[usize::from(ev.kind_id().min(127))] {
+        let kind = usize::from(ev.kind_id().min(127));
+        for &ri in &engine.by_kind[kind] {
             let r = &engine.rules[ri];
-            if r.condition.matches_of_kind(&ctx) {
+            if r.condition.matches_of_kind(kind, &ctx) {
                 let (output, fields) = if engine.output_fields {
                     r.output.render_fields(&ctx)
                 } else {

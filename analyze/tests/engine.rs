@@ -705,3 +705,69 @@ fn kind_tests_settled_at_compile_time_keep_their_meaning() {
         ]
     );
 }
+
+#[test]
+fn a_reused_pid_and_a_pid_beyond_the_kernel_limit_are_each_answered_at_their_time() {
+    let exit = |ts, pid| {
+        ev(
+            ts,
+            pid,
+            "x",
+            Body::ProcExit {
+                code: 0,
+                signal: 0,
+                group_dead: 1,
+            },
+        )
+    };
+    let kill = |ts, pid| {
+        ev(
+            ts,
+            pid,
+            "x",
+            Body::Kill {
+                res: 0,
+                target_pid: 1,
+                signal: 0,
+            },
+        )
+    };
+    // Pid 4194304 is past the largest pid_max: a damaged capture can hold
+    // one, and it must still be answered (from the history's overflow table).
+    let big = 1 << 22;
+    let caps = [capture(&[
+        snapshot(100, 1, "nginx", "/usr/sbin/nginx"),
+        snapshot(7, 1, "cron", "/usr/sbin/cron"),
+        exec(10, 300, 100, "/usr/bin/id", &["id"]),
+        kill(11, 300),
+        exit(12, 300),
+        kill(13, 300),
+        exec(20, 300, 7, "/bin/ls", &["ls"]),
+        kill(21, 300),
+        exec(30, big, 7, "/bin/sh", &["sh"]),
+        kill(31, big),
+        exec(40, big + 1, big.into(), "/bin/cat", &["cat"]),
+        kill(41, big + 1),
+    ])];
+    let rules = rule("exe", "evt.type = kill and proc.exepath exists")
+        + &rule("under_nginx", "evt.type = kill and proc.pname = nginx")
+        + &rule("under_cron", "evt.type = kill and proc.pname = cron")
+        + &rule(
+            "under_big_sh",
+            "evt.type = kill and proc.pname = sh and proc.ppid = 4194304",
+        );
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "exe@11",
+            "under_nginx@11",
+            // After its exit and before its reuse, pid 300 is no process.
+            "exe@21",
+            "under_cron@21",
+            "exe@31",
+            "under_cron@31",
+            "exe@41",
+            "under_big_sh@41",
+        ]
+    );
+}
