@@ -163,7 +163,7 @@ enum R {
     /// A list of strings long enough that hashing beats comparing one by one
     /// (Falco's lists of binaries run to hundreds); the list is kept for
     /// values that are not strings.
-    StrSet(rustc_hash::FxHashSet<Vec<u8>>, Vec<Lit>),
+    StrSet(Box<StrSet>, Vec<Lit>),
     Regex(regex::bytes::Regex),
     /// `contains` a literal, with its searcher built once instead of per event.
     Contains(Box<memchr::memmem::Finder<'static>>),
@@ -172,6 +172,31 @@ enum R {
     Glob(Box<GlobPattern>),
     PMatch(Vec<PathPattern>),
     Field(Operand2),
+}
+
+/// A set of strings, with the lengths they come in: most values have a
+/// length no member has and are turned away without being hashed.
+struct StrSet {
+    set: rustc_hash::FxHashSet<Vec<u8>>,
+    /// Bit n: some member is n bytes long (bit 63: 63 or longer).
+    lengths: u64,
+}
+
+impl StrSet {
+    fn new(members: impl IntoIterator<Item = Vec<u8>>) -> StrSet {
+        let set: rustc_hash::FxHashSet<Vec<u8>> = members.into_iter().collect();
+        let lengths = set.iter().fold(0, |b, m| b | StrSet::length_bit(m));
+        StrSet { set, lengths }
+    }
+
+    #[inline]
+    fn length_bit(s: &[u8]) -> u64 {
+        1 << s.len().min(63)
+    }
+
+    fn contains(&self, s: &[u8]) -> bool {
+        self.lengths & StrSet::length_bit(s) != 0 && self.set.contains(s)
+    }
 }
 
 /// A glob, with what any matching value must hold found once: the literal
@@ -527,14 +552,11 @@ fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
                 .map(|i| lit(ty, i, op))
                 .collect::<Result<Vec<_>, _>>()?;
             if ty == Type::Str && lits.len() >= STR_SET_MIN {
-                let set = lits
-                    .iter()
-                    .filter_map(|l| match l {
-                        Lit::Str(b) => Some(b.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                R::StrSet(set, lits)
+                let set = StrSet::new(lits.iter().filter_map(|l| match l {
+                    Lit::Str(b) => Some(b.clone()),
+                    _ => None,
+                }));
+                R::StrSet(Box::new(set), lits)
             } else {
                 R::List(lits)
             }
@@ -646,6 +668,10 @@ struct Step {
 
 enum Test {
     Cmp(std::sync::Arc<Cmp>),
+    /// Comparisons of one operand joined by `or` (a path against a list of
+    /// patterns, mostly): the value is fetched once and the comparisons run
+    /// in one step.
+    AnyOf(Vec<std::sync::Arc<Cmp>>),
     Kinds(u128),
     /// A shared condition: its remembered value picks `yes` or `no`; not
     /// worked out yet for this event, its tests start at `body`.
@@ -683,7 +709,27 @@ impl Program {
         match n {
             // Built from the last operand back, so each knows where it goes next.
             Node::And(v) => v.iter().rev().fold(yes, |next, x| self.emit(x, next, no)),
-            Node::Or(v) => v.iter().rev().fold(no, |next, x| self.emit(x, yes, next)),
+            Node::Or(v) => v
+                .chunk_by(same_operand)
+                .rev()
+                .fold(no, |next, run| match run {
+                    [x] => self.emit(x, yes, next),
+                    _ => {
+                        let cmps = run
+                            .iter()
+                            .filter_map(|x| match x {
+                                Node::Cmp(c) => Some(c.clone()),
+                                _ => None,
+                            })
+                            .collect();
+                        self.steps.push(Step {
+                            test: Test::AnyOf(cmps),
+                            yes,
+                            no: next,
+                        });
+                        (self.steps.len() - 1) as u32
+                    }
+                }),
             Node::Not(x) => self.emit(x, no, yes),
             Node::Cmp(c) => push(&mut self.steps, Test::Cmp(c.clone())),
             Node::Kinds(bits) => push(&mut self.steps, Test::Kinds(*bits)),
@@ -716,6 +762,12 @@ impl Program {
                         step.no
                     }
                 }
+                Test::AnyOf(cmps) => {
+                    let held = with_value(&cmps[0].lhs, c, |v| {
+                        cmps.iter().any(|cmp| compare(cmp, v, c))
+                    });
+                    if held { step.yes } else { step.no }
+                }
                 Test::Kinds(bits) => {
                     if bits & (1u128 << kind) != 0 {
                         step.yes
@@ -738,20 +790,36 @@ impl Program {
     }
 }
 
+/// Whether `a` and `b` are comparisons of the same operand of the event
+/// itself (not of every ancestor), which an `or` can test in one step.
+fn same_operand(a: &Node, b: &Node) -> bool {
+    match (a, b) {
+        (Node::Cmp(a), Node::Cmp(b)) => {
+            a.any_ancestor.is_none()
+                && b.any_ancestor.is_none()
+                && a.lhs.field == b.lhs.field
+                && a.lhs.transforms == b.lhs.transforms
+        }
+        _ => false,
+    }
+}
+
 /// One comparison for the event in `c`.
 fn test(cmp: &Cmp, c: &Ctx<'_, '_>) -> bool {
     match cmp.any_ancestor {
         Some(f) => ancestors(c, f, |v| compare(cmp, Some(&v), c)),
-        None => match cmp.lhs.slot {
-            Some(slot) => compare(
-                cmp,
-                c.values[usize::from(slot)]
-                    .get_or_init(|| value(&cmp.lhs, c))
-                    .as_ref(),
-                c,
-            ),
-            None => compare(cmp, value(&cmp.lhs, c).as_ref(), c),
-        },
+        None => with_value(&cmp.lhs, c, |v| compare(cmp, v, c)),
+    }
+}
+
+/// Calls `f` with the operand's value for the event in `c`, from the
+/// event's value cache when the operand has a slot there.
+fn with_value<'e, T>(o: &Operand2, c: &Ctx<'e, '_>, f: impl FnOnce(Option<&Val<'e>>) -> T) -> T {
+    match o.slot {
+        Some(slot) => f(c.values[usize::from(slot)]
+            .get_or_init(|| value(o, c))
+            .as_ref()),
+        None => f(value(o, c).as_ref()),
     }
 }
 
@@ -860,7 +928,9 @@ fn compare(cmp: &Cmp, v: Option<&Val<'_>>, c: &Ctx<'_, '_>) -> bool {
         R::Glob(g) => return matches!(v, Val::Str(b) if g.matches(b)),
         R::PMatch(paths) => {
             let Val::Str(b) = v else { return false };
-            let plain = b.first() == Some(&b'/') && !memmem(b, b"//") && !b.ends_with(b"/");
+            // A byte loop: paths are short, and memmem's set-up costs more than the search.
+            let plain =
+                b.first() == Some(&b'/') && !b.windows(2).any(|w| w == b"//") && !b.ends_with(b"/");
             return paths.iter().any(|p| p.matches(b, plain));
         }
         R::List(items) => return items.iter().any(|l| lit_eq(v, l)),

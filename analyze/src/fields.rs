@@ -468,14 +468,17 @@ fn mode_flags(m: u64) -> Vec<u8> {
 
 /// The names of the bits set in `mask` (bit i named `names[i]`), joined by `sep`.
 fn bit_names(names: &[&str], mask: u64, sep: &str) -> Vec<u8> {
-    names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(sep)
-        .into_bytes()
+    // One allocation: rules test a chmod's mode names on every chmod event.
+    let mut out = Vec::with_capacity(96);
+    for (i, n) in names.iter().enumerate() {
+        if mask & (1 << i) != 0 {
+            if !out.is_empty() {
+                out.extend_from_slice(sep.as_bytes());
+            }
+            out.extend_from_slice(n.as_bytes());
+        }
+    }
+    out
 }
 
 /// Capability names by bit, as Falco prints them.
@@ -749,12 +752,14 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         }
         Field::AnyAncestor(_) => None, // evaluated by the compiler, ancestor by ancestor
         Field::ThreadTid => num(ev.tid),
-        Field::CapEffective => owned(caps(c.ancestor(0)?.cap_effective)),
-        Field::CapPermitted => owned(caps(c.ancestor(0)?.cap_permitted)),
+        Field::CapEffective => owned(caps(c.ancestor(0)?.image.cap_effective)),
+        Field::CapPermitted => owned(caps(c.ancestor(0)?.image.cap_permitted)),
         Field::UserUid => num(ev.euid),
         Field::UserName => s(c.header.user_name(ev.euid).unwrap_or("<NA>").as_bytes()),
         Field::UserLoginUid => {
-            let l = c.ancestor(0).map_or(u64::from(u32::MAX), |p| p.loginuid);
+            let l = c
+                .ancestor(0)
+                .map_or(u64::from(u32::MAX), |p| p.image.loginuid);
             num(if l == u64::from(u32::MAX) {
                 -1
             } else {
@@ -762,7 +767,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             })
         }
         Field::UserLoginName => {
-            let l = c.ancestor(0)?.loginuid;
+            let l = c.ancestor(0)?.image.loginuid;
             s(c.header.user_name(l as u32).unwrap_or("<NA>").as_bytes())
         }
         Field::GroupGid => num(ev.egid),
@@ -775,11 +780,15 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::Cgroup => s(c.history.cgroup_path(ev.cgroup)?),
         Field::StdioType(fd) => {
             let p = c.ancestor(0)?;
-            let (t, ino) = if *fd == 0 { p.stdin } else { p.stdout };
+            let (t, ino) = if *fd == 0 {
+                p.image.stdin
+            } else {
+                p.image.stdout
+            };
             (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
         }
         Field::StdinWriter => {
-            let (t, ino) = c.ancestor(0)?.stdin;
+            let (t, ino) = c.ancestor(0)?.image.stdin;
             if t != fdtype::PIPE {
                 return None;
             }
@@ -842,12 +851,14 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
             }
             owned([img.cwd(), b"/"].concat())
         }
-        ProcField::Tty => num(p.tty),
-        ProcField::Sid => num(p.sid),
-        ProcField::IsExeFromMemfd => Some(Val::Bool(p.flags & shrike_format::EXEC_FROM_MEMFD != 0)),
-        ProcField::IsExeDeleted => Some(Val::Bool(p.flags & shrike_format::EXEC_DELETED != 0)),
+        ProcField::Tty => num(img.tty),
+        ProcField::Sid => num(img.sid),
+        ProcField::IsExeFromMemfd => {
+            Some(Val::Bool(img.flags & shrike_format::EXEC_FROM_MEMFD != 0))
+        }
+        ProcField::IsExeDeleted => Some(Val::Bool(img.flags & shrike_format::EXEC_DELETED != 0)),
         ProcField::IsExeUpperLayer => {
-            Some(Val::Bool(p.flags & shrike_format::EXEC_UPPER_LAYER != 0))
+            Some(Val::Bool(img.flags & shrike_format::EXEC_UPPER_LAYER != 0))
         }
     }
 }

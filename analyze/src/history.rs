@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use crate::chunks::ChunkRef;
 use shrike_format::{Body, Capture, CommonColumns, EventRef, Kind};
 
-/// What a program image is: shared by a process and the children it forks
-/// until they exec, so a fork costs a reference count, not a copy of argv.
-/// Its texts live in one allocation: a history holds one image per exec,
-/// and separate buffers for each string cost more memory than the strings.
+/// What a program image is and how it was started: shared by a process and
+/// the children it forks until they exec, so a fork costs a reference
+/// count, not a copy (and a version of a process stays small: a history
+/// holds hundreds of thousands). Its texts live in one allocation, since
+/// separate buffers for each string cost more memory than the strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Image {
     /// comm, exepath, argv[0], argv[1..] joined by spaces, cwd: end to end.
@@ -23,6 +24,22 @@ pub struct Image {
     ends: [u32; 4],
     /// `exepath` hashed with the history's key, once, for the deleted-binary bookkeeping.
     exe_hash: u64,
+    /// Controlling terminal (kernel encoding), 0 for none.
+    pub tty: u64,
+    /// Session id.
+    pub sid: u64,
+    /// Audit login uid (4294967295 unset).
+    pub loginuid: u64,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+    /// Permitted capabilities.
+    pub cap_permitted: u64,
+    /// Exec flags (memfd, deleted, ...).
+    pub flags: u64,
+    /// fd 0 when the program started: (fd type, inode), (0, 0) closed or unknown.
+    pub stdin: (u64, u64),
+    /// fd 1 when the program started.
+    pub stdout: (u64, u64),
 }
 
 impl Image {
@@ -50,6 +67,7 @@ impl Image {
             text: text.into_boxed_slice(),
             ends,
             exe_hash: paths.hash_one(exepath),
+            ..Image::default()
         }
     }
 
@@ -92,24 +110,8 @@ pub struct ProcInfo {
     pub pid: u32,
     /// Parent process id (0 when unknown).
     pub ppid: u32,
-    /// The program it runs.
+    /// The program it runs, and how it was started.
     pub image: Arc<Image>,
-    /// Controlling terminal (kernel encoding), 0 for none.
-    pub tty: u64,
-    /// Session id.
-    pub sid: u64,
-    /// Audit login uid (4294967295 unset).
-    pub loginuid: u64,
-    /// Effective capabilities.
-    pub cap_effective: u64,
-    /// Permitted capabilities.
-    pub cap_permitted: u64,
-    /// Exec flags (memfd, deleted, ...).
-    pub flags: u64,
-    /// fd 0 when the program started: (fd type, inode), (0, 0) closed or unknown.
-    pub stdin: (u64, u64),
-    /// fd 1 when the program started.
-    pub stdout: (u64, u64),
     /// When this stretch began (fork, exec or snapshot), ns since boot.
     pub since: u64,
 }
@@ -235,15 +237,17 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
         return Some(Change::Exec(Box::new(ProcInfo {
             pid: e.pid,
             ppid: p.ppid as u32,
-            image: Arc::new(Image::new(e.comm, p.exe, p.argv, p.cwd, paths)),
-            tty: p.tty,
-            sid: p.sid,
-            loginuid: p.loginuid,
-            cap_effective: p.cap_effective,
-            cap_permitted: p.cap_permitted,
-            flags: p.flags,
-            stdin: p.stdin,
-            stdout: p.stdout,
+            image: Arc::new(Image {
+                tty: p.tty,
+                sid: p.sid,
+                loginuid: p.loginuid,
+                cap_effective: p.cap_effective,
+                cap_permitted: p.cap_permitted,
+                flags: p.flags,
+                stdin: p.stdin,
+                stdout: p.stdout,
+                ..Image::new(e.comm, p.exe, p.argv, p.cwd, paths)
+            }),
             since: e.ts,
         })));
     }
@@ -385,7 +389,7 @@ impl History {
             self.forget_exe(old, info.pid);
         }
         // A binary already deleted cannot be deleted again.
-        if !info.image.exepath().is_empty() && info.flags & shrike_format::EXEC_DELETED == 0 {
+        if !info.image.exepath().is_empty() && info.image.flags & shrike_format::EXEC_DELETED == 0 {
             self.by_exe
                 .entry(info.image.exe_hash)
                 .or_default()
@@ -410,9 +414,9 @@ impl History {
             }
             Change::Exec(info) => {
                 let mut info = *info;
-                if info.stdout.0 == shrike_format::fdtype::PIPE {
+                if info.image.stdout.0 == shrike_format::fdtype::PIPE {
                     self.pipe_writers
-                        .entry(info.stdout.1)
+                        .entry(info.image.stdout.1)
                         .or_insert_with(|| info.image.clone());
                 }
                 // An exec record without a parent keeps the one known from the fork.
@@ -456,7 +460,9 @@ impl History {
                 for pid in self.by_exe.remove(&path).unwrap_or_default() {
                     if let Some(v) = self.current(pid) {
                         let mut info = v.info.clone();
-                        info.flags |= shrike_format::EXEC_DELETED;
+                        let mut image = (*info.image).clone();
+                        image.flags |= shrike_format::EXEC_DELETED;
+                        info.image = Arc::new(image);
                         info.since = ts;
                         self.start(ts, info);
                     }

@@ -368,7 +368,7 @@ fn a_deleted_binary_is_marked_once_and_a_new_file_at_its_path_is_not_deleted() {
     let caps = [capture(&events)];
     let h = History::build(&caps);
     let deleted =
-        |pid: u32, ts: u64| h.at(pid, ts).unwrap().flags & shrike_format::EXEC_DELETED != 0;
+        |pid: u32, ts: u64| h.at(pid, ts).unwrap().image.flags & shrike_format::EXEC_DELETED != 0;
     assert!(!deleted(100, 5) && deleted(100, 11) && deleted(100, 300));
     assert!(deleted(101, 11));
     assert!(!deleted(102, 50) && deleted(102, 100) && deleted(102, 300));
@@ -768,6 +768,64 @@ fn a_reused_pid_and_a_pid_beyond_the_kernel_limit_are_each_answered_at_their_tim
             "under_cron@31",
             "exe@41",
             "under_big_sh@41",
+        ]
+    );
+}
+
+#[test]
+fn comparisons_of_one_field_joined_by_or_keep_their_meaning() {
+    // An `or` of tests on one operand runs as one step; a list of four or
+    // more strings is a set that turns away values of other lengths first.
+    let long = format!("/{}", "x".repeat(70));
+    let open = |ts, path: &str| {
+        ev(
+            ts,
+            1,
+            "cat",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: path.into(),
+                abspath: path.into(),
+                flags: 0,
+                mode: 0,
+            },
+        )
+    };
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        open(10, "/etc/shadow"),
+        open(20, "/home/al/.ssh/id_rsa"),
+        open(30, "/srv/a"),
+        open(40, &long),
+        open(50, &format!("{long}y")),
+        open(60, "/etc/shadow-"),
+    ])];
+    let list = format!("(/etc/shadow, /etc/gshadow, /e, {long})");
+    let rules = rule(
+        "any",
+        &format!(
+            "evt.type = openat and (fd.name in {list} or fd.name glob \"/home/*/.ssh/id_*\" or fd.name startswith /srv/)"
+        ),
+    ) + &rule(
+        "none",
+        &format!("evt.type = openat and not (fd.name in {list} or fd.name endswith /a)"),
+    ) + &rule(
+        "mixed",
+        "evt.type = openat and (fd.name = /srv/a or proc.name = nobody or fd.name contains shadow-)",
+    );
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "any@10",
+            "any@20",
+            "none@20",
+            "any@30",
+            "mixed@30",
+            "any@40",
+            "none@50",
+            "none@60",
+            "mixed@60",
         ]
     );
 }
