@@ -215,3 +215,68 @@ fn a_reader_that_stops_early_is_not_an_error() {
         assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("demo.shrk");
+    let rules = dir.path().join("r.yaml");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "30000", "--seed", "4"])
+            .status
+            .success()
+    );
+    // A field named twice, one shrike cannot provide, and tags out of order.
+    std::fs::write(
+        &rules,
+        "- rule: Kill seen\n  desc: d\n  condition: evt.type = kill\n  \
+         output: kill by %proc.name (%proc.name) to %evt.arg.target_pid on %container.image\n  \
+         priority: NOTICE\n  tags: [zeta, alpha]\n",
+    )
+    .unwrap();
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let first = out.lines().next().expect("an alert");
+    let v: serde_json::Value = serde_json::from_str(first).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "time",
+            "rule",
+            "priority",
+            "output",
+            "output_fields",
+            "tags",
+            "hostname",
+            "source",
+            "file",
+            "pid",
+            "event"
+        ],
+        "{first}"
+    );
+    assert_eq!(v["rule"], "Kill seen");
+    assert_eq!(v["priority"], "Notice");
+    assert_eq!(v["tags"], serde_json::json!(["alpha", "zeta"]));
+    assert_eq!(v["hostname"], "synth-host");
+    assert_eq!(v["source"], "syscall");
+    assert_eq!(v["file"], p(&f));
+    assert_eq!(v["event"], "kill");
+    let fields = v["output_fields"].as_object().unwrap();
+    let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["proc.name", "evt.arg.target_pid", "container.image"]
+    );
+    assert_eq!(first.matches("\"proc.name\":").count(), 1, "{first}");
+    assert_eq!(fields["container.image"], serde_json::Value::Null);
+    let comm = fields["proc.name"].as_str().unwrap();
+    let target = fields["evt.arg.target_pid"].as_str().unwrap();
+    assert_eq!(
+        v["output"],
+        format!("kill by {comm} ({comm}) to {target} on <NA>"),
+        "{first}"
+    );
+}

@@ -640,8 +640,15 @@ impl Condition {
     /// [`Condition::matches`] for an event whose kind id (127 for all
     /// beyond) the caller has worked out already, as a scan does once per
     /// event for all its rules.
+    #[inline]
     pub fn matches_of_kind(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
-        self.programs[kind].run(kind, c)
+        let p = &self.programs[kind];
+        if let Some(slot) = p.guard
+            && c.memo.get(slot) == Some(false)
+        {
+            return false;
+        }
+        p.run(kind, c)
     }
 }
 
@@ -652,6 +659,11 @@ struct Program {
     steps: Vec<Step>,
     /// The first step (or [`TRUE`] / [`FALSE`]).
     entry: u32,
+    /// The memo slot of a shared condition the program starts with and
+    /// cannot hold without: once another rule found it false for the event,
+    /// the program is false without being run (rules of one kind often
+    /// begin with the same macro, `open_write` say).
+    guard: Option<u8>,
 }
 
 /// The condition holds.
@@ -691,12 +703,21 @@ impl Program {
         Program {
             steps: Vec::new(),
             entry: if c { TRUE } else { FALSE },
+            guard: None,
         }
     }
 
     fn new(n: &Node) -> Program {
         let mut p = Program::constant(false);
         p.entry = p.emit(n, TRUE, FALSE);
+        p.guard = match p.steps.get(p.entry as usize) {
+            Some(Step {
+                test: Test::Memo { slot, .. },
+                no: FALSE,
+                ..
+            }) => Some(*slot),
+            _ => None,
+        };
         p
     }
 
@@ -751,6 +772,7 @@ impl Program {
         }
     }
 
+    #[inline(never)]
     fn run(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
         let mut at = self.entry;
         while let Some(step) = self.steps.get(at as usize) {

@@ -97,13 +97,22 @@ impl Template {
         self.render_with(c, |_, _| {})
     }
 
-    /// The rendered text and each field's value (`None` when missing).
-    pub fn render_fields(&self, c: &Ctx<'_, '_>) -> (String, Vec<(String, Option<String>)>) {
+    /// The rendered text and each field's value (`None` when missing), in
+    /// the order of [`Template::field_names`].
+    pub fn render_fields(&self, c: &Ctx<'_, '_>) -> (String, Vec<Option<String>>) {
         let mut fields = Vec::new();
-        let out = self.render_with(c, |name, v| {
-            fields.push((name.to_string(), v.map(|v| render(Some(v)))));
+        let out = self.render_with(c, |_, v| {
+            fields.push(v.map(|v| render(Some(v))));
         });
         (out, fields)
+    }
+
+    /// The names of the template's fields, in order (a name used twice appears twice).
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Field { name, .. } => Some(name.as_str()),
+            Piece::Text(_) => None,
+        })
     }
 
     fn render_with(&self, c: &Ctx<'_, '_>, mut each: impl FnMut(&str, Option<&Val<'_>>)) -> String {

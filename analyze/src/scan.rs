@@ -23,6 +23,13 @@ pub struct CompiledRule {
     output: Template,
 }
 
+impl CompiledRule {
+    /// The names of the fields its output shows, in order.
+    pub fn output_field_names(&self) -> impl Iterator<Item = &str> {
+        self.output.field_names()
+    }
+}
+
 /// The rules that will run, and those that cannot.
 pub struct Engine {
     /// Rules that compiled, in load order.
@@ -99,8 +106,9 @@ pub struct Alert {
     pub rule: usize,
     /// Rendered output.
     pub output: String,
-    /// Fields of the output template and their values (only with [`Engine::output_fields`]).
-    pub fields: Vec<(String, Option<String>)>,
+    /// The values of the output template's fields, in the order of
+    /// [`CompiledRule::output_field_names`] (only with [`Engine::output_fields`]).
+    pub fields: Vec<Option<String>>,
     /// Process id of the event.
     pub pid: u32,
     /// Kind id of the event.

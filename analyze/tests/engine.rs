@@ -817,14 +817,7 @@ fn comparisons_of_one_field_joined_by_or_keep_their_meaning() {
     assert_eq!(
         fired(&caps, &rules),
         [
-            "any@10",
-            "any@20",
-            "none@20",
-            "any@30",
-            "mixed@30",
-            "any@40",
-            "none@50",
-            "none@60",
+            "any@10", "any@20", "none@20", "any@30", "mixed@30", "any@40", "none@50", "none@60",
             "mixed@60",
         ]
     );

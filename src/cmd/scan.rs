@@ -92,6 +92,7 @@ pub fn run(
     let mut engine = Engine::new(&set, min);
     engine.output_fields = json;
     let caps = open_all(files)?;
+    let shown = Shown::new(files, &engine);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -127,7 +128,7 @@ pub fn run(
             // Lines are formatted on every core; only the writing is serial.
             let lines: Vec<String> = batch
                 .par_iter()
-                .map(|a| alert_line(a, &engine, &caps, files, json))
+                .map(|a| alert_line(a, &engine, &caps, &shown, json))
                 .collect();
             for (a, line) in batch.iter().zip(lines) {
                 *by_rule.entry(a.rule).or_default() += 1;
@@ -189,39 +190,93 @@ pub fn run(
 }
 
 /// One alert as a Falco-style line, or as JSON.
-fn alert_line(
-    a: &Alert,
-    engine: &Engine,
-    caps: &[Capture],
-    files: &[PathBuf],
-    json: bool,
-) -> String {
+fn alert_line(a: &Alert, engine: &Engine, caps: &[Capture], shown: &Shown, json: bool) -> String {
     let r = &engine.rules[a.rule];
     let h = caps[a.file].header();
     let time = rfc3339(wall_ns(h, a.ts));
     if !json {
         return format!("{time}: {} [{}] {}", r.priority.name(), r.name, a.output);
     }
-    let fields: serde_json::Map<String, serde_json::Value> = a
-        .fields
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.clone()
-                    .map_or(serde_json::Value::Null, serde_json::Value::from),
-            )
-        })
-        .collect();
-    let mut tags = r.tags.clone();
-    tags.sort();
-    serde_json::json!({
-        "time": time, "rule": r.name, "priority": r.priority.name(), "output": a.output,
-        "output_fields": fields, "tags": tags, "hostname": h.hostname, "source": "syscall",
-        "file": files[a.file].display().to_string(),
-        // shrike additions: the event behind the alert.
-        "pid": a.pid,
-        "event": shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
-    })
-    .to_string()
+    let line = JsonAlert {
+        time: &time,
+        rule: &r.name,
+        priority: r.priority.name(),
+        output: &a.output,
+        output_fields: OutputFields(&shown.fields[a.rule], &a.fields),
+        tags: &shown.tags[a.rule],
+        hostname: &h.hostname,
+        source: "syscall",
+        file: &shown.files[a.file],
+        pid: a.pid,
+        event: shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
+    };
+    serde_json::to_string(&line).expect("an alert serializes")
+}
+
+/// What JSON alerts show that is the same for many of them, worked out
+/// once rather than per alert.
+struct Shown {
+    /// Each file's path, as shown.
+    files: Vec<String>,
+    /// Each rule's tags, sorted.
+    tags: Vec<Vec<String>>,
+    /// Each rule's output fields.
+    fields: Vec<Vec<String>>,
+}
+
+impl Shown {
+    fn new(files: &[PathBuf], engine: &Engine) -> Shown {
+        Shown {
+            files: files.iter().map(|f| f.display().to_string()).collect(),
+            tags: engine
+                .rules
+                .iter()
+                .map(|r| {
+                    let mut t = r.tags.clone();
+                    t.sort();
+                    t
+                })
+                .collect(),
+            fields: engine
+                .rules
+                .iter()
+                .map(|r| r.output_field_names().map(str::to_string).collect())
+                .collect(),
+        }
+    }
+}
+
+/// One alert as a JSON line: Falco's fields in Falco's order, then shrike's
+/// (the event behind the alert). Borrowed, and written straight to text.
+#[derive(serde::Serialize)]
+struct JsonAlert<'a> {
+    time: &'a str,
+    rule: &'a str,
+    priority: &'a str,
+    output: &'a str,
+    output_fields: OutputFields<'a>,
+    tags: &'a [String],
+    hostname: &'a str,
+    source: &'static str,
+    file: &'a str,
+    pid: u32,
+    event: &'a str,
+}
+
+/// An output template's fields (names, values) as a JSON object: a field
+/// the template names twice appears once, where it first appears.
+struct OutputFields<'a>(&'a [String], &'a [Option<String>]);
+
+impl serde::Serialize for OutputFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for (i, (name, value)) in self.0.iter().zip(self.1).enumerate() {
+            // Rendered twice, a field has the same value both times.
+            if !self.0[..i].contains(name) {
+                m.serialize_entry(name, value)?;
+            }
+        }
+        m.end()
+    }
 }
