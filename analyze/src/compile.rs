@@ -634,28 +634,21 @@ impl Condition {
 
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
-        self.matches_of_kind(usize::from(c.ev.kind_id().min(127)), c)
+        let kind = usize::from(c.ev.kind_id().min(127));
+        self.programs[kind].matches(kind, c)
     }
 
-    /// [`Condition::matches`] for an event whose kind id (127 for all
-    /// beyond) the caller has worked out already, as a scan does once per
-    /// event for all its rules.
-    #[inline]
-    pub fn matches_of_kind(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
-        let p = &self.programs[kind];
-        if let Some(slot) = p.guard
-            && c.memo.get(slot) == Some(false)
-        {
-            return false;
-        }
-        p.run(kind, c)
+    /// The program that decides events of kind id `kind`.
+    pub(crate) fn program(&self, kind: usize) -> &Program {
+        &self.programs[kind]
     }
 }
 
 /// A condition flattened into tests, each naming the step to go to when it
 /// holds and when it does not: `and`, `or` and `not` become jumps, so an
 /// event pays for its comparisons and not for a walk down a tree.
-struct Program {
+#[derive(Clone)]
+pub(crate) struct Program {
     steps: Vec<Step>,
     /// The first step (or [`TRUE`] / [`FALSE`]).
     entry: u32,
@@ -671,6 +664,7 @@ const TRUE: u32 = u32::MAX;
 /// The condition does not hold.
 const FALSE: u32 = u32::MAX - 1;
 
+#[derive(Clone)]
 struct Step {
     test: Test,
     /// Where to go when the test holds (or, for [`Test::Remember`], next).
@@ -678,6 +672,7 @@ struct Step {
     no: u32,
 }
 
+#[derive(Clone)]
 enum Test {
     Cmp(std::sync::Arc<Cmp>),
     /// Comparisons of one operand joined by `or` (a path against a list of
@@ -770,6 +765,22 @@ impl Program {
                 push(&mut self.steps, Test::Memo { slot, body })
             }
         }
+    }
+
+    /// Whether the event in `c`, of kind id `kind`, satisfies the condition.
+    #[inline]
+    pub(crate) fn matches(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
+        if let Some(slot) = self.guard
+            && c.memo.get(slot) == Some(false)
+        {
+            return false;
+        }
+        self.run(kind, c)
+    }
+
+    /// Whether no event can satisfy it.
+    pub(crate) fn never(&self) -> bool {
+        self.entry == FALSE
     }
 
     #[inline(never)]

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use shrike_format::{Capture, CommonColumns};
 use shrike_rule_lang::{Priority, RuleSet};
 
-use crate::compile::{Condition, Shared, compile_shared};
+use crate::compile::{Condition, Program, Shared, compile_shared};
 use crate::fields::Ctx;
 use crate::history::History;
 use crate::output::Template;
@@ -39,8 +39,10 @@ pub struct Engine {
     /// Whether alerts carry each output field's value ([`Alert::fields`]);
     /// off, only the rendered text is built.
     pub output_fields: bool,
-    /// For each kind id, the rules that can match an event of that kind, in load order.
-    by_kind: Vec<Vec<usize>>,
+    /// For each kind id, the rules that can match an event of that kind, in
+    /// load order, each with its program for the kind: side by side, so a
+    /// scan reaches a rule's first test without going through the rule.
+    by_kind: Vec<Vec<(usize, Program)>>,
     /// The common columns the rules and their outputs read: the others are never decoded.
     columns: CommonColumns,
 }
@@ -75,10 +77,11 @@ impl Engine {
                 Err(why) => skipped.push((r.name.clone(), why)),
             }
         }
-        let by_kind = (0..128u32)
+        let by_kind = (0..128usize)
             .map(|k| {
                 (0..rules.len())
-                    .filter(|&r| rules[r].condition.kinds & (1u128 << k) != 0)
+                    .map(|r| (r, rules[r].condition.program(k).clone()))
+                    .filter(|(_, p)| !p.never())
                     .collect()
             })
             .collect();
@@ -238,9 +241,10 @@ fn scan_chunk(
         };
         let ctx = Ctx::new(ev, cap.header(), history, base + n as u64 + 1);
         let kind = usize::from(ev.kind_id().min(127));
-        for &ri in &engine.by_kind[kind] {
-            let r = &engine.rules[ri];
-            if r.condition.matches_of_kind(kind, &ctx) {
+        for (ri, program) in &engine.by_kind[kind] {
+            let ri = *ri;
+            if program.matches(kind, &ctx) {
+                let r = &engine.rules[ri];
                 let (output, fields) = if engine.output_fields {
                     r.output.render_fields(&ctx)
                 } else {
