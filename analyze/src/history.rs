@@ -227,8 +227,9 @@ enum Change {
     Exit {
         pid: u32,
     },
-    /// A cgroup id's path.
-    Cgroup(u64, Vec<u8>),
+    /// A cgroup id's path (boxed: a change is copied as the window is
+    /// merged, and the rare cgroup should not make every change larger).
+    Cgroup(Box<(u64, Vec<u8>)>),
 }
 
 fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
@@ -261,7 +262,7 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             }
         }
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
-        Body::Cgroup { id, path } => Change::Cgroup(*id, path.to_vec()),
+        Body::Cgroup { id, path } => Change::Cgroup(Box::new((*id, path.to_vec()))),
         Body::Unlink {
             res: 0, abspath, ..
         }
@@ -343,19 +344,21 @@ impl History {
             .map(|(_, n)| n)
             .sum();
         h.versions.reserve(starts as usize);
-        let window = crate::chunks::window();
-        let read = |batch: &[ChunkRef]| -> Vec<(u64, u64, Change)> {
+        // One chunk per thread at a time: chunks of process kinds (SPEC.md
+        // §8.1) are dense in changes, and a small window starts applying
+        // them sooner and holds fewer at once.
+        let window = rayon::current_num_threads().max(1);
+        let read = |batch: &[ChunkRef]| -> Vec<Vec<(u64, u64, Change)>> {
             batch
                 .par_iter()
                 .map(|c| chunk_changes(caps, c, lifecycle, &paths))
-                .flatten()
                 .collect()
         };
         let mut batches = work.chunks(window).enumerate();
         let mut next = batches.next().map(|(w, b)| (w, read(b)));
         let mut pending: Vec<(u64, u64, Change)> = Vec::new();
         while let Some((w, got)) = next.take() {
-            pending.extend(got);
+            got.into_iter().for_each(|c| pending.extend(c));
             // Every chunk not read yet starts at or after the horizon, so the
             // changes before it are in their final order.
             let horizon = crate::chunks::horizon(&work, (w + 1) * window);
@@ -409,7 +412,8 @@ impl History {
 
     fn apply(&mut self, ts: u64, c: Change) {
         match c {
-            Change::Cgroup(id, path) => {
+            Change::Cgroup(c) => {
+                let (id, path) = *c;
                 self.cgroups.insert(id, path);
             }
             Change::Exec(info) => {
@@ -532,5 +536,16 @@ impl History {
     /// Whether no process is known.
     pub fn is_empty(&self) -> bool {
         self.versions.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_history_reads_only_what_writers_keep_in_process_chunks() {
+        // Otherwise pass one would decompress every chunk of a file again.
+        for k in super::STARTS.iter().chain(&super::OTHER_CHANGES) {
+            assert!(k.is_process_kind(), "{k:?}");
+        }
     }
 }

@@ -400,19 +400,63 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
     Ok(t)
 }
 
+/// When each pid's process exited (a whole thread group), in time order.
+/// Exits sit in other chunks than most of a process's events (SPEC.md §8.1),
+/// and chunks overlap in time, so a chunk alone cannot tell that a pid it
+/// sees again is a new process.
+fn exits(caps: &[Capture], work: &[crate::chunks::ChunkRef]) -> HashMap<u32, Vec<u64>> {
+    use rayon::prelude::*;
+    let exit = 1u128 << Kind::ProcExit.id();
+    let found: Vec<Vec<(u32, u64)>> = work
+        .par_iter()
+        .filter(|c| caps[c.file].chunks()[c.index].kinds() & exit != 0)
+        .map(|c| {
+            let mut out = Vec::new();
+            crate::with_chunk_buf(|buf| {
+                if let Ok(p) = caps[c.file].payload_in(c.index, buf)
+                    && let Ok(mut events) =
+                        p.events_with(exit, shrike_format::CommonColumns::PID_AND_COMM)
+                {
+                    while let Some(Ok((_, e))) = events.next_ref() {
+                        if let Body::ProcExit { group_dead: 1, .. } = e.body {
+                            out.push((e.pid, e.ts));
+                        }
+                    }
+                }
+            });
+            out
+        })
+        .collect();
+    let mut by_pid: HashMap<u32, Vec<u64>> = HashMap::new();
+    for (pid, ts) in found.into_iter().flatten() {
+        by_pid.entry(pid).or_default().push(ts);
+    }
+    by_pid.values_mut().for_each(|v| v.sort_unstable());
+    by_pid
+}
+
 /// The events a process tree is built from, in time order: forks, execs,
 /// exits and snapshots, and each pid's first event while no life of it is
 /// known (a process whose fork was not recorded). Chunks are read in parallel.
 fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
     use rayon::prelude::*;
     let work = crate::chunks::in_file_order(caps);
+    let exits = exits(caps, &work);
+    // Whether `pid` exited after `since` and by `now`: its event at `now` may start a new life.
+    let exited = |pid: u32, since: u64, now: u64| {
+        exits.get(&pid).is_some_and(|v| {
+            let i = v.partition_point(|&t| t <= since);
+            v.get(i).is_some_and(|&t| t <= now)
+        })
+    };
     let mut all: Vec<(u64, usize, u64, shrike_format::OwnedEvent)> = work
         .par_iter()
         .map(|c| {
             let (f, i, base) = (c.file, c.index, c.events_before);
             let mut out = Vec::new();
-            // Pids with a life in this chunk so far: their later events add nothing.
-            let mut known: HashSet<u32> = HashSet::new();
+            // Pids with a life in this chunk so far, and when each was last
+            // seen: their later events add nothing unless the pid exited since.
+            let mut known: HashMap<u32, u64> = HashMap::new();
             crate::with_chunk_buf(|buf| {
                 let Ok(p) = caps[f].payload_in(i, buf) else {
                     return;
@@ -424,7 +468,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                     let keep = match &e.body {
                         b if b.started().is_some() => true,
                         b if b.forked(e.pid).is_some() => {
-                            known.extend(b.forked(e.pid).map(|(child, _, _)| child));
+                            known.extend(b.forked(e.pid).map(|(child, _, _)| (child, e.ts)));
                             true
                         }
                         Body::ProcExit { group_dead: 1, .. } => {
@@ -432,7 +476,10 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                             true
                         }
                         b if b.is_recorder_note() => false,
-                        _ => known.insert(e.pid),
+                        _ => match known.insert(e.pid, e.ts) {
+                            None => true,
+                            Some(seen) => exited(e.pid, seen, e.ts),
+                        },
                     };
                     if keep {
                         let seq = base + u64::from(n) + 1;

@@ -688,6 +688,35 @@ impl Kind {
     }
 }
 
+/// The kinds that change which processes exist, what they run, or whether
+/// the file they run still exists: snapshots, execs, forks and exits,
+/// cgroup names, unlinks and renames. A writer keeps them in chunks of their
+/// own (SPEC.md §4.4), so a reader that builds the process history reads
+/// those chunks only.
+pub const PROCESS_KINDS: [Kind; 14] = [
+    Kind::ProcSnapshot,
+    Kind::Execve,
+    Kind::Execveat,
+    Kind::Clone,
+    Kind::Clone3,
+    Kind::Fork,
+    Kind::Vfork,
+    Kind::ProcExit,
+    Kind::Cgroup,
+    Kind::Unlink,
+    Kind::Unlinkat,
+    Kind::Rename,
+    Kind::Renameat,
+    Kind::Renameat2,
+];
+
+impl Kind {
+    /// Whether the kind is one of [`PROCESS_KINDS`].
+    pub fn is_process_kind(self) -> bool {
+        PROCESS_KINDS.contains(&self)
+    }
+}
+
 /// `execve`/`proc_snapshot` `flags`: argv was cut at the recorder's limit.
 pub const EXEC_ARGV_TRUNCATED: u64 = 1;
 /// `execve`/`proc_snapshot` `flags`: a path was cut at the recorder's limit.

@@ -103,14 +103,20 @@ pub struct WriteSummary {
     pub bytes: u64,
 }
 
+/// The stream of events of every kind but the process kinds.
+const OTHER: usize = 0;
+/// The stream of the process kinds ([`crate::PROCESS_KINDS`]).
+const PROCESS: usize = 1;
+
 /// Writes one capture file. Dropping it without [`Writer::finish`] leaves a
 /// file without a footer, readable up to its last chunk, as a killed recorder would.
 pub struct Writer<W: Sink> {
     out: W,
     opts: WriterOptions,
     file_id: [u8; 16],
-    builder: ChunkBuilder,
-    oldest: Option<Instant>,
+    /// Events being gathered into chunks: [`OTHER`] and [`PROCESS`] (the
+    /// process kinds, kept apart), each with when its oldest event came.
+    streams: [(ChunkBuilder, Option<Instant>); 2],
     seq: u64,
     prev_hash: [u8; 32],
     offset: u64,
@@ -158,8 +164,7 @@ impl<W: Sink> Writer<W> {
         Ok(Writer {
             out,
             file_id: header.file_id,
-            builder: ChunkBuilder::new(),
-            oldest: None,
+            streams: [(ChunkBuilder::new(), None), (ChunkBuilder::new(), None)],
             seq: 0,
             prev_hash: *blake3::hash(&hb).as_bytes(),
             offset: hb.len() as u64,
@@ -181,16 +186,21 @@ impl<W: Sink> Writer<W> {
     pub fn append<S: AsRef<[u8]>>(&mut self, ev: &Event<S>) -> Result<()> {
         self.check_usable()?;
         check_lists(ev)?;
-        if self.builder.len() == 0 {
-            self.oldest = Some(Instant::now());
+        let s = match ev.kind() {
+            Some(k) if k.is_process_kind() => PROCESS,
+            _ => OTHER,
+        };
+        let (builder, oldest) = &mut self.streams[s];
+        if builder.len() == 0 {
+            *oldest = Some(Instant::now());
         }
-        self.builder.push(ev).map_err(Error::Unwritable)?;
+        builder.push(ev).map_err(Error::Unwritable)?;
         self.summary.events += 1;
-        let full = self.builder.len() >= self.opts.chunk_events
-            || self.builder.approx_bytes() >= self.opts.chunk_bytes
-            || self.builder.dict_len() as u64 >= MAX_DICT_ENTRIES / 2;
+        let full = builder.len() >= self.opts.chunk_events
+            || builder.approx_bytes() >= self.opts.chunk_bytes
+            || builder.dict_len() as u64 >= MAX_DICT_ENTRIES / 2;
         if full {
-            return self.cut();
+            return self.cut(s);
         }
         // Reading the clock on every event would cost more than encoding it.
         self.appends_since_clock += 1;
@@ -207,19 +217,28 @@ impl<W: Sink> Writer<W> {
         self.summary.lost += n;
     }
 
-    /// Writes the pending chunk if its oldest event has waited the flush interval.
+    /// Writes the pending events of each stream whose oldest event has waited the flush interval.
     pub fn tick(&mut self) -> Result<bool> {
-        match self.oldest {
-            Some(t) if t.elapsed() >= self.opts.flush_interval => self.cut().map(|()| true),
-            _ => Ok(false),
+        let mut wrote = false;
+        for s in [OTHER, PROCESS] {
+            if let Some(t) = self.streams[s].1
+                && t.elapsed() >= self.opts.flush_interval
+            {
+                self.cut(s)?;
+                wrote = true;
+            }
         }
+        Ok(wrote)
     }
 
-    /// Writes the pending events now, as one chunk.
+    /// Writes the pending events now (a chunk for each stream that has some).
     pub fn flush(&mut self) -> Result<()> {
         self.check_usable()?;
-        if self.builder.len() > 0 || self.lost_pending > 0 {
-            self.cut()?;
+        if self.streams[PROCESS].0.len() > 0 {
+            self.cut(PROCESS)?;
+        }
+        if self.streams[OTHER].0.len() > 0 || self.lost_pending > 0 {
+            self.cut(OTHER)?;
         }
         Ok(())
     }
@@ -261,9 +280,9 @@ impl<W: Sink> Writer<W> {
         Ok(())
     }
 
-    fn cut(&mut self) -> Result<()> {
-        let (payload, stats) = self.builder.take();
-        self.oldest = None;
+    fn cut(&mut self, stream: usize) -> Result<()> {
+        let (payload, stats) = self.streams[stream].0.take();
+        self.streams[stream].1 = None;
         if payload.len() > MAX_PAYLOAD_LEN as usize {
             return Err(Error::Unwritable(format!(
                 "chunk payload of {} bytes exceeds {MAX_PAYLOAD_LEN}",

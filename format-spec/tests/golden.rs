@@ -122,8 +122,28 @@ fn golden_files_decode_and_encode_exactly() {
         let json = dir().join(format!("{name}.jsonl"));
         if bless {
             let events = golden_events();
-            std::fs::write(&shrk, encode(&shrike_synth::header(3), &events, zstd)).unwrap();
-            std::fs::write(&json, jsonl(&events)).unwrap();
+            let bytes = encode(&shrike_synth::header(3), &events, zstd);
+            // The expected decoding is in file order: the process kinds sit
+            // in chunks of their own (SPEC.md §8.1), so that is not the order
+            // of appending, but it holds the same events.
+            let read = Capture::from_bytes(bytes.clone())
+                .unwrap()
+                .read_all()
+                .unwrap();
+            let (mut a, mut b) = (jsonl(&events), jsonl(&read));
+            assert_eq!(a.len(), b.len());
+            let sorted = |s: &mut String| {
+                let mut l: Vec<&str> = s.lines().collect();
+                l.sort_unstable();
+                l.join("\n")
+            };
+            assert_eq!(
+                sorted(&mut a),
+                sorted(&mut b),
+                "the writer kept every event"
+            );
+            std::fs::write(&shrk, bytes).unwrap();
+            std::fs::write(&json, b).unwrap();
         }
         let bytes = std::fs::read(&shrk).unwrap_or_else(|e| panic!("{}: {e}", shrk.display()));
         let want_json = std::fs::read_to_string(&json).unwrap();
@@ -146,6 +166,16 @@ fn golden_files_decode_and_encode_exactly() {
             );
         }
     }
+}
+
+#[test]
+fn a_file_that_mixes_process_kinds_with_the_rest_reads_as_before() {
+    // Written before the process kinds got chunks of their own (SPEC.md §8.1).
+    let bytes = std::fs::read(dir().join("v1.1-mixed-small.shrk")).unwrap();
+    let want = std::fs::read_to_string(dir().join("v1.1-mixed-small.jsonl")).unwrap();
+    let cap = Capture::from_bytes(bytes).unwrap();
+    assert!(cap.damage().is_empty());
+    assert_eq!(jsonl(&cap.read_all().unwrap()), want);
 }
 
 #[test]

@@ -318,8 +318,14 @@ fn frames_with_bad_lengths_are_damage_not_panics() {
             for v in [0u32, 1, 63, 64, u32::MAX, 1 << 26, (1 << 26) + 1] {
                 let mut f = b.clone();
                 f[off + field..off + field + 4].copy_from_slice(&v.to_le_bytes());
+                if f == b {
+                    continue; // the field already held this value
+                }
                 read_everything(&f);
-                assert!(!verify(&f, None).ok());
+                assert!(
+                    !verify(&f, None).ok(),
+                    "frame at {off}, field {field} = {v}"
+                );
             }
         }
     }

@@ -83,3 +83,19 @@ fn limits_match_the_code() {
         grouped(limits::MAX_LIST_LEN)
     ));
 }
+
+#[test]
+fn the_process_kinds_are_the_ones_the_spec_lists() {
+    let spec = spec();
+    let start = spec
+        .find("**process kinds** (")
+        .expect("§8.1 names the process kinds")
+        + 19;
+    let list = &spec[start..start + spec[start..].find(':').unwrap()];
+    let named: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+    let code: Vec<&str> = shrike_format::PROCESS_KINDS
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    assert_eq!(named, code);
+}

@@ -1,6 +1,8 @@
 //! Writer behaviour: time-based cuts, safe file creation, a full disk, and
 //! chunks decoded on many threads at once.
 
+mod common;
+
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -47,14 +49,19 @@ fn a_dropped_writer_leaves_every_flushed_chunk_readable() {
     for e in &ev[..950] {
         w.append(e).unwrap();
     }
-    drop(w); // as if killed: 9 chunks written, 50 events pending and lost with the process
+    drop(w); // as if killed: the events of each stream's unfinished chunk are lost with the process
     let cap = Capture::open(&path).unwrap();
     assert!(
         matches!(cap.damage(), [Damage::NoFooter { .. }]),
         "{:?}",
         cap.damage()
     );
-    assert_eq!(cap.read_all().unwrap(), ev[..900]);
+    // Each stream's whole chunks of 100, in order.
+    let want = common::streams(&ev[..950]).map(|mut s| {
+        s.truncate(s.len() / 100 * 100);
+        s
+    });
+    assert_eq!(common::streams(&cap.read_all().unwrap()), want);
 }
 
 #[test]
@@ -181,9 +188,12 @@ fn full_disk_truncation_is_visible_to_readers() {
         "only complete frames remain: {:?}",
         cap.damage()
     );
-    let got = cap.read_all().unwrap();
-    assert!(!got.is_empty());
-    assert_eq!(got, ev[..got.len()]);
+    let got = common::streams(&cap.read_all().unwrap());
+    assert!(!got[1].is_empty());
+    // What remains of each stream is where it began.
+    for (got, all) in got.iter().zip(common::streams(&ev)) {
+        assert_eq!(got[..], all[..got.len()]);
+    }
 }
 
 #[test]
@@ -214,5 +224,40 @@ fn chunks_decode_on_many_threads_at_once() {
     let mut chunks: Vec<(usize, Vec<OwnedEvent>)> = per_thread.into_iter().flatten().collect();
     chunks.sort_by_key(|c| c.0);
     let all: Vec<OwnedEvent> = chunks.into_iter().flat_map(|c| c.1).collect();
-    assert_eq!(all, ev);
+    assert_eq!(common::streams(&all), common::streams(&ev));
+}
+
+#[test]
+fn process_kinds_are_kept_in_chunks_of_their_own() {
+    let ev = events(5000);
+    let opts = WriterOptions {
+        chunk_events: 300,
+        flush_interval: Duration::from_millis(50),
+        ..WriterOptions::default()
+    };
+    let mut w = Writer::new(Vec::new(), &shrike_synth::header(5), opts).unwrap();
+    ev.iter().for_each(|e| w.append(e).unwrap());
+    // Both streams have events waiting; both are cut once they have waited.
+    std::thread::sleep(Duration::from_millis(80));
+    let before = w.summary().chunks;
+    assert!(w.tick().unwrap());
+    assert_eq!(w.summary().chunks, before + 2);
+    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let process = shrike_format::PROCESS_KINDS
+        .iter()
+        .fold(0u128, |b, k| b | 1 << k.id());
+    let mut chunks = [0, 0];
+    for c in cap.chunks() {
+        let kinds = c.kinds();
+        assert!(
+            kinds & process == 0 || kinds & !process == 0,
+            "a chunk mixes process kinds with others: {kinds:#x}"
+        );
+        chunks[usize::from(kinds & process != 0)] += 1;
+    }
+    assert!(chunks[0] > 2 && chunks[1] > 2, "{chunks:?}");
+    assert_eq!(
+        common::streams(&cap.read_all().unwrap()),
+        common::streams(&ev)
+    );
 }

@@ -129,3 +129,16 @@ pub fn frame_bytes(file: &[u8]) -> Vec<Vec<u8>> {
         .map(|(o, l, _)| file[o..o + l].to_vec())
         .collect()
 }
+
+/// The events of the process kinds and the others, each in order. A writer
+/// keeps the two in chunks of their own (SPEC §8.1): a file holds each
+/// stream in the order it was appended, not how the two interleaved.
+pub fn streams<S: Clone + AsRef<[u8]>>(
+    events: &[shrike_format::Event<S>],
+) -> [Vec<shrike_format::Event<S>>; 2] {
+    let process = |e: &shrike_format::Event<S>| e.kind().is_some_and(|k| k.is_process_kind());
+    [
+        events.iter().filter(|e| process(e)).cloned().collect(),
+        events.iter().filter(|e| !process(e)).cloned().collect(),
+    ]
+}
