@@ -458,12 +458,16 @@ fn errno_name(e: i64) -> Cow<'static, [u8]> {
 }
 
 /// A file mode as Falco's flag names, e.g. `S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID`.
-fn mode_flags(m: u64) -> Vec<u8> {
+fn mode_flags(m: u64) -> &'static [u8] {
     const NAMES: [&str; 12] = [
         "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
         "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID",
     ];
-    bit_names(&NAMES, m, "|")
+    // Every chmod event of a scan asks for its mode's names: the 4096
+    // combinations of the twelve bits are named once, then looked up.
+    static ALL: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| (0..1u64 << NAMES.len()).map(|m| bit_names(&NAMES, m, "|")).collect());
+    &all[(m & ((1 << NAMES.len()) - 1)) as usize]
 }
 
 /// The names of the bits set in `mask` (bit i named `names[i]`), joined by `sep`.
@@ -734,7 +738,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             // Falco renders a chmod-family mode as flag names (`S_IRUSR|...|S_ISUID`).
             match (a.raw, a.name.as_str(), &v, ev.kind()) {
                 (false, "mode", Val::Num(m), Some(Kind::Chmod | Kind::Fchmod | Kind::Fchmodat)) => {
-                    owned(mode_flags(*m as u64))
+                    s(mode_flags(*m as u64))
                 }
                 _ => Some(v),
             }
@@ -964,4 +968,19 @@ fn arg<'e>(ev: &'e EventRef<'_>, a: &ArgField) -> Option<Val<'e>> {
             _ => None,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_chmod_mode_is_named_bit_by_bit_as_falco_does() {
+        assert_eq!(
+            super::mode_flags(0o4755),
+            b"S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID"
+        );
+        // The file type bits above the permissions are not named.
+        assert_eq!(super::mode_flags(0o102644), super::mode_flags(0o2644));
+        assert_eq!(super::mode_flags(0o2000), b"S_ISGID");
+        assert_eq!(super::mode_flags(0), b"");
+    }
 }
