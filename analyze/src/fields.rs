@@ -466,7 +466,11 @@ fn mode_flags(m: u64) -> &'static [u8] {
     // Every chmod event of a scan asks for its mode's names: the 4096
     // combinations of the twelve bits are named once, then looked up.
     static ALL: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
-    let all = ALL.get_or_init(|| (0..1u64 << NAMES.len()).map(|m| bit_names(&NAMES, m, "|")).collect());
+    let all = ALL.get_or_init(|| {
+        (0..1u64 << NAMES.len())
+            .map(|m| bit_names(&NAMES, m, "|"))
+            .collect()
+    });
     &all[(m & ((1 << NAMES.len()) - 1)) as usize]
 }
 

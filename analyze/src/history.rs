@@ -202,18 +202,6 @@ const STARTS: [Kind; 7] = [
     Kind::Vfork,
 ];
 
-/// The other kinds pass one reads: exits, cgroup names, and the unlinks and
-/// renames that leave a running binary deleted.
-const OTHER_CHANGES: [Kind; 7] = [
-    Kind::ProcExit,
-    Kind::Cgroup,
-    Kind::Unlink,
-    Kind::Unlinkat,
-    Kind::Rename,
-    Kind::Renameat,
-    Kind::Renameat2,
-];
-
 /// A lifecycle change seen in a chunk.
 enum Change {
     Fork {
@@ -323,9 +311,11 @@ impl History {
     /// on all cores a window at a time, in time order, and each window's
     /// changes are applied in time order while the next window is read.
     pub fn build(caps: &[Capture]) -> History {
-        let lifecycle = STARTS
+        // The process kinds, which writers keep in chunks of their own: the
+        // starts above, and exits, cgroup names, and the unlinks and renames
+        // that leave a running binary deleted.
+        let lifecycle = shrike_format::PROCESS_KINDS
             .iter()
-            .chain(&OTHER_CHANGES)
             .fold(0u128, |b, k| b | 1u128 << k.id());
         // Chunks without fork, exec, exit or snapshot events say nothing here.
         let work: Vec<ChunkRef> = crate::chunks::in_time_order(caps)
@@ -542,9 +532,8 @@ impl History {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_history_reads_only_what_writers_keep_in_process_chunks() {
-        // Otherwise pass one would decompress every chunk of a file again.
-        for k in super::STARTS.iter().chain(&super::OTHER_CHANGES) {
+    fn the_starts_of_processes_are_process_kinds() {
+        for k in super::STARTS {
             assert!(k.is_process_kind(), "{k:?}");
         }
     }

@@ -22,6 +22,23 @@ fn ev(ts: u64, pid: u32, comm: &str, body: Body<Vec<u8>>) -> OwnedEvent {
     }
 }
 
+/// `cat` (pid 1) opening `path` for reading.
+fn open(ts: u64, path: &str) -> OwnedEvent {
+    ev(
+        ts,
+        1,
+        "cat",
+        Body::Openat {
+            res: 3,
+            dirfd: -100,
+            path: path.into(),
+            abspath: path.into(),
+            flags: 0,
+            mode: 0,
+        },
+    )
+}
+
 fn snapshot(pid: u32, ppid: u64, comm: &str, exe: &str) -> OwnedEvent {
     ev(
         1,
@@ -646,21 +663,6 @@ fn kind_tests_settled_at_compile_time_keep_their_meaning() {
     // Each rule's `evt.type` tests are folded for the kinds it can match,
     // so these exercise a test that always holds, one that never does, and
     // one that depends on the event.
-    let open = |ts, path: &str| {
-        ev(
-            ts,
-            1,
-            "cat",
-            Body::Openat {
-                res: 3,
-                dirfd: -100,
-                path: path.into(),
-                abspath: path.into(),
-                flags: 0,
-                mode: 0,
-            },
-        )
-    };
     let kill = ev(
         30,
         1,
@@ -777,21 +779,6 @@ fn comparisons_of_one_field_joined_by_or_keep_their_meaning() {
     // An `or` of tests on one operand runs as one step; a list of four or
     // more strings is a set that turns away values of other lengths first.
     let long = format!("/{}", "x".repeat(70));
-    let open = |ts, path: &str| {
-        ev(
-            ts,
-            1,
-            "cat",
-            Body::Openat {
-                res: 3,
-                dirfd: -100,
-                path: path.into(),
-                abspath: path.into(),
-                flags: 0,
-                mode: 0,
-            },
-        )
-    };
     let caps = [capture(&[
         snapshot(1, 0, "sh", "/bin/sh"),
         open(10, "/etc/shadow"),
