@@ -9,6 +9,13 @@ pub fn wall_ns(header: &Header, ts: u64) -> i128 {
 
 /// RFC 3339 UTC with nanoseconds, e.g. `2026-11-26T10:00:00.123456789Z`.
 pub fn rfc3339(ns: i128) -> String {
+    let mut out = Vec::with_capacity(30);
+    write_rfc3339(&mut out, ns);
+    String::from_utf8(out).expect("RFC 3339 text is ASCII")
+}
+
+/// [`rfc3339`], appended to `out` (a line being built, without a string of its own).
+pub fn write_rfc3339(out: &mut Vec<u8>, ns: i128) {
     // Events come many to a second: the date and time of day are worked out
     // once per second (per thread), and only the nanoseconds per call.
     thread_local! {
@@ -22,12 +29,20 @@ pub fn rfc3339(ns: i128) -> String {
                 .map_err(|_| ())
                 .and_then(|s| jiff::Timestamp::from_second(s).map_err(|_| ()))
             else {
-                return format!("(out of range: {ns} ns)");
+                out.extend_from_slice(format!("(out of range: {ns} ns)").as_bytes());
+                return;
             };
             *text = t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
             *at = secs;
         }
-        format!("{text}.{nanos:09}Z")
+        out.extend_from_slice(text.as_bytes());
+        let mut digits = *b".000000000Z";
+        let mut n = nanos as u32;
+        for d in digits[1..10].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend_from_slice(&digits);
     })
 }
 

@@ -1,6 +1,5 @@
 //! `shrike scan`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -10,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use rayon::prelude::*;
 
 use shrike_analyze::scan::{Alert, Engine, scan_each};
-use shrike_analyze::time::{rfc3339, wall_ns};
+use shrike_analyze::time::{rfc3339, wall_ns, write_rfc3339};
 use shrike_format::Capture;
 use shrike_rule_lang::{Loader, Priority};
 
@@ -113,7 +112,7 @@ pub fn run(
         indicatif::ProgressBar::hidden()
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-    let mut by_rule: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut by_rule = vec![0usize; engine.rules.len()];
     let mut write_err: Option<std::io::Error> = None;
     let started = std::time::Instant::now();
     let mut history_time = std::time::Duration::ZERO;
@@ -125,14 +124,21 @@ pub fn run(
         history_time = started.elapsed();
         bar.set_message("rules");
         let stats = scan_each(&caps, &history, &engine, &|n| bar.inc(n), &mut |batch| {
-            // Lines are formatted on every core; only the writing is serial.
-            let lines: Vec<String> = batch
-                .par_iter()
-                .map(|a| alert_line(a, &engine, &caps, &shown, json))
+            // Lines are formatted on every core, a stretch of alerts into
+            // one buffer at a time; only the writing is serial.
+            let pieces: Vec<Vec<u8>> = batch
+                .par_chunks(1024)
+                .map(|part| {
+                    let mut buf = Vec::with_capacity(part.len() * 256);
+                    for a in part {
+                        alert_line(&mut buf, a, &engine, &caps, &shown, json);
+                    }
+                    buf
+                })
                 .collect();
-            for (a, line) in batch.iter().zip(lines) {
-                *by_rule.entry(a.rule).or_default() += 1;
-                if let Err(e) = writeln!(out, "{line}") {
+            batch.iter().for_each(|a| by_rule[a.rule] += 1);
+            for p in pieces {
+                if let Err(e) = out.write_all(&p) {
                     write_err = Some(e);
                     return false;
                 }
@@ -159,14 +165,16 @@ pub fn run(
         stats.chunks,
         stats.chunks_skipped,
         engine.rules.len(),
-        by_rule.values().sum::<usize>(),
+        by_rule.iter().sum::<usize>(),
         elapsed.as_secs_f64(),
         history_time.as_secs_f64(),
         (elapsed - history_time).as_secs_f64(),
     );
     let mut by_name: Vec<(&str, usize)> = by_rule
         .iter()
-        .map(|(&r, &n)| (engine.rules[r].name.as_str(), n))
+        .enumerate()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(r, &n)| (engine.rules[r].name.as_str(), n))
         .collect();
     by_name.sort();
     for (rule, n) in by_name {
@@ -189,14 +197,33 @@ pub fn run(
     })
 }
 
-/// One alert as a Falco-style line, or as JSON.
-fn alert_line(a: &Alert, engine: &Engine, caps: &[Capture], shown: &Shown, json: bool) -> String {
+/// Appends one alert to `out` as a Falco-style line, or as a JSON line.
+fn alert_line(
+    out: &mut Vec<u8>,
+    a: &Alert,
+    engine: &Engine,
+    caps: &[Capture],
+    shown: &Shown,
+    json: bool,
+) {
     let r = &engine.rules[a.rule];
     let h = caps[a.file].header();
-    let time = rfc3339(wall_ns(h, a.ts));
     if !json {
-        return format!("{time}: {} [{}] {}", r.priority.name(), r.name, a.output);
+        write_rfc3339(out, wall_ns(h, a.ts));
+        for part in [
+            ": ",
+            r.priority.name(),
+            " [",
+            &r.name,
+            "] ",
+            &a.output,
+            "\n",
+        ] {
+            out.extend_from_slice(part.as_bytes());
+        }
+        return;
     }
+    let time = rfc3339(wall_ns(h, a.ts));
     let line = JsonAlert {
         time: &time,
         rule: &r.name,
@@ -210,7 +237,8 @@ fn alert_line(a: &Alert, engine: &Engine, caps: &[Capture], shown: &Shown, json:
         pid: a.pid,
         event: shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
     };
-    serde_json::to_string(&line).expect("an alert serializes")
+    serde_json::to_writer(&mut *out, &line).expect("an alert serializes");
+    out.push(b'\n');
 }
 
 /// What JSON alerts show that is the same for many of them, worked out
