@@ -15,6 +15,9 @@ enum Piece {
 /// A compiled output template.
 pub struct Template {
     pieces: Vec<Piece>,
+    /// Room to reserve for a rendering: its text, and some for each field,
+    /// so most renderings allocate once.
+    room: usize,
 }
 
 /// The text of a value, as Falco prints it (`<NA>` when missing).
@@ -79,7 +82,14 @@ impl Template {
         if !lit.is_empty() {
             pieces.push(Piece::Text(lit));
         }
-        Ok(Template { pieces })
+        let room = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Field { .. } => 32,
+            })
+            .sum();
+        Ok(Template { pieces, room })
     }
 
     /// The common columns the template's fields read besides pid and comm.
@@ -116,7 +126,7 @@ impl Template {
     }
 
     fn render_with(&self, c: &Ctx<'_, '_>, mut each: impl FnMut(&str, Option<&Val<'_>>)) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.room);
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
