@@ -144,14 +144,15 @@ pub fn scan(caps: &[Capture], history: &History, engine: &Engine) -> (Vec<Alert>
 
 /// Runs every rule over every event of `caps`, handing alerts to `emit` in
 /// time order, a batch at a time, as soon as no unread chunk can hold an
-/// earlier one; `emit` returns false to stop. `progress` gets the events of each chunk once it is
-/// done (from any thread).
+/// earlier one; `emit` returns false to stop. Sorting and emitting a batch
+/// overlap with scanning the next chunks. `progress` gets the events of each
+/// chunk once it is done (from any thread).
 pub fn scan_each(
     caps: &[Capture],
     history: &History,
     engine: &Engine,
     progress: &(dyn Fn(u64) + Sync),
-    emit: &mut dyn FnMut(Vec<Alert>) -> bool,
+    emit: &mut (dyn FnMut(Vec<Alert>) -> bool + Send),
 ) -> ScanStats {
     let wanted = engine
         .rules
@@ -165,9 +166,8 @@ pub fn scan_each(
         ..Default::default()
     };
     let window = crate::chunks::window();
-    let mut pending: Vec<Alert> = Vec::new();
-    for (w, batch) in work.chunks(window).enumerate() {
-        let results: Vec<(Vec<Alert>, ScanStats)> = batch
+    let read = |batch: &[crate::chunks::ChunkRef]| -> Vec<(Vec<Alert>, ScanStats)> {
+        batch
             .par_iter()
             .map(|c| {
                 let (f, i) = (c.file, c.index);
@@ -177,7 +177,12 @@ pub fn scan_each(
                 progress(u64::from(caps[f].chunks()[i].header.stats.events));
                 r
             })
-            .collect();
+            .collect()
+    };
+    let mut pending: Vec<Alert> = Vec::new();
+    let mut batches = work.chunks(window).enumerate();
+    let mut next = batches.next().map(|(w, b)| (w, read(b)));
+    while let Some((w, results)) = next.take() {
         for (a, s) in results {
             pending.extend(a);
             stats.chunks += s.chunks;
@@ -186,12 +191,20 @@ pub fn scan_each(
         }
         // Every unread chunk starts at or after the horizon: what is earlier is final.
         let horizon = crate::chunks::horizon(&work, (w + 1) * window);
-        let ready = crate::chunks::take_settled(&mut pending, horizon, |a| {
-            (a.ts, (a.file, a.order, a.rule))
-        });
-        if !ready.is_empty() && !emit(ready) {
+        let following = batches.next();
+        let (go_on, n) = rayon::join(
+            || {
+                let ready = crate::chunks::take_settled(&mut pending, horizon, |a| {
+                    (a.ts, (a.file, a.order, a.rule))
+                });
+                ready.is_empty() || emit(ready)
+            },
+            || following.map(|(w, b)| (w, read(b))),
+        );
+        if !go_on {
             return stats;
         }
+        next = n;
     }
     stats
 }
