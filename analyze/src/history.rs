@@ -142,8 +142,10 @@ pub struct History {
     /// Live processes by executable path, to notice a running binary being deleted.
     /// Keyed by a hash of the path: pass one sees millions of unlinks and
     /// renames, and hashing them in place spares copying every path. The key
-    /// is random per run, so no one can aim a collision at it.
-    by_exe: FxHashMap<u64, Vec<u32>>,
+    /// is random per run, so no one can aim a collision at it. A set per
+    /// path: a host can run thousands of workers of one binary, and each
+    /// exit takes its pid out.
+    by_exe: FxHashMap<u64, rustc_hash::FxHashSet<u32>>,
     /// cgroup id to path, from `cgroup` events.
     cgroups: FxHashMap<u64, Vec<u8>>,
     /// The first program started with its stdout on each pipe (by inode): who
@@ -386,7 +388,7 @@ impl History {
             self.by_exe
                 .entry(info.image.exe_hash)
                 .or_default()
-                .push(info.pid);
+                .insert(info.pid);
         }
         let prev = self
             .by_pid
@@ -467,9 +469,7 @@ impl History {
 
     fn forget_exe(&mut self, exe: u64, pid: u32) {
         if let Some(pids) = self.by_exe.get_mut(&exe) {
-            if let Some(at) = pids.iter().position(|&p| p == pid) {
-                pids.swap_remove(at);
-            }
+            pids.remove(&pid);
             if pids.is_empty() {
                 self.by_exe.remove(&exe);
             }
