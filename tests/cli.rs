@@ -1,7 +1,7 @@
 //! The `shrike` binary end to end: generate, info, verify, keygen and seals,
 //! exit codes and error messages.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn shrike(args: &[&str]) -> Output {
@@ -216,24 +216,29 @@ fn a_reader_that_stops_early_is_not_an_error() {
     }
 }
 
-#[test]
-fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("demo.shrk");
-    let rules = dir.path().join("r.yaml");
+/// A generated capture and a rules file holding `rules`, in `dir`.
+fn capture_and_rules(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
+    let f = dir.join("demo.shrk");
+    let r = dir.join("r.yaml");
     assert!(
         shrike(&["generate", "-o", p(&f), "--events", "30000", "--seed", "4"])
             .status
             .success()
     );
+    std::fs::write(&r, rules).unwrap();
+    (f, r)
+}
+
+#[test]
+fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
+    let dir = tempfile::tempdir().unwrap();
     // A field named twice, one shrike cannot provide, and tags out of order.
-    std::fs::write(
-        &rules,
+    let (f, rules) = capture_and_rules(
+        dir.path(),
         "- rule: Kill seen\n  desc: d\n  condition: evt.type = kill\n  \
          output: kill by %proc.name (%proc.name) to %evt.arg.target_pid on %container.image\n  \
          priority: NOTICE\n  tags: [zeta, alpha]\n",
-    )
-    .unwrap();
+    );
     let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8(o.stdout).unwrap();
@@ -279,4 +284,35 @@ fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
         format!("kill by {comm} ({comm}) to {target} on <NA>"),
         "{first}"
     );
+}
+
+#[test]
+fn replay_and_scan_number_events_alike() {
+    // evt.num is an event's place in its file, whichever command asks.
+    let dir = tempfile::tempdir().unwrap();
+    let (f, rules) = capture_and_rules(
+        dir.path(),
+        "- rule: One event\n  desc: d\n  condition: evt.num = 20001\n  output: x\n  priority: INFO\n",
+    );
+    let scan = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
+    assert!(scan.status.success(), "{}", text(&scan));
+    let alert: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let replay = shrike(&[
+        "replay",
+        p(&f),
+        "--filter",
+        "evt.num = 20001",
+        "--format",
+        "json",
+    ]);
+    assert!(replay.status.success(), "{}", text(&replay));
+    let lines: Vec<serde_json::Value> = String::from_utf8(replay.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["time"], alert["time"]);
+    assert_eq!(lines[0]["pid"], alert["pid"]);
+    assert_eq!(lines[0]["kind"], alert["event"]);
 }

@@ -73,3 +73,60 @@ pub fn replay(
         }
     }
 }
+
+/// Calls `f` with every readable event of `caps` that `keep` accepts, in
+/// time order (ties in file order). Chunks are decoded and tested on all
+/// cores a window at a time, and only the events kept are copied, so a
+/// selective filter costs little more than decoding. `keep` gets the
+/// event's file and its number in that file, from 1 (Falco's `evt.num`, as
+/// a scan numbers events). A chunk that cannot be decoded is reported to
+/// `on_error` and skipped whole.
+pub fn replay_kept(
+    caps: &[Capture],
+    keep: &(dyn Fn(usize, u64, &shrike_format::EventRef<'_>) -> bool + Sync),
+    f: &mut dyn FnMut(Replayed) -> std::io::Result<()>,
+    on_error: &mut dyn FnMut(usize, shrike_format::Error),
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    type Kept = (u64, usize, u64, OwnedEvent);
+    let work = crate::chunks::in_time_order(caps);
+    let window = crate::chunks::window();
+    let mut pending: Vec<Kept> = Vec::new();
+    for (w, batch) in work.chunks(window).enumerate() {
+        let read: Vec<Result<Vec<Kept>, (usize, shrike_format::Error)>> = batch
+            .par_iter()
+            .map(|c| {
+                let cap = &caps[c.file];
+                let bad = |e: shrike_format::DecodeError| (c.file, cap.chunk_err(c.index, e.0));
+                crate::with_chunk_buf(|buf| {
+                    let p = cap.payload_in(c.index, buf).map_err(|e| (c.file, e))?;
+                    let mut events = p.events().map_err(bad)?;
+                    let mut out = Vec::new();
+                    while let Some(ev) = events.next_ref() {
+                        let (n, ev) = ev.map_err(bad)?;
+                        let num = c.events_before + u64::from(n) + 1;
+                        if keep(c.file, num, ev) {
+                            out.push((ev.ts, c.file, num, ev.to_owned_event()));
+                        }
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        for r in read {
+            match r {
+                Ok(kept) => pending.extend(kept),
+                Err((file, e)) => on_error(file, e),
+            }
+        }
+        // Every unread chunk starts at or after the horizon: what is earlier is final.
+        let horizon = crate::chunks::horizon(&work, (w + 1) * window);
+        let ready = crate::chunks::take_settled(&mut pending, horizon, |(ts, file, num, _)| {
+            (*ts, (*file, *num))
+        });
+        for (_, file, _, event) in ready {
+            f(Replayed { file, event })?;
+        }
+    }
+    Ok(())
+}

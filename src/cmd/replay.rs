@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use shrike_analyze::compile::compile;
 use shrike_analyze::fields::Ctx;
 use shrike_analyze::history::History;
-use shrike_analyze::replay::replay;
+use shrike_analyze::replay::replay_kept;
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_format::Value;
 
@@ -36,19 +36,18 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     let mut failed = false;
-    let mut seen = 0u64;
-    let r = replay(
+    // The filter runs on every core, before an event is copied; events are
+    // numbered in their file, as a scan numbers them.
+    let keep = |file: usize, num: u64, ev: &shrike_format::EventRef<'_>| {
+        condition
+            .as_ref()
+            .is_none_or(|c| c.matches(&Ctx::new(ev, caps[file].header(), &history, num)))
+    };
+    let r = replay_kept(
         &caps,
+        &keep,
         &mut |r| {
             let h = caps[r.file].header();
-            if let Some(c) = &condition {
-                let ev = r.event.as_event_ref();
-                // Numbered in merged time order, from 1.
-                seen += 1;
-                if !c.matches(&Ctx::new(&ev, h, &history, seen)) {
-                    return Ok(());
-                }
-            }
             let time = rfc3339(wall_ns(h, r.event.ts));
             if json {
                 let mut v = r.event.to_json();
