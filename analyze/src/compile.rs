@@ -383,7 +383,7 @@ pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileErr
             }
             match fold(&root, bit) {
                 Folded::Const(c) => Program::constant(c),
-                Folded::Node(n) => Program::new(&n),
+                Folded::Node(n) => Program::new(&n, k),
             }
         })
         .collect();
@@ -635,10 +635,10 @@ impl Condition {
     /// Whether the event in `c` satisfies the condition.
     pub fn matches(&self, c: &Ctx<'_, '_>) -> bool {
         let kind = usize::from(c.ev.kind_id().min(127));
-        self.programs[kind].matches(kind, c)
+        self.programs[kind].matches(c)
     }
 
-    /// The program that decides events of kind id `kind`.
+    /// The program that decides events of kind id `kind` (127 for all beyond).
     pub(crate) fn program(&self, kind: usize) -> &Program {
         &self.programs[kind]
     }
@@ -679,7 +679,6 @@ enum Test {
     /// patterns, mostly): the value is fetched once and the comparisons run
     /// in one step.
     AnyOf(Vec<std::sync::Arc<Cmp>>),
-    Kinds(u128),
     /// A shared condition: its remembered value picks `yes` or `no`; not
     /// worked out yet for this event, its tests start at `body`.
     Memo {
@@ -702,9 +701,10 @@ impl Program {
         }
     }
 
-    fn new(n: &Node) -> Program {
+    /// The program of `n` for events of kind id `kind`.
+    fn new(n: &Node, kind: usize) -> Program {
         let mut p = Program::constant(false);
-        p.entry = p.emit(n, TRUE, FALSE);
+        p.entry = p.emit(n, kind, TRUE, FALSE);
         p.guard = match p.steps.get(p.entry as usize) {
             Some(Step {
                 test: Test::Memo { slot, .. },
@@ -716,20 +716,26 @@ impl Program {
         p
     }
 
-    /// Adds the steps of `n`, which go on to `yes` or `no`; returns its first step.
-    fn emit(&mut self, n: &Node, yes: u32, no: u32) -> u32 {
-        let push = |steps: &mut Vec<Step>, test| {
-            steps.push(Step { test, yes, no });
-            (steps.len() - 1) as u32
-        };
+    /// Adds a step; returns its index.
+    fn step(&mut self, test: Test, yes: u32, no: u32) -> u32 {
+        self.steps.push(Step { test, yes, no });
+        (self.steps.len() - 1) as u32
+    }
+
+    /// Adds the steps of `n` for events of kind id `kind`, which go on to
+    /// `yes` or `no`; returns its first step.
+    fn emit(&mut self, n: &Node, kind: usize, yes: u32, no: u32) -> u32 {
         match n {
             // Built from the last operand back, so each knows where it goes next.
-            Node::And(v) => v.iter().rev().fold(yes, |next, x| self.emit(x, next, no)),
+            Node::And(v) => v
+                .iter()
+                .rev()
+                .fold(yes, |next, x| self.emit(x, kind, next, no)),
             Node::Or(v) => v
                 .chunk_by(same_operand)
                 .rev()
                 .fold(no, |next, run| match run {
-                    [x] => self.emit(x, yes, next),
+                    [x] => self.emit(x, kind, yes, next),
                     _ => {
                         let cmps = run
                             .iter()
@@ -738,44 +744,38 @@ impl Program {
                                 _ => None,
                             })
                             .collect();
-                        self.steps.push(Step {
-                            test: Test::AnyOf(cmps),
-                            yes,
-                            no: next,
-                        });
-                        (self.steps.len() - 1) as u32
+                        self.step(Test::AnyOf(cmps), yes, next)
                     }
                 }),
-            Node::Not(x) => self.emit(x, no, yes),
-            Node::Cmp(c) => push(&mut self.steps, Test::Cmp(c.clone())),
-            Node::Kinds(bits) => push(&mut self.steps, Test::Kinds(*bits)),
+            Node::Not(x) => self.emit(x, kind, no, yes),
+            Node::Cmp(c) => self.step(Test::Cmp(c.clone()), yes, no),
+            // The event's kind is the program's: the test is settled here.
+            Node::Kinds(bits) => {
+                if bits & (1u128 << kind) != 0 {
+                    yes
+                } else {
+                    no
+                }
+            }
             Node::Shared(slot, x) => {
                 let slot = *slot;
-                let remember = |p: &mut Program, value, next| {
-                    p.steps.push(Step {
-                        test: Test::Remember { slot, value },
-                        yes: next,
-                        no: next,
-                    });
-                    (p.steps.len() - 1) as u32
-                };
-                let held = remember(self, true, yes);
-                let failed = remember(self, false, no);
-                let body = self.emit(x, held, failed);
-                push(&mut self.steps, Test::Memo { slot, body })
+                let held = self.step(Test::Remember { slot, value: true }, yes, yes);
+                let failed = self.step(Test::Remember { slot, value: false }, no, no);
+                let body = self.emit(x, kind, held, failed);
+                self.step(Test::Memo { slot, body }, yes, no)
             }
         }
     }
 
-    /// Whether the event in `c`, of kind id `kind`, satisfies the condition.
+    /// Whether the event in `c`, of the program's kind, satisfies the condition.
     #[inline]
-    pub(crate) fn matches(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
+    pub(crate) fn matches(&self, c: &Ctx<'_, '_>) -> bool {
         if let Some(slot) = self.guard
             && c.memo.get(slot) == Some(false)
         {
             return false;
         }
-        self.run(kind, c)
+        self.run(c)
     }
 
     /// Whether no event can satisfy it.
@@ -784,7 +784,7 @@ impl Program {
     }
 
     #[inline(never)]
-    fn run(&self, kind: usize, c: &Ctx<'_, '_>) -> bool {
+    fn run(&self, c: &Ctx<'_, '_>) -> bool {
         let mut at = self.entry;
         while let Some(step) = self.steps.get(at as usize) {
             at = match &step.test {
@@ -800,13 +800,6 @@ impl Program {
                         cmps.iter().any(|cmp| compare(cmp, v, c))
                     });
                     if held { step.yes } else { step.no }
-                }
-                Test::Kinds(bits) => {
-                    if bits & (1u128 << kind) != 0 {
-                        step.yes
-                    } else {
-                        step.no
-                    }
                 }
                 Test::Memo { slot, body } => match c.memo.get(*slot) {
                     Some(true) => step.yes,

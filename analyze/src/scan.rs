@@ -256,7 +256,7 @@ fn scan_chunk(
         let kind = usize::from(ev.kind_id().min(127));
         for (ri, program) in &engine.by_kind[kind] {
             let ri = *ri;
-            if program.matches(kind, &ctx) {
+            if program.matches(&ctx) {
                 let r = &engine.rules[ri];
                 let (output, fields) = if engine.output_fields {
                     r.output.render_fields(&ctx)
