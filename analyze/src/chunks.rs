@@ -63,6 +63,40 @@ pub fn horizon(work: &[ChunkRef], read: usize) -> u64 {
     work.get(read).map_or(u64::MAX, |c| c.first_ts)
 }
 
+/// Reads `work` (chunks in time order) `window` chunks at a time with
+/// `read`, and hands the items no unread chunk can precede, sorted by `key`
+/// (whose first part is the time), to `settled`, which runs while the next
+/// window is read; `settled` returns false to stop. `absorb` moves a
+/// window's results into the pending items.
+pub fn merge_windows<R: Send, T: Send, K: Ord>(
+    work: &[ChunkRef],
+    window: usize,
+    read: impl Fn(&[ChunkRef]) -> R + Sync,
+    mut absorb: impl FnMut(R, &mut Vec<T>),
+    key: impl Fn(&T) -> (u64, K) + Sync,
+    mut settled: impl FnMut(Vec<T>) -> bool + Send,
+) {
+    let mut pending = Vec::new();
+    let mut batches = work.chunks(window).enumerate();
+    let mut next = batches.next().map(|(w, b)| (w, read(b)));
+    while let Some((w, got)) = next.take() {
+        absorb(got, &mut pending);
+        let horizon = horizon(work, (w + 1) * window);
+        let following = batches.next();
+        let (go_on, n) = rayon::join(
+            || {
+                let ready = take_settled(&mut pending, horizon, &key);
+                ready.is_empty() || settled(ready)
+            },
+            || following.map(|(w, b)| (w, read(b))),
+        );
+        if !go_on {
+            return;
+        }
+        next = n;
+    }
+}
+
 /// Sorts `pending` by `key` (whose first part is the time) and takes out
 /// the items before `horizon`, which nothing unread can precede: all of
 /// them once nothing is left unread.

@@ -346,23 +346,20 @@ impl History {
                 .map(|c| chunk_changes(caps, c, lifecycle, &paths))
                 .collect()
         };
-        let mut batches = work.chunks(window).enumerate();
-        let mut next = batches.next().map(|(w, b)| (w, read(b)));
-        let mut pending: Vec<(u64, u64, Change)> = Vec::new();
-        while let Some((w, got)) = next.take() {
-            got.into_iter().for_each(|c| pending.extend(c));
-            // Every chunk not read yet starts at or after the horizon, so the
-            // changes before it are in their final order.
-            let horizon = crate::chunks::horizon(&work, (w + 1) * window);
-            let now =
-                crate::chunks::take_settled(&mut pending, horizon, |(ts, order, _)| (*ts, *order));
-            let following = batches.next();
-            let ((), n) = rayon::join(
-                || now.into_iter().for_each(|(ts, _, c)| h.apply(ts, c)),
-                || following.map(|(w, b)| (w, read(b))),
-            );
-            next = n;
-        }
+        // Every chunk not read yet starts at or after the horizon, so the
+        // changes before it are applied in their final order, while the next
+        // window is read.
+        crate::chunks::merge_windows(
+            &work,
+            window,
+            read,
+            |got, pending| got.into_iter().for_each(|c| pending.extend(c)),
+            |(ts, order, _): &(u64, u64, Change)| (*ts, *order),
+            |now| {
+                now.into_iter().for_each(|(ts, _, c)| h.apply(ts, c));
+                true
+            },
+        );
         h
     }
 

@@ -179,33 +179,21 @@ pub fn scan_each(
             })
             .collect()
     };
-    let mut pending: Vec<Alert> = Vec::new();
-    let mut batches = work.chunks(window).enumerate();
-    let mut next = batches.next().map(|(w, b)| (w, read(b)));
-    while let Some((w, results)) = next.take() {
-        for (a, s) in results {
-            pending.extend(a);
-            stats.chunks += s.chunks;
-            stats.chunks_skipped += s.chunks_skipped;
-            stats.errors.extend(s.errors);
-        }
-        // Every unread chunk starts at or after the horizon: what is earlier is final.
-        let horizon = crate::chunks::horizon(&work, (w + 1) * window);
-        let following = batches.next();
-        let (go_on, n) = rayon::join(
-            || {
-                let ready = crate::chunks::take_settled(&mut pending, horizon, |a| {
-                    (a.ts, (a.file, a.order, a.rule))
-                });
-                ready.is_empty() || emit(ready)
-            },
-            || following.map(|(w, b)| (w, read(b))),
-        );
-        if !go_on {
-            return stats;
-        }
-        next = n;
-    }
+    crate::chunks::merge_windows(
+        &work,
+        window,
+        read,
+        |results, pending| {
+            for (a, s) in results {
+                pending.extend(a);
+                stats.chunks += s.chunks;
+                stats.chunks_skipped += s.chunks_skipped;
+                stats.errors.extend(s.errors);
+            }
+        },
+        |a: &Alert| (a.ts, (a.file, a.order, a.rule)),
+        emit,
+    );
     stats
 }
 
