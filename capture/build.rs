@@ -5,7 +5,7 @@ use std::process::Command;
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../capture-ebpf");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("shrike.bpf.o");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     for f in [
         "src/shrike.bpf.c",
         "include/shrike_kernel.h",
@@ -23,26 +23,35 @@ fn main() {
             .to_string()
     });
     let multiarch = format!("/usr/include/{}-linux-gnu", std::env::consts::ARCH);
-    let status = Command::new(&clang)
-        .args([
-            "-target",
-            "bpf",
-            "-g",
-            "-O2",
-            "-D__TARGET_ARCH_x86",
-            "-Wall",
-            "-Werror",
-        ])
-        .arg(format!("-I{}", root.join("include").display()))
-        .arg(format!("-I{multiarch}"))
-        .arg("-c")
-        .arg(root.join("src/shrike.bpf.c"))
-        .arg("-o")
-        .arg(&out)
-        .status()
-        .unwrap_or_else(|e| panic!("running {clang}: {e}"));
-    assert!(
-        status.success(),
-        "{clang} failed to compile capture-ebpf/src/shrike.bpf.c (missing libbpf-dev? run scripts/setup)"
-    );
+    // One source, two objects: with bpf_loop (5.17+) and with an unrolled
+    // path walk for older kernels (capture/src/probe.rs picks one).
+    for (name, defines) in [
+        ("shrike.bpf.o", &["-DSHRIKE_BPF_LOOP"][..]),
+        ("shrike_unrolled.bpf.o", &[][..]),
+    ] {
+        let out = out_dir.join(name);
+        let status = Command::new(&clang)
+            .args([
+                "-target",
+                "bpf",
+                "-g",
+                "-O2",
+                "-D__TARGET_ARCH_x86",
+                "-Wall",
+                "-Werror",
+            ])
+            .args(defines)
+            .arg(format!("-I{}", root.join("include").display()))
+            .arg(format!("-I{multiarch}"))
+            .arg("-c")
+            .arg(root.join("src/shrike.bpf.c"))
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .unwrap_or_else(|e| panic!("running {clang}: {e}"));
+        assert!(
+            status.success(),
+            "{clang} failed to compile capture-ebpf/src/shrike.bpf.c into {name} (missing libbpf-dev? run scripts/setup)"
+        );
+    }
 }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use shrike_format::{Body, Capture, Damage, OwnedEvent, SockAddr, fdtype};
+mod common;
+use common::{events, s};
+
+use shrike_format::{Body, Capture, Damage, OwnedEvent};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shrike");
 
@@ -16,35 +19,29 @@ fn ebpf_usable() -> bool {
     // SAFETY: a plain getter.
     let root = unsafe { libc::geteuid() } == 0;
     let btf = Path::new("/sys/kernel/btf/vmlinux").exists();
-    if root && btf {
-        return true;
+    match (root, btf) {
+        (true, true) => true,
+        (false, _) => common::cannot_run(
+            "recording needs root; run the tests as root to include recording tests",
+        ),
+        (true, false) => common::cannot_run("the kernel has no BTF"),
     }
-    let why = if root {
-        "the kernel has no BTF"
-    } else {
-        "recording needs root"
-    };
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CI=true but eBPF recording is not usable here: {why}");
-    }
-    eprintln!("SKIPPED: {why}; run the tests as root to include recording tests");
-    false
-}
-
-fn workload(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/workloads")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 fn record(file: &Path, extra: &[&str], command: &[&str]) -> Output {
+    record_env(file, extra, command, &[])
+}
+
+fn record_env(file: &Path, extra: &[&str], command: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec!["record", "-o", file.to_str().unwrap()];
     args.extend_from_slice(extra);
     args.push("--");
     args.extend_from_slice(command);
-    let o = Command::new(BIN).args(&args).output().unwrap();
+    let o = Command::new(BIN)
+        .args(&args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
     assert!(
         o.status.success(),
         "shrike record failed: {}",
@@ -67,18 +64,7 @@ fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn events(file: &Path) -> Vec<OwnedEvent> {
-    let cap = Capture::open(file).unwrap();
-    assert!(
-        cap.damage().is_empty(),
-        "{}: {:?}",
-        file.display(),
-        cap.damage()
-    );
-    cap.read_all().unwrap()
-}
-
-/// A recording of testdata/workloads/known_actions.py: the directory (kept alive),
+/// A recording of testdata/workloads/known_actions.c: the directory (kept alive),
 /// the capture, the workload's work directory, and the facts it reported.
 struct Known {
     dir: tempfile::TempDir,
@@ -89,20 +75,25 @@ struct Known {
 }
 
 fn record_known_actions() -> Known {
+    record_known_actions_with(&[])
+}
+
+fn record_known_actions_with(env: &[(&str, &str)]) -> Known {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("known.shrk");
     let work = dir.path().join("work");
     std::fs::create_dir(&work).unwrap();
     let facts_path = dir.path().join("facts.json");
-    let o = record(
+    let workload = common::known_actions_binary();
+    let o = record_env(
         &file,
         &["--follow"],
         &[
-            "python3",
-            &workload("known_actions.py"),
+            workload.to_str().unwrap(),
             facts_path.to_str().unwrap(),
             work.to_str().unwrap(),
         ],
+        env,
     );
     let facts = serde_json::from_slice(&std::fs::read(&facts_path).unwrap()).unwrap();
     Known {
@@ -114,249 +105,45 @@ fn record_known_actions() -> Known {
     }
 }
 
-fn s(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or("<non-utf8>")
-}
-
 #[test]
 fn known_actions_are_recorded_with_their_fields() {
     if !ebpf_usable() {
         return;
     }
     let k = record_known_actions();
-    let (file, work, f) = (&k.file, &k.work, &k.facts);
     assert!(
         k.stderr.contains("recorded") && k.stderr.contains("lost"),
         "{}",
         k.stderr
     );
-    let pid = f["pid"].as_u64().unwrap() as u32;
-    let port = |k: &str| f[k].as_u64().unwrap() as u16;
-    let w = work.display().to_string();
-    let evs = events(file);
-    let find = |what: &str, p: &dyn Fn(&OwnedEvent) -> bool| -> OwnedEvent {
-        evs.iter()
-            .find(|e| p(e))
-            .cloned()
-            .unwrap_or_else(|| panic!("no {what} event among {} recorded", evs.len()))
-    };
-
-    // exec of a known argv, under the workload's process
-    let echo = f["echo_pid"].as_u64().unwrap() as u32;
-    let ex = find("execve of echo", &|e| {
-        e.pid == echo && matches!(&e.body, Body::Execve { res: 0, .. })
-    });
-    let Body::Execve {
-        argv,
-        exe,
-        ppid,
-        filename,
-        ..
-    } = &ex.body
-    else {
-        unreachable!()
-    };
-    assert_eq!(
-        argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
-        ["/bin/echo", "shrike-marker-exec", "arg two"]
-    );
-    assert_eq!(*ppid, u64::from(pid));
-    assert_eq!(s(filename), "/bin/echo");
-    assert!(s(exe).ends_with("/echo"), "{}", s(exe));
-    assert_eq!(s(&ex.comm), "echo");
-    find("clone of echo", &|e| {
-        e.pid == pid
-            && matches!(&e.body, Body::Clone { child_pid, .. } | Body::Clone3 { child_pid, .. } | Body::Vfork { child_pid, .. } if *child_pid == u64::from(echo))
-    });
-
-    // write-open and read-open of a known path; a failed open
-    let known = format!("{w}/known.txt");
-    let wopen = find(
-        "write-open",
-        &|e| matches!(&e.body, Body::Openat { abspath, flags, .. } if s(abspath) == known && flags & 3 == 1),
-    );
-    let Body::Openat {
-        res, flags, mode, ..
-    } = wopen.body
-    else {
-        unreachable!()
-    };
-    assert!(res >= 0);
-    assert_eq!(flags & 0o1100, 0o1100, "O_CREAT|O_TRUNC");
-    assert_eq!(mode, 0o640);
-    find(
-        "read-open",
-        &|e| matches!(&e.body, Body::Openat { abspath, flags, res, .. } if s(abspath) == known && flags & 3 == 0 && *res >= 0),
-    );
-    find(
-        "failed open",
-        &|e| matches!(&e.body, Body::Openat { path, res: -2, .. } if s(path) == "/nonexistent-shrike/enoent"),
-    );
-
-    // relative paths are made absolute against the cwd
-    find(
-        "unlink",
-        &|e| matches!(&e.body, Body::Unlink { path, abspath, res: 0, .. } | Body::Unlinkat { path, abspath, res: 0, .. } if s(path) == "unlink-me" && s(abspath) == format!("{w}/unlink-me")),
-    );
-    find("rename", &|e| match &e.body {
-        Body::Rename {
-            oldabspath,
-            newabspath,
-            res: 0,
-            ..
-        }
-        | Body::Renameat {
-            oldabspath,
-            newabspath,
-            res: 0,
-            ..
-        }
-        | Body::Renameat2 {
-            oldabspath,
-            newabspath,
-            res: 0,
-            ..
-        } => {
-            s(oldabspath) == format!("{w}/rename-from") && s(newabspath) == format!("{w}/rename-to")
-        }
-        _ => false,
-    });
-    find(
-        "chmod +s",
-        &|e| matches!(&e.body, Body::Chmod { abspath, mode: 0o4755, res: 0, .. } | Body::Fchmodat { abspath, mode: 0o4755, res: 0, .. } if s(abspath) == format!("{w}/rename-to")),
-    );
-
-    // connect and accept on loopback with known ports
-    let (sp, cp) = (port("server_port"), port("client_port"));
-    let lo = |p: u16| SockAddr::V4 {
-        ip: [127, 0, 0, 1],
-        port: p,
-    };
-    let c = find(
-        "connect",
-        &|e| matches!(&e.body, Body::Connect { raddr, .. } if *raddr == lo(sp)),
-    );
-    let Body::Connect {
-        res, proto, laddr, ..
-    } = c.body
-    else {
-        unreachable!()
-    };
-    assert_eq!((res, proto, laddr), (0, 6, lo(cp)));
-    find(
-        "accept",
-        &|e| matches!(&e.body, Body::Accept { laddr, raddr, res, .. } | Body::Accept4 { laddr, raddr, res, .. } if *laddr == lo(sp) && *raddr == lo(cp) && *res >= 0),
-    );
-    find(
-        "listen",
-        &|e| matches!(&e.body, Body::Listen { laddr, .. } if *laddr == lo(sp)),
-    );
-    find("bind", &|e| {
-        matches!(
-            &e.body,
-            Body::Bind {
-                laddr: SockAddr::V4 {
-                    ip: [127, 0, 0, 1],
-                    ..
-                },
-                res: 0,
-                ..
-            }
-        )
-    });
-
-    // a socket dup'ed onto stdin
-    find(
-        "dup2 of a socket onto stdin",
-        &|e| matches!(&e.body, Body::Dup2 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } | Body::Dup3 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } if *t == fdtype::SOCKET && *laddr == lo(cp) && *raddr == lo(sp)),
-    );
-
-    find(
-        "memfd_create",
-        &|e| matches!(&e.body, Body::MemfdCreate { name, res, .. } if s(name) == "shrike-memfd" && *res >= 0),
-    );
-    let setuid_pid = f["setuid_pid"].as_u64().unwrap() as u32;
-    find("setuid", &|e| {
-        e.pid == setuid_pid && matches!(e.body, Body::Setuid { uid: 65534, res: 0 })
-    });
-    let traced = f["ptrace_pid"].as_u64().unwrap() as i64;
-    find("ptrace attach", &|e| {
-        e.pid == pid
-            && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0 } if target_pid == traced)
-    });
-    find("kill", &|e| {
-        e.pid == pid
-            && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == traced)
-    });
-    find("killed process exit", &|e| {
-        e.pid as i64 == traced
-            && matches!(
-                e.body,
-                Body::ProcExit {
-                    signal: 15,
-                    group_dead: 1,
-                    ..
-                }
-            )
-    });
-    let exit7 = f["exit7_pid"].as_u64().unwrap() as u32;
-    find("non-zero exit", &|e| {
-        e.pid == exit7
-            && matches!(
-                e.body,
-                Body::ProcExit {
-                    code: 7,
-                    signal: 0,
-                    group_dead: 1
-                }
-            )
-    });
-
-    // --follow: nothing from outside the workload's tree (but the recorder's own markers and snapshot)
-    let outside: Vec<&OwnedEvent> = evs
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.body,
-                Body::ProcSnapshot { .. }
-                    | Body::RecorderStart { .. }
-                    | Body::RecorderStop { .. }
-                    | Body::Lost { .. }
-            )
-        })
-        .filter(|e| e.pid != pid && !is_descendant(&evs, e.pid, pid))
-        .collect();
-    assert!(
-        outside.iter().all(|e| e.ts < ex.ts),
-        "events from outside the followed tree: {:?}",
-        &outside[..outside.len().min(3)]
-    );
+    common::check_known_actions(&k.file, &k.facts);
 }
 
-/// Whether `child` was forked (directly or not) from `root`, per the recorded clone events.
-fn is_descendant(evs: &[OwnedEvent], child: u32, root: u32) -> bool {
-    let parent_of = |c: u32| {
-        evs.iter().find_map(|e| match e.body {
-            Body::Clone { child_pid, .. }
-            | Body::Clone3 { child_pid, .. }
-            | Body::Fork { child_pid, .. }
-            | Body::Vfork { child_pid, .. }
-                if child_pid == u64::from(c) && e.pid != c =>
-            {
-                Some(e.pid)
-            }
-            _ => None,
-        })
-    };
-    let mut c = child;
-    for _ in 0..64 {
-        match parent_of(c) {
-            Some(p) if p == root => return true,
-            Some(p) => c = p,
-            None => return false,
-        }
+/// The same with the programs older kernels get (no bpf_loop, no
+/// bpf_task_pt_regs, no group_dead in sched_process_exit), on this kernel:
+/// the kernel matrix (tests/kernels.rs) runs them where they are needed.
+#[test]
+fn known_actions_are_recorded_by_the_programs_for_older_kernels() {
+    if !ebpf_usable() {
+        return;
     }
-    false
+    let k = record_known_actions_with(&[(
+        "SHRIKE_KERNEL_OVERRIDE",
+        "bpf_loop=0,task_pt_regs=0,exit_group_dead=0",
+    )]);
+    assert!(
+        k.stderr.contains("no bpf_loop helper") && k.stderr.contains("16 directories"),
+        "{}",
+        k.stderr
+    );
+    common::check_known_actions(&k.file, &k.facts);
+    let info = Command::new(BIN).arg("info").arg(&k.file).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("  limit ") && l.contains("no bpf_loop helper")),
+        "{info}"
+    );
 }
 
 #[test]
@@ -760,7 +547,7 @@ fn default_rules_fire_on_a_recorded_workload() {
         "--format",
         "json",
         "--filter",
-        "evt.type = execve and proc.pname = python3",
+        "evt.type = execve and proc.pname = known_actions",
         file.to_str().unwrap(),
     ]);
     assert!(
@@ -793,7 +580,7 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
             .unwrap_or_else(|| panic!("pid {p} not in the timeline"))
     };
     let me = by_pid(pid);
-    assert!(me["cmdline"].as_str().unwrap().contains("known_actions.py"));
+    assert!(me["cmdline"].as_str().unwrap().contains("known_actions"));
     let children: Vec<u64> = me["children"]
         .as_array()
         .unwrap()
@@ -925,8 +712,9 @@ fn sql_answers_questions_about_a_recorded_workload() {
     let rows = sql(&format!(
         "SELECT flags & 3 AS access FROM file_activity WHERE path = '{known}' AND operation = 'openat' ORDER BY time"
     ));
+    // The write, then reads: by absolute path, by a path relative to the cwd, for a module load.
     let access: Vec<i64> = rows.iter().map(|r| r["access"].as_i64().unwrap()).collect();
-    assert_eq!(access, [1, 0]);
+    assert_eq!(access, [1, 0, 0, 0]);
     // Alerts went in with --rules.
     assert!(
         !sql("SELECT rule FROM alerts WHERE rule = 'Ptrace attach to another process'").is_empty()

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use shrike_format::{Capture, Damage, Kind};
+use shrike_format::{Capture, Damage, Escaped, Kind};
 
 use crate::time::{rfc3339, wall_ns};
 
@@ -31,6 +31,10 @@ pub struct Summary {
     pub recorder: String,
     /// Recorder configuration (JSON text).
     pub config: String,
+    /// What the recording kernel could not give, one sentence each (from the configuration).
+    pub kernel_limits: Vec<String>,
+    /// Tracepoints the recording kernel lacked, whose events are absent.
+    pub missing_tracepoints: Vec<String>,
     /// Position in a rotation, if any.
     pub segment: Option<u32>,
     /// Whether the file was closed cleanly (valid footer).
@@ -93,6 +97,8 @@ pub fn summarize(file: &str, cap: &Capture) -> Summary {
         boot_id: h.boot_id.clone(),
         recorder: h.recorder.clone(),
         config: h.config.clone(),
+        kernel_limits: config_strings(&h.config, "kernel_limits"),
+        missing_tracepoints: config_strings(&h.config, "missing_tracepoints"),
         segment: h.segment.as_ref().map(|s| s.index),
         closed_cleanly: cap.footer().is_some(),
         first: span.as_ref().map(|s| s.0.clone()),
@@ -115,15 +121,47 @@ pub fn summarize(file: &str, cap: &Capture) -> Summary {
     }
 }
 
+/// The strings of array `key` in the recorder's JSON configuration (none if absent or malformed).
+fn config_strings(config: &str, key: &str) -> Vec<String> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(config) else {
+        return Vec::new();
+    };
+    v.get(key)
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{}", self.file)?;
+        // Everything but the numbers was written by the recorded host: escaped.
+        let e = |s: &str| Escaped(s.as_bytes()).to_string();
+        writeln!(f, "{}", e(&self.file))?;
         writeln!(
             f,
             "  host       {} (kernel {}, {}, boot {})",
-            self.hostname, self.kernel, self.machine, self.boot_id
+            e(&self.hostname),
+            e(&self.kernel),
+            e(&self.machine),
+            e(&self.boot_id)
         )?;
-        writeln!(f, "  recorder   {}", self.recorder)?;
+        writeln!(f, "  recorder   {}", e(&self.recorder))?;
+        for l in &self.kernel_limits {
+            writeln!(f, "  limit      {}", e(l))?;
+        }
+        for t in &self.missing_tracepoints {
+            // "category/event: why": the name is what a reader needs.
+            let name = t.split(':').next().unwrap_or(t);
+            writeln!(
+                f,
+                "  limit      no tracepoint {}: its events are not recorded",
+                e(name)
+            )?;
+        }
         writeln!(
             f,
             "  file       format {}, id {}, {} bytes{}",

@@ -19,15 +19,18 @@ enum { false = 0, true = 1 };
 
 /* Program contexts are UAPI layouts read directly: they must stay outside the
  * preserve_access_index pragma (aya 0.14 rejects relocations on them). */
+/* __syscall_nr is an int: the 4 bytes after it are padding, not its upper half. */
 struct sys_enter_ctx {
 	u64 common;
-	long id;
+	int id;
+	int pad;
 	unsigned long args[6];
 };
 
 struct sys_exit_ctx {
 	u64 common;
-	long id;
+	int id;
+	int pad;
 	long ret;
 };
 
@@ -50,7 +53,9 @@ struct sched_exit_ctx {
 
 typedef struct { u32 val; } kuid_t;
 typedef struct { u32 val; } kgid_t;
+/* A u64 since 6.3, u32 cap[2] before: only read whole, never by member. */
 typedef struct { u64 val; } kernel_cap_t;
+typedef struct { int counter; } atomic_t;
 
 struct qstr {
 	union {
@@ -159,6 +164,7 @@ struct tty_struct {
 };
 
 struct signal_struct {
+	atomic_t live;
 	struct pid *pids[4];
 	struct tty_struct *tty;
 };
@@ -170,6 +176,7 @@ struct mm_struct {
 };
 
 struct task_struct {
+	void *stack;
 	int pid;
 	int tgid;
 	int exit_code;

@@ -30,6 +30,11 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile u32 self_tgid = 0;
 const volatile u32 follow = 0;
 const volatile u64 wakeup_bytes = 1 << 20;
+/* What the running kernel has, probed by the loader (capture/src/probe.rs).
+ * The verifier removes the branches a kernel cannot run, helper calls
+ * included, because these are read-only constants. */
+const volatile u32 have_task_pt_regs = 0;  /* bpf_task_pt_regs, bpf_get_current_task_btf: 5.15 */
+const volatile u32 exit_tp_group_dead = 0; /* sched_process_exit has group_dead: 6.16 */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -66,9 +71,24 @@ struct {
 } scratch_map SEC(".maps");
 
 #define HALF 4096
+/* With bpf_loop (5.17) the verifier checks one step whatever the depth;
+ * without it, every level of an unrolled walk is checked separately. */
+#ifdef SHRIKE_BPF_LOOP
 #define MAX_DEPTH 40
+#else
+#define MAX_DEPTH 16
+#endif
+struct walk {
+	struct vfsmount *vm;
+	struct mount *m;
+	struct dentry *d;
+	u32 pos;
+	bool cut;
+};
+
 struct pathbuf {
 	u8 buf[2 * HALF];
+	struct walk w; /* the walk in progress, for walk_level() */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -101,12 +121,35 @@ static __always_inline bool traced(u32 tgid)
  * needed: one program per syscall, run once. */
 struct x86_regs {
 	u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
+	u64 ip, cs, flags, sp, ss;
 };
 
-static __always_inline long syscall_args(u64 a[6])
+/* Reads the registers at the top of a kernel stack of `size` bytes; returns orig_ax. */
+static __always_inline long regs_below(struct x86_regs *r, const u8 *stack, u32 size)
+{
+	bpf_probe_read_kernel(r, sizeof(*r), stack + size - sizeof(*r));
+	return (long)r->orig_ax;
+}
+
+/* The syscall arguments of the current task; returns the syscall number.
+ * `nr` is the syscall being traced, or -1 when any may be. */
+static __always_inline long syscall_args(u64 a[6], long nr)
 {
 	struct x86_regs r = {};
-	bpf_probe_read_kernel(&r, sizeof(r), (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	if (have_task_pt_regs) {
+		bpf_probe_read_kernel(&r, sizeof(r), (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	} else {
+		/* Before 5.15 there is no helper: the registers sit at the top of
+		 * the task's kernel stack, 16 KiB (32 KiB with KASAN). Take the
+		 * size whose saved syscall number is the one being traced. */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		const u8 *stack = BPF_CORE_READ(t, stack);
+		long got = regs_below(&r, stack, 16384);
+		if (nr >= 0 ? got != nr : (u64)got >= 1024)
+			got = regs_below(&r, stack, 32768);
+		if (nr >= 0 && got != nr)
+			__builtin_memset(&r, 0, sizeof(r)); /* not found: no arguments rather than wrong ones */
+	}
 	a[0] = r.di;
 	a[1] = r.si;
 	a[2] = r.dx;
@@ -209,18 +252,14 @@ static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *
 	str_header(o, p, len, tag);
 }
 
-struct walk {
-	struct vfsmount *vm;
-	struct mount *m;
-	struct dentry *d;
-	u32 pos;
-	bool cut;
-};
-
 /* One step of the walk from a dentry up to the root, across mounts: prepends
  * "/name" before `pos` in the per-CPU path buffer. Run by bpf_loop so the
  * verifier checks the body once, not once per level. */
+#ifdef SHRIKE_BPF_LOOP
 static long walk_step(u64 i, void *arg)
+#else
+static __always_inline long walk_step(u64 i, void *arg)
+#endif
 {
 	struct walk *w = arg;
 	u32 zero = 0;
@@ -260,6 +299,20 @@ static long walk_step(u64 i, void *arg)
 	return last ? 1 : 0;
 }
 
+#ifndef SHRIKE_BPF_LOOP
+/* One level of the walk kept in the per-CPU path buffer. Global, so the
+ * verifier checks it once, on its own, rather than every level of every walk
+ * with every outcome of the levels before (which takes 5.10 minutes). */
+__noinline int walk_level(void)
+{
+	u32 zero = 0;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+	if (!pb)
+		return 1;
+	return walk_step(0, &pb->w);
+}
+#endif
+
 /* Appends the absolute path of (mnt, dentry) as a string tagged `tag`. */
 static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm, struct dentry *d)
 {
@@ -268,7 +321,19 @@ static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm,
 	if (!pb || !d)
 		return;
 	struct walk w = { .vm = vm, .m = container_of(vm, struct mount, mnt), .d = d, .pos = HALF };
+#ifdef SHRIKE_BPF_LOOP
 	long steps = bpf_loop(MAX_DEPTH, walk_step, &w, 0);
+#else
+	pb->w = w;
+	long steps = MAX_DEPTH;
+	for (int i = 0; i < MAX_DEPTH; i++) {
+		if (walk_level()) {
+			steps = i + 1;
+			break;
+		}
+	}
+	w = pb->w;
+#endif
 	if (w.cut || steps >= MAX_DEPTH)
 		rec_of(o)->flags |= REC_F_PATH_TRUNC;
 	u32 start = w.pos;
@@ -280,11 +345,13 @@ static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm,
 	put_kernel_bytes(o, tag, &pb->buf[start], HALF - start);
 }
 
-static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+/* `fd` is an int argument: only the low 32 bits of its register count
+ * (glibc leaves the upper half of AT_FDCWD zero). */
+static __always_inline struct file *fd_file(struct task_struct *t, int fd)
 {
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	u32 max = BPF_CORE_READ(fdt, max_fds);
-	if (fd < 0 || (u64)fd >= max)
+	if (fd < 0 || (u32)fd >= max)
 		return 0;
 	struct file **arr = BPF_CORE_READ(fdt, fd);
 	struct file *f = 0;
@@ -311,7 +378,7 @@ static __always_inline void put_cwd(struct out *o, u8 tag)
 }
 
 /* For a relative path (first byte not '/'): the directory it is relative to. */
-static __always_inline void put_base(struct out *o, u8 tag, char first, long dirfd)
+static __always_inline void put_base(struct out *o, u8 tag, char first, int dirfd)
 {
 	if (first == 0 || first == '/')
 		return;
@@ -323,12 +390,12 @@ static __always_inline void put_base(struct out *o, u8 tag, char first, long dir
 	}
 }
 
-static __always_inline void put_path_arg(struct out *o, const char *upath, long dirfd)
+static __always_inline void put_path_arg(struct out *o, const char *upath, int dirfd)
 {
 	put_base(o, TAG_BASE, put_user_str(o, TAG_PATH, upath), dirfd);
 }
 
-static __always_inline void put_path_arg2(struct out *o, const char *upath, long dirfd)
+static __always_inline void put_path_arg2(struct out *o, const char *upath, int dirfd)
 {
 	put_base(o, TAG_BASE2, put_user_str(o, TAG_PATH2, upath), dirfd);
 }
@@ -356,7 +423,7 @@ static __always_inline void put_stdio(struct out *o, struct task_struct *t)
 }
 
 /* Describes what `fd` refers to: its type, socket addresses, or file path. */
-static __always_inline void put_fd(struct out *o, long fd)
+static __always_inline void put_fd(struct out *o, int fd)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct file *f = fd_file(t, fd);
@@ -418,7 +485,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	if ((kind == K_EXECVE || kind == K_EXECVEAT) && res == 0)
 		return 0;
 	u64 a[6];
-	syscall_args(a);
+	syscall_args(a, ctx->id);
 	/* Only memory made executable is of interest. */
 	if ((kind == K_MMAP || kind == K_MPROTECT) && !(a[2] & PROT_EXEC))
 		return 0;
@@ -432,7 +499,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_EXECVE:
 	case K_EXECVEAT: {
 		/* A failed exec: the old image, so user pointers are still valid. */
-		long dirfd = kind == K_EXECVEAT ? (long)a[0] : AT_FDCWD;
+		int dirfd = kind == K_EXECVEAT ? (int)a[0] : AT_FDCWD;
 		const char *path = (const char *)(kind == K_EXECVEAT ? a[1] : a[0]);
 		put_path_arg(&o, path, dirfd);
 		break;
@@ -455,7 +522,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_MKDIRAT:
 	case K_FCHMODAT:
 	case K_FCHOWNAT:
-		put_path_arg(&o, (const char *)a[1], (long)a[0]);
+		put_path_arg(&o, (const char *)a[1], (int)a[0]);
 		if (kind == K_OPENAT2) {
 			/* struct open_how { u64 flags, mode, resolve; } */
 			u64 how[2] = {};
@@ -472,8 +539,8 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_RENAMEAT:
 	case K_RENAMEAT2:
 	case K_LINKAT:
-		put_path_arg(&o, (const char *)a[1], (long)a[0]);
-		put_path_arg2(&o, (const char *)a[3], (long)a[2]);
+		put_path_arg(&o, (const char *)a[1], (int)a[0]);
+		put_path_arg2(&o, (const char *)a[3], (int)a[2]);
 		break;
 	case K_SYMLINK:
 		put_user_str(&o, TAG_PATH, (const char *)a[0]);
@@ -481,7 +548,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 		break;
 	case K_SYMLINKAT:
 		put_user_str(&o, TAG_PATH, (const char *)a[0]);
-		put_path_arg2(&o, (const char *)a[2], (long)a[1]);
+		put_path_arg2(&o, (const char *)a[2], (int)a[1]);
 		break;
 	case K_FCHMOD:
 	case K_FCHOWN:
@@ -489,7 +556,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_FCHDIR:
 	case K_FINIT_MODULE: {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-		put_file_path(&o, TAG_FDPATH, fd_file(t, (long)a[0]));
+		put_file_path(&o, TAG_FDPATH, fd_file(t, (int)a[0]));
 		if (kind == K_FINIT_MODULE)
 			put_user_str(&o, TAG_NAME, (const char *)a[1]);
 		break;
@@ -512,27 +579,27 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_DUP:
 	case K_DUP2:
 	case K_DUP3:
-		put_fd(&o, res >= 0 ? res : (long)a[0]);
+		put_fd(&o, res >= 0 ? res : (int)a[0]);
 		break;
 	case K_CONNECT:
 	case K_BIND:
-		put_fd(&o, (long)a[0]);
+		put_fd(&o, (int)a[0]);
 		put_user_bytes(&o, TAG_UADDR, (const void *)a[1], (u32)a[2]);
 		break;
 	case K_LISTEN:
-		put_fd(&o, (long)a[0]);
+		put_fd(&o, (int)a[0]);
 		break;
 	case K_ACCEPT:
 	case K_ACCEPT4:
 		if (res >= 0)
 			put_fd(&o, res);
 		else
-			put_fd(&o, (long)a[0]);
+			put_fd(&o, (int)a[0]);
 		break;
 	case K_MMAP: {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-		if ((long)a[4] >= 0)
-			put_file_path(&o, TAG_FDPATH, fd_file(t, (long)a[4]));
+		if ((int)a[4] >= 0)
+			put_file_path(&o, TAG_FDPATH, fd_file(t, (int)a[4]));
 		break;
 	}
 	case K_CAPSET: {
@@ -646,8 +713,11 @@ static __always_inline void put_task_facts(struct shrike_rec *r, struct task_str
 		u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
 		r->args[3] = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 	}
-	r->args[4] = BPF_CORE_READ(t, cred, cap_effective.val);
-	r->args[5] = BPF_CORE_READ(t, cred, cap_permitted.val);
+	/* kernel_cap_t is a u64 since 6.3 and two u32 before: the same 8 bytes
+	 * either way, so they are read whole and only the field's place is relocated. */
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	bpf_core_read(&r->args[4], 8, &c->cap_effective);
+	bpf_core_read(&r->args[5], 8, &c->cap_permitted);
 }
 
 SEC("tracepoint/sched/sched_process_exec")
@@ -658,7 +728,7 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	if (!traced(tgid))
 		return 0;
 	u64 a[6];
-	u32 kind = syscall_args(a) == NR_EXECVEAT ? K_EXECVEAT : K_EXECVE;
+	u32 kind = syscall_args(a, -1) == NR_EXECVEAT ? K_EXECVEAT : K_EXECVE;
 	struct out o;
 	if (!begin(&o, kind, 0))
 		return 0;
@@ -699,7 +769,7 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 	u64 a[6];
 	u32 kind = K_CLONE;
 	u64 flags = 0;
-	switch (syscall_args(a)) {
+	switch (syscall_args(a, -1)) {
 	case NR_CLONE:
 		flags = a[0];
 		break;
@@ -733,13 +803,15 @@ int sched_exit(struct sched_exit_ctx *ctx)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tgid = id >> 32;
-	bool group_dead = ctx->group_dead;
 	if (!traced(tgid))
 		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	/* Before 6.16 the tracepoint has no group_dead; do_exit has already
+	 * counted this thread out of signal->live when it fires. */
+	bool group_dead = exit_tp_group_dead ? ctx->group_dead : BPF_CORE_READ(t, signal, live.counter) == 0;
 	struct out o;
 	if (!begin(&o, K_PROCEXIT, 0))
 		return 0;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	int code = BPF_CORE_READ(t, exit_code);
 	struct shrike_rec *r = rec_of(&o);
 	r->args[0] = (code >> 8) & 0xff;

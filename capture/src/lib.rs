@@ -3,6 +3,7 @@
 
 pub mod cgroups;
 pub mod error;
+pub mod features;
 pub mod host;
 pub mod probe;
 pub mod record;

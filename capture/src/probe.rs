@@ -2,17 +2,25 @@
 //! class, the ring buffer, the lost-event counters and the follow set.
 
 use std::os::fd::AsRawFd;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use aya::maps::{HashMap, MapData, PerCpuArray, RingBuf};
-use aya::programs::{BtfTracePoint, TracePoint};
+use aya::programs::{BtfTracePoint, ProgramError, TracePoint};
 use aya::{Btf, Ebpf, EbpfLoader};
 use shrike_format::{Class, Kind};
 
 use crate::error::CaptureError;
+use crate::features::KernelFeatures;
 
-/// The compiled eBPF object (capture-ebpf/, built by build.rs).
-pub static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/shrike.bpf.o"));
+/// The eBPF object for kernels with `bpf_loop` (capture-ebpf/, built by build.rs).
+pub static OBJECT_LOOP: &[u8] =
+    aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/shrike.bpf.o"));
+/// The same programs for kernels without it: an unrolled, shallower path walk.
+/// (An object that merely mentions a `bpf_loop` callback is refused whole
+/// before 5.13, so the two cannot share one object.)
+pub static OBJECT_UNROLLED: &[u8] =
+    aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/shrike_unrolled.bpf.o"));
 
 /// How to load the programs.
 #[derive(Clone, Debug)]
@@ -25,6 +33,10 @@ pub struct ProbeOptions {
     pub ring_bytes: u32,
     /// Event classes to attach.
     pub classes: Vec<Class>,
+    /// What the running kernel can do ([`KernelFeatures::probe`]).
+    pub features: KernelFeatures,
+    /// Where the verifier's explanation goes if the kernel refuses a program.
+    pub verifier_log: PathBuf,
 }
 
 /// What the programs of one tracepoint record.
@@ -48,6 +60,8 @@ pub struct Probe {
     lost: PerCpuArray<MapData, u64>,
     /// Tracepoints that this kernel does not have (skipped, reported in the capture's configuration).
     pub missing: Vec<String>,
+    /// Programs the kernel refused, with the verifier's reason (skipped, reported likewise).
+    pub refused: Vec<String>,
     /// Programs attached.
     pub attached: usize,
 }
@@ -57,16 +71,25 @@ impl Probe {
     pub fn load(opts: &ProbeOptions) -> Result<Probe, CaptureError> {
         let load_err = |what: String| CaptureError::Load(what);
         let follow = u32::from(opts.follow);
+        let f = &opts.features;
+        let object = if f.bpf_loop {
+            OBJECT_LOOP
+        } else {
+            OBJECT_UNROLLED
+        };
         let mut ebpf = EbpfLoader::new()
             .override_global("self_tgid", &opts.self_tgid, true)
             .override_global("follow", &follow, true)
+            .override_global("have_task_pt_regs", &u32::from(f.task_pt_regs), true)
+            .override_global("exit_tp_group_dead", &u32::from(f.exit_group_dead), true)
             .map_max_entries("events", opts.ring_bytes)
-            .load(OBJECT)
+            .load(object)
             .map_err(|e| load_err(format!("loading the eBPF object: {e}")))?;
         let btf = Btf::from_sys_fs()
             .map_err(|e| load_err(format!("reading kernel BTF (/sys/kernel/btf/vmlinux): {e}")))?;
         let names: Vec<String> = ebpf.programs().map(|(n, _)| n.to_string()).collect();
         let mut missing = Vec::new();
+        let mut refusals = Refusals::default();
         let mut attached = 0;
         for name in names {
             let Some(class) = class_of(&name) else {
@@ -80,15 +103,20 @@ impl Probe {
                 let p: &mut BtfTracePoint = prog
                     .try_into()
                     .map_err(|e| load_err(format!("{name}: {e}")))?;
-                p.load("sched_process_fork", &btf)
-                    .map_err(|e| load_err(format!("{name}: {e}")))?;
+                if let Err(e) = p.load("sched_process_fork", &btf) {
+                    refusals.add(&name, class, e);
+                    continue;
+                }
                 p.attach().map_err(|e| load_err(format!("{name}: {e}")))?;
             } else {
                 let p: &mut TracePoint = prog
                     .try_into()
                     .map_err(|e| load_err(format!("{name}: {e}")))?;
                 let (category, event) = tracepoint_of(&name);
-                p.load().map_err(|e| load_err(format!("{name}: {e}")))?;
+                if let Err(e) = p.load() {
+                    refusals.add(&name, class, e);
+                    continue;
+                }
                 if let Err(e) = p.attach(&category, &event) {
                     // Some syscalls do not exist on every architecture or kernel build.
                     missing.push(format!("{category}/{event}: {e}"));
@@ -97,6 +125,7 @@ impl Probe {
             }
             attached += 1;
         }
+        let refused = refusals.settle(&opts.verifier_log, attached)?;
         let ring = RingBuf::try_from(ebpf.take_map("events").expect("events map"))
             .map_err(|e| load_err(format!("ring buffer: {e}")))?;
         let lost = PerCpuArray::try_from(ebpf.take_map("lost").expect("lost map"))
@@ -106,6 +135,7 @@ impl Probe {
             ring,
             lost,
             missing,
+            refused,
             attached,
         })
     }
@@ -158,4 +188,87 @@ fn tracepoint_of(program: &str) -> (String, String) {
             ("syscalls".into(), format!("sys_{dir}_{name}"))
         }
     }
+}
+
+/// Programs the kernel refused to load, with the verifier's words.
+#[derive(Default)]
+struct Refusals {
+    /// (program, class, last line of the verifier's reason, whole log).
+    all: Vec<(String, Class, String, String)>,
+}
+
+impl Refusals {
+    fn add(&mut self, program: &str, class: Class, e: ProgramError) {
+        let (reason, log) = match &e {
+            ProgramError::LoadError {
+                io_error,
+                verifier_log,
+            } => {
+                let log = verifier_log.to_string();
+                (
+                    verifier_reason(&log).unwrap_or_else(|| io_error.to_string()),
+                    log,
+                )
+            }
+            other => (other.to_string(), String::new()),
+        };
+        self.all.push((program.to_string(), class, reason, log));
+    }
+
+    /// Writes every refusal's verifier log to `log_path`. Without the process
+    /// programs a capture cannot tell who did anything, so their refusal (or
+    /// every program's) stops the recording; other refusals are returned as
+    /// sentences for the capture and the user.
+    fn settle(
+        self,
+        log_path: &std::path::Path,
+        attached: usize,
+    ) -> Result<Vec<String>, CaptureError> {
+        if self.all.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut text = String::new();
+        for (program, _, reason, log) in &self.all {
+            text.push_str(&format!("==== {program}: {reason}\n{log}\n"));
+        }
+        let written = std::fs::write(log_path, text);
+        let where_ = match &written {
+            Ok(()) => format!("verifier log in {}", log_path.display()),
+            Err(e) => format!(
+                "the verifier log could not be written to {}: {e}",
+                log_path.display()
+            ),
+        };
+        let fatal = self
+            .all
+            .iter()
+            .find(|(_, class, ..)| *class == Class::Process)
+            .or((attached == 0).then(|| &self.all[0]));
+        if let Some((program, _, reason, _)) = fatal {
+            return Err(CaptureError::Load(format!(
+                "the kernel refused {program} ({} program(s) refused in all): {reason}; {where_}",
+                self.all.len()
+            )));
+        }
+        Ok(self
+            .all
+            .iter()
+            .map(|(program, _, reason, _)| format!("{program} refused by the kernel, its events are not recorded: {reason} ({where_})"))
+            .collect())
+    }
+}
+
+/// The verifier's own reason: the last line of its log that is not a statistic.
+fn verifier_reason(log: &str) -> Option<String> {
+    log.lines()
+        .map(str::trim)
+        .rfind(|l| {
+            !l.is_empty()
+                && !l.starts_with("processed ")
+                && !l.starts_with("verification time")
+                && !l.starts_with("stack depth")
+                && !l.starts_with("max_states")
+                && !l.starts_with("-- END PROG LOAD LOG --")
+        })
+        .map(str::to_string)
 }

@@ -9,6 +9,7 @@ use shrike_format::{
 };
 
 use crate::error::CaptureError;
+use crate::features::KernelFeatures;
 use crate::host::{boottime_ns, describe_host, snapshot_processes};
 use crate::probe::{Probe, ProbeOptions};
 use crate::record::Record;
@@ -61,8 +62,16 @@ pub struct RecordSummary {
     pub reason: String,
 }
 
+/// What [`preflight`] found: warnings and where tracefs is.
+pub struct Preflight {
+    /// Things worth telling the user that do not stop a recording.
+    pub warnings: Vec<String>,
+    /// The tracefs mount point (`/sys/kernel/tracing` or the debugfs one).
+    pub tracefs: PathBuf,
+}
+
 /// Checks that this machine can record, mounting tracefs if needed.
-pub fn preflight() -> Result<Vec<String>, CaptureError> {
+pub fn preflight() -> Result<Preflight, CaptureError> {
     let mut warnings = Vec::new();
     // SAFETY: plain getters and setters of process attributes.
     if unsafe { libc::geteuid() } != 0 {
@@ -76,11 +85,12 @@ pub fn preflight() -> Result<Vec<String>, CaptureError> {
                 .into(),
         ));
     }
-    let tracefs = [
-        "/sys/kernel/tracing/events",
-        "/sys/kernel/debug/tracing/events",
-    ];
-    if !tracefs.iter().any(|p| Path::new(p).exists()) {
+    let candidates = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+    let found = candidates
+        .iter()
+        .find(|p| Path::new(p).join("events").exists());
+    let tracefs = PathBuf::from(found.unwrap_or(&candidates[0]));
+    if found.is_none() {
         let r = unsafe {
             libc::mount(
                 c"nodev".as_ptr(),
@@ -108,7 +118,21 @@ pub fn preflight() -> Result<Vec<String>, CaptureError> {
             std::io::Error::last_os_error()
         ));
     }
-    Ok(warnings)
+    Ok(Preflight { warnings, tracefs })
+}
+
+/// Where the verifier's explanation goes if the kernel refuses a program: beside the capture.
+fn verifier_log_path(output: &Path) -> PathBuf {
+    let mut name = output.file_name().unwrap_or_default().to_os_string();
+    name.push(".verifier.log");
+    output.with_file_name(name)
+}
+
+/// The running kernel's release (`uname -r`).
+fn host_kernel() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// Path of rotation segment `i`: `out.shrk`, `out.1.shrk`, `out.2.shrk`, ...
@@ -210,8 +234,19 @@ fn spawn_gated(argv: &[String]) -> Result<Gated, CaptureError> {
 
 /// Records until `stop` is set, the duration passes, or the command exits.
 pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, CaptureError> {
+    let pre = preflight()?;
+    let mut features = KernelFeatures::probe(&pre.tracefs).map_err(|e| {
+        CaptureError::Unsupported(format!(
+            "the kernel refuses to load BPF programs ({e}); is BPF disabled or restricted (kernel.unprivileged_bpf_disabled, lockdown, a seccomp or LSM policy)?"
+        ))
+    })?;
+    if let Ok(spec) = std::env::var("SHRIKE_KERNEL_OVERRIDE") {
+        features = features
+            .with_overrides(&spec)
+            .map_err(|e| CaptureError::Unsupported(format!("SHRIKE_KERNEL_OVERRIDE: {e}")))?;
+    }
     let mut summary = RecordSummary {
-        warnings: preflight()?,
+        warnings: pre.warnings,
         ..Default::default()
     };
     let me = std::process::id();
@@ -225,6 +260,8 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         follow: opts.follow,
         ring_bytes: opts.ring_bytes,
         classes: opts.classes.clone(),
+        features: features.clone(),
+        verifier_log: verifier_log_path(&opts.output),
     })?;
     if let Some(g) = &gated
         && opts.follow
@@ -244,6 +281,14 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             names.join(", ")
         ));
     }
+    // What this kernel cannot give, said once on the terminal and kept in every file.
+    let mut limits = features.limits();
+    limits.extend(probe.refused.iter().cloned());
+    summary.warnings.extend(
+        limits
+            .iter()
+            .map(|l| format!("kernel {}: {l}", host_kernel())),
+    );
     let config = serde_json::json!({
         "classes": opts.classes.iter().map(|c| c.name()).collect::<Vec<_>>(),
         "follow": opts.follow,
@@ -253,6 +298,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         "max_size": opts.max_size,
         "max_files": opts.max_files,
         "missing_tracepoints": probe.missing,
+        "kernel_limits": limits,
     })
     .to_string();
 

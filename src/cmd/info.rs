@@ -2,14 +2,30 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 use shrike_format::Capture;
 
 /// Prints a summary of each file; exits 2 if any file could not be opened.
 pub fn run(files: &[PathBuf], json: bool) -> Result<u8> {
+    match print(files, json) {
+        // A reader that stops early (`| head`) ends the output, quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(crate::EXIT_OK),
+        r => Ok(r?),
+    }
+}
+
+fn print(files: &[PathBuf], json: bool) -> std::io::Result<u8> {
+    let mut out = std::io::stdout().lock();
     let mut code = crate::EXIT_OK;
     for (i, path) in files.iter().enumerate() {
-        let cap = match Capture::open(path).with_context(|| format!("{}", path.display())) {
+        let cap = match Capture::open(path).with_context(|| {
+            format!(
+                "{}",
+                shrike_format::Escaped(path.as_os_str().as_encoded_bytes())
+            )
+        }) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("shrike: {e:#}");
@@ -19,12 +35,12 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<u8> {
         };
         let s = shrike_analyze::summary::summarize(&path.display().to_string(), &cap);
         if json {
-            println!("{}", serde_json::to_string(&s)?);
+            writeln!(out, "{}", serde_json::to_string(&s)?)?;
         } else {
             if i > 0 {
-                println!();
+                writeln!(out)?;
             }
-            print!("{s}");
+            write!(out, "{s}")?;
         }
     }
     Ok(code)

@@ -1,0 +1,193 @@
+/* Performs a list of known actions through the C library, as real programs
+ * make them, then writes what it did (pids, paths, ports) as JSON to argv[1],
+ * so a test can check each recorded event. Built static by the tests
+ * (tests/common/mod.rs) so the same binary runs on this host and in the
+ * kernel matrix's initramfs (scripts/kernel-matrix).
+ * Harmless: works in the directory argv[2], talks to 127.0.0.1 only, and its
+ * module and BPF loads are refused attempts. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "known_actions: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Forks a child that runs argv; returns its pid after it has exited. */
+static pid_t run(char *const argv[])
+{
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(p, NULL, 0);
+	return p;
+}
+
+static void touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die(path);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: known_actions FACTS.json WORKDIR\n");
+		return 2;
+	}
+	const char *facts_path = argv[1], *dir = argv[2];
+	char known[PATH_MAX], echo_exe[PATH_MAX], cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("getcwd");
+
+	/* exec of a known argv under this process */
+	char *echo[] = {"/bin/echo", "shrike-marker-exec", "arg two", NULL};
+	pid_t echo_pid = run(echo);
+	if (!realpath("/bin/echo", echo_exe))
+		die("realpath /bin/echo");
+
+	/* write-open, then read-open of a known absolute path; a failed open */
+	snprintf(known, sizeof(known), "%s/known.txt", dir);
+	int fd = open(known, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	if (fd < 0 || write(fd, "hello\n", 6) != 6)
+		die("known.txt");
+	close(fd);
+	close(open(known, O_RDONLY));
+	if (open("/nonexistent-shrike/enoent", O_RDONLY) >= 0)
+		die("open of a missing file succeeded");
+
+	/* relative paths, resolved against the cwd: glibc passes AT_FDCWD as a
+	 * 32-bit int, so the upper half of its register is zero */
+	if (chdir(dir) != 0)
+		die("chdir");
+	close(open("known.txt", O_RDONLY));
+	touch("unlink-me");
+	if (unlink("unlink-me") != 0)
+		die("unlink");
+	touch("unlinkat-me");
+	if (unlinkat(AT_FDCWD, "unlinkat-me", 0) != 0)
+		die("unlinkat");
+	touch("rename-from");
+	if (rename("rename-from", "rename-to") != 0)
+		die("rename");
+	if (chmod("rename-to", 04755) != 0)
+		die("chmod");
+	if (mkdirat(AT_FDCWD, "made-dir", 0700) != 0)
+		die("mkdirat");
+
+	/* connect and accept on loopback, then a socket dup'ed onto stdin */
+	int srv = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(srv, 1) != 0)
+		die("listen on 127.0.0.1");
+	getsockname(srv, (struct sockaddr *)&a, &len);
+	int server_port = ntohs(a.sin_port);
+	int cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(cli, (struct sockaddr *)&a, sizeof(a)) != 0)
+		die("connect");
+	int conn = accept(srv, NULL, NULL);
+	if (conn < 0)
+		die("accept");
+	len = sizeof(a);
+	getsockname(cli, (struct sockaddr *)&a, &len);
+	int client_port = ntohs(a.sin_port);
+	dup2(cli, 0);
+
+	/* memory: a memfd, and anonymous memory made executable */
+	close(memfd_create("shrike-memfd", 0));
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *m2 = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || m2 == MAP_FAILED || mprotect(m2, 4096, PROT_READ | PROT_EXEC) != 0)
+		die("executable memory");
+
+	/* setuid in a child */
+	pid_t setuid_pid = fork();
+	if (setuid_pid == 0)
+		_exit(setuid(65534) == 0 ? 0 : 1);
+	waitpid(setuid_pid, NULL, 0);
+
+	/* namespaces and a mount, in a child */
+	pid_t ns_pid = fork();
+	if (ns_pid == 0) {
+		if (unshare(CLONE_NEWUTS | CLONE_NEWNS) != 0)
+			_exit(1);
+		int nsfd = open("/proc/self/ns/uts", O_RDONLY);
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWUTS) != 0)
+			_exit(2);
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		if (mount("shrike-tmpfs", "made-dir", "tmpfs", 0, "size=64k") != 0)
+			_exit(3);
+		_exit(umount2("made-dir", 0) == 0 ? 0 : 4);
+	}
+	int ns_status = 0;
+	waitpid(ns_pid, &ns_status, 0);
+	if (!WIFEXITED(ns_status) || WEXITSTATUS(ns_status) != 0) {
+		fprintf(stderr, "known_actions: namespace child failed with %d\n", ns_status);
+		return 1;
+	}
+
+	/* refused loads: a module that is not one, a BPF program that is not one */
+	int mod = open("known.txt", O_RDONLY);
+	syscall(SYS_finit_module, mod, "shrike_param=1", 0);
+	close(mod);
+	syscall(SYS_init_module, "not a module", (unsigned long)12, "shrike_param=1");
+	char attr[128] = {0};
+	syscall(SYS_bpf, 5 /* BPF_PROG_LOAD */, attr, sizeof(attr));
+
+	/* ptrace attach to a child, then detach; kill it */
+	pid_t traced = fork();
+	if (traced == 0) {
+		for (;;)
+			pause();
+	}
+	if (ptrace(PTRACE_ATTACH, traced, NULL, NULL) != 0)
+		die("ptrace attach");
+	waitpid(traced, NULL, 0);
+	ptrace(PTRACE_DETACH, traced, NULL, NULL);
+	kill(traced, SIGTERM);
+	waitpid(traced, NULL, 0);
+
+	/* a non-zero exit */
+	char *exit7[] = {"/bin/sh", "-c", "exit 7", NULL};
+	pid_t exit7_pid = run(exit7);
+
+	FILE *f = fopen(facts_path, "w");
+	if (!f)
+		die(facts_path);
+	fprintf(f,
+		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
+		"\"client_port\":%d,\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d}\n",
+		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, setuid_pid, ns_pid, traced,
+		exit7_pid);
+	fclose(f);
+	(void)conn;
+	return 0;
+}

@@ -1,0 +1,420 @@
+//! What recording tests share: the known-actions workload (built static, so
+//! the same binary runs here and in the kernel matrix's initramfs), and the
+//! event-by-event check of its recording.
+
+#![allow(dead_code)] // each test crate uses a part
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use shrike_format::{Body, Capture, OwnedEvent, SockAddr, fdtype};
+
+/// Fails under CI (`CI=true`), where every test must run; elsewhere prints `SKIPPED: why`.
+/// Returns false so a test can `return` on it.
+pub fn cannot_run(why: &str) -> bool {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but this test cannot run here: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    false
+}
+
+/// testdata/workloads/known_actions.c, built static once per test binary.
+pub fn known_actions_binary() -> PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let src =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/workloads/known_actions.c");
+            // One directory per test process: test binaries build it at the same time.
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("workload-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let out = dir.join("known_actions");
+            let o = Command::new("cc")
+                .args(["-static", "-O1", "-Wall", "-Werror", "-o"])
+                .arg(&out)
+                .arg(&src)
+                .output()
+                .map_err(|e| format!("running cc: {e}"))?;
+            if !o.status.success() {
+                return Err(format!(
+                    "cc -static {}: {}",
+                    src.display(),
+                    String::from_utf8_lossy(&o.stderr)
+                ));
+            }
+            Ok(out)
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("building the known-actions workload: {e}"))
+}
+
+/// Every event of a capture that must be undamaged.
+pub fn events(file: &Path) -> Vec<OwnedEvent> {
+    let cap = Capture::open(file).unwrap();
+    assert!(
+        cap.damage().is_empty(),
+        "{}: {:?}",
+        file.display(),
+        cap.damage()
+    );
+    cap.read_all().unwrap()
+}
+
+/// Bytes as text for comparisons.
+pub fn s(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("<non-utf8>")
+}
+
+/// Tracepoints the recorder reported missing, from the capture's configuration.
+pub fn missing_tracepoints(file: &Path) -> Vec<String> {
+    let cap = Capture::open(file).unwrap();
+    let config: serde_json::Value = serde_json::from_str(&cap.header().config).unwrap();
+    config["missing_tracepoints"]
+        .as_array()
+        .map(|a| a.iter().map(|m| m.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `child` was forked (directly or not) from `root`, per the recorded clone events.
+pub fn is_descendant(evs: &[OwnedEvent], child: u32, root: u32) -> bool {
+    let parent_of = |c: u32| {
+        evs.iter().find_map(|e| match e.body {
+            Body::Clone { child_pid, .. }
+            | Body::Clone3 { child_pid, .. }
+            | Body::Fork { child_pid, .. }
+            | Body::Vfork { child_pid, .. }
+                if child_pid == u64::from(c) && e.pid != c =>
+            {
+                Some(e.pid)
+            }
+            _ => None,
+        })
+    };
+    let mut c = child;
+    for _ in 0..64 {
+        match parent_of(c) {
+            Some(p) if p == root => return true,
+            Some(p) => c = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Checks a `--follow` recording of the known-actions workload event by
+/// event against the facts it reported; `file` is the capture.
+pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
+    let evs = events(file);
+    let missing = missing_tracepoints(file);
+    let pid = f["pid"].as_u64().unwrap() as u32;
+    let port = |k: &str| f[k].as_u64().unwrap() as u16;
+    let w = f["dir"].as_str().unwrap().to_string();
+    let find = |what: &str, p: &dyn Fn(&OwnedEvent) -> bool| -> OwnedEvent {
+        evs.iter()
+            .find(|e| p(e))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {what} event among {} recorded", evs.len()))
+    };
+
+    // the workload's own exec, with its credentials and capabilities
+    let me = find("execve of the workload", &|e| {
+        e.pid == pid && matches!(&e.body, Body::Execve { res: 0, .. })
+    });
+    let Body::Execve {
+        cwd,
+        cap_effective,
+        argv,
+        ..
+    } = &me.body
+    else {
+        unreachable!()
+    };
+    assert_eq!(s(cwd), f["cwd"].as_str().unwrap(), "cwd of the workload");
+    assert!(s(&argv[0]).ends_with("known_actions"), "{argv:?}");
+    if me.euid == 0 {
+        // CAP_SYS_ADMIN (21) at least: the capability sets are read whole on every kernel
+        assert_ne!(
+            cap_effective & (1 << 21),
+            0,
+            "cap_effective {cap_effective:#x}"
+        );
+    }
+
+    // exec of a known argv, under the workload's process
+    let echo = f["echo_pid"].as_u64().unwrap() as u32;
+    let ex = find("execve of echo", &|e| {
+        e.pid == echo && matches!(&e.body, Body::Execve { res: 0, .. })
+    });
+    let Body::Execve {
+        argv,
+        exe,
+        ppid,
+        filename,
+        ..
+    } = &ex.body
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
+        ["/bin/echo", "shrike-marker-exec", "arg two"]
+    );
+    assert_eq!(*ppid, u64::from(pid));
+    assert_eq!(s(filename), "/bin/echo");
+    assert_eq!(s(exe), f["echo_exe"].as_str().unwrap());
+    assert_eq!(s(&ex.comm), "echo");
+    find("clone of echo", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Clone { child_pid, .. } | Body::Clone3 { child_pid, .. } | Body::Vfork { child_pid, .. } if *child_pid == u64::from(echo))
+    });
+
+    // write-open and read-open of a known path; a failed open
+    let known = format!("{w}/known.txt");
+    let wopen = find(
+        "write-open",
+        &|e| matches!(&e.body, Body::Openat { abspath, flags, .. } if s(abspath) == known && flags & 3 == 1),
+    );
+    let Body::Openat {
+        res, flags, mode, ..
+    } = wopen.body
+    else {
+        unreachable!()
+    };
+    assert!(res >= 0);
+    assert_eq!(flags & 0o1100, 0o1100, "O_CREAT|O_TRUNC");
+    assert_eq!(mode, 0o640);
+    find(
+        "read-open",
+        &|e| matches!(&e.body, Body::Openat { abspath, flags, res, .. } if s(abspath) == known && flags & 3 == 0 && *res >= 0),
+    );
+    find(
+        "failed open",
+        &|e| matches!(&e.body, Body::Openat { path, res: -2, .. } if s(path) == "/nonexistent-shrike/enoent"),
+    );
+
+    // relative paths of *at calls, with AT_FDCWD as glibc passes it, made absolute against the cwd
+    find(
+        "relative openat",
+        &|e| matches!(&e.body, Body::Openat { path, abspath, dirfd: -100, res, .. } if s(path) == "known.txt" && s(abspath) == known && *res >= 0),
+    );
+    find(
+        "relative unlinkat",
+        &|e| matches!(&e.body, Body::Unlinkat { path, abspath, res: 0, .. } if s(path) == "unlinkat-me" && s(abspath) == format!("{w}/unlinkat-me")),
+    );
+    find(
+        "relative mkdirat",
+        &|e| matches!(&e.body, Body::Mkdirat { path, abspath, res: 0, mode: 0o700, .. } if s(path) == "made-dir" && s(abspath) == format!("{w}/made-dir")),
+    );
+    find(
+        "unlink",
+        &|e| matches!(&e.body, Body::Unlink { path, abspath, res: 0, .. } | Body::Unlinkat { path, abspath, res: 0, .. } if s(path) == "unlink-me" && s(abspath) == format!("{w}/unlink-me")),
+    );
+    find("rename", &|e| match &e.body {
+        Body::Rename {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        }
+        | Body::Renameat {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        }
+        | Body::Renameat2 {
+            oldabspath,
+            newabspath,
+            res: 0,
+            ..
+        } => {
+            s(oldabspath) == format!("{w}/rename-from") && s(newabspath) == format!("{w}/rename-to")
+        }
+        _ => false,
+    });
+    find(
+        "chmod +s",
+        &|e| matches!(&e.body, Body::Chmod { abspath, mode: 0o4755, res: 0, .. } | Body::Fchmodat { abspath, mode: 0o4755, res: 0, .. } if s(abspath) == format!("{w}/rename-to")),
+    );
+
+    // connect and accept on loopback with known ports
+    let (sp, cp) = (port("server_port"), port("client_port"));
+    let lo = |p: u16| SockAddr::V4 {
+        ip: [127, 0, 0, 1],
+        port: p,
+    };
+    let c = find(
+        "connect",
+        &|e| matches!(&e.body, Body::Connect { raddr, .. } if *raddr == lo(sp)),
+    );
+    let Body::Connect {
+        res, proto, laddr, ..
+    } = c.body
+    else {
+        unreachable!()
+    };
+    assert_eq!((res, proto, laddr), (0, 6, lo(cp)));
+    find(
+        "accept",
+        &|e| matches!(&e.body, Body::Accept { laddr, raddr, res, .. } | Body::Accept4 { laddr, raddr, res, .. } if *laddr == lo(sp) && *raddr == lo(cp) && *res >= 0),
+    );
+    find(
+        "listen",
+        &|e| matches!(&e.body, Body::Listen { laddr, .. } if *laddr == lo(sp)),
+    );
+    find("bind", &|e| {
+        matches!(
+            &e.body,
+            Body::Bind {
+                laddr: SockAddr::V4 {
+                    ip: [127, 0, 0, 1],
+                    ..
+                },
+                res: 0,
+                ..
+            }
+        )
+    });
+    find(
+        "dup2 of a socket onto stdin",
+        &|e| matches!(&e.body, Body::Dup2 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } | Body::Dup3 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } if *t == fdtype::SOCKET && *laddr == lo(cp) && *raddr == lo(sp)),
+    );
+
+    // memory
+    find(
+        "memfd_create",
+        &|e| matches!(&e.body, Body::MemfdCreate { name, res, .. } if s(name) == "shrike-memfd" && *res >= 0),
+    );
+    find("executable anonymous mmap", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Mmap { prot: 7, fd: -1, len: 4096, res, .. } if res > 0)
+    });
+    find("mprotect to executable", &|e| {
+        e.pid == pid
+            && matches!(
+                e.body,
+                Body::Mprotect {
+                    prot: 5,
+                    len: 4096,
+                    res: 0,
+                    ..
+                }
+            )
+    });
+
+    // privileges and namespaces
+    let setuid_pid = f["setuid_pid"].as_u64().unwrap() as u32;
+    find("setuid", &|e| {
+        e.pid == setuid_pid && matches!(e.body, Body::Setuid { uid: 65534, res: 0 })
+    });
+    let ns_pid = f["ns_pid"].as_u64().unwrap() as u32;
+    find("unshare", &|e| {
+        e.pid == ns_pid
+            && matches!(e.body, Body::Unshare { flags, res: 0 } if flags & 0x0402_0000 == 0x0402_0000)
+    });
+    find("setns", &|e| {
+        e.pid == ns_pid
+            && matches!(
+                e.body,
+                Body::Setns {
+                    nstype: 0x0400_0000,
+                    res: 0,
+                    ..
+                }
+            )
+    });
+    find(
+        "mount",
+        &|e| matches!(&e.body, Body::Mount { source, fstype, res: 0, .. } if s(source) == "shrike-tmpfs" && s(fstype) == "tmpfs"),
+    );
+    find("umount", &|e| {
+        e.pid == ns_pid && matches!(&e.body, Body::Umount2 { res: 0, .. })
+    });
+
+    // refused loads are evidence too
+    let has = |tp: &str| !missing.iter().any(|m| m.contains(tp));
+    if has("sys_exit_finit_module") {
+        find(
+            "finit_module attempt",
+            &|e| matches!(&e.body, Body::FinitModule { path, args, res, .. } if s(path) == known && s(args) == "shrike_param=1" && *res < 0),
+        );
+    }
+    if has("sys_exit_init_module") {
+        find(
+            "init_module attempt",
+            &|e| matches!(&e.body, Body::InitModule { args, len: 12, res, .. } if s(args) == "shrike_param=1" && *res < 0),
+        );
+    }
+    find("bpf attempt", &|e| {
+        e.pid == pid && matches!(e.body, Body::Bpf { cmd: 5, res, .. } if res < 0)
+    });
+
+    // ptrace, kill, and how processes ended
+    let traced = f["ptrace_pid"].as_u64().unwrap() as i64;
+    find("ptrace attach", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0 } if target_pid == traced)
+    });
+    find("kill", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == traced)
+    });
+    find("killed process exit", &|e| {
+        e.pid as i64 == traced
+            && matches!(
+                e.body,
+                Body::ProcExit {
+                    signal: 15,
+                    group_dead: 1,
+                    ..
+                }
+            )
+    });
+    let exit7 = f["exit7_pid"].as_u64().unwrap() as u32;
+    find("non-zero exit", &|e| {
+        e.pid == exit7
+            && matches!(
+                e.body,
+                Body::ProcExit {
+                    code: 7,
+                    signal: 0,
+                    group_dead: 1
+                }
+            )
+    });
+    find("the workload's own exit", &|e| {
+        e.pid == pid
+            && matches!(
+                e.body,
+                Body::ProcExit {
+                    code: 0,
+                    signal: 0,
+                    group_dead: 1
+                }
+            )
+    });
+
+    // --follow: nothing from outside the workload's tree (but the recorder's own markers and snapshot)
+    let outside: Vec<&OwnedEvent> = evs
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.body,
+                Body::ProcSnapshot { .. }
+                    | Body::RecorderStart { .. }
+                    | Body::RecorderStop { .. }
+                    | Body::Lost { .. }
+                    | Body::Cgroup { .. }
+            )
+        })
+        .filter(|e| e.pid != pid && !is_descendant(&evs, e.pid, pid))
+        .collect();
+    assert!(
+        outside.iter().all(|e| e.ts < me.ts),
+        "events from outside the followed tree: {:?}",
+        &outside[..outside.len().min(3)]
+    );
+}
