@@ -2,25 +2,148 @@
 
 use shrike_format::{Body, Event, Kind, OwnedEvent, SockAddr, fdtype};
 
-/// Size of `struct shrike_rec`.
-pub const REC_HEADER_LEN: usize = 128;
+use layout::*;
 
-const TAG_PATH: u8 = 1;
-const TAG_BASE: u8 = 2;
-const TAG_PATH2: u8 = 3;
-const TAG_BASE2: u8 = 4;
-const TAG_EXE: u8 = 5;
-const TAG_CWD: u8 = 6;
-const TAG_ARGV: u8 = 7;
-const TAG_FDPATH: u8 = 8;
-const TAG_FDINFO: u8 = 9;
-const TAG_UADDR: u8 = 10;
-const TAG_NAME: u8 = 11;
-const TAG_NAME2: u8 = 12;
-const TAG_STDIO: u8 = 13;
+/// capture-ebpf/include/record.h in numbers: byte offsets, sizes, tags and
+/// flags. `capture/tests/record_sync.rs` compiles the header and checks
+/// every entry of [`layout::ALL`] against it.
+pub mod layout {
+    /// Size of `struct shrike_rec`.
+    pub const REC_HEADER_LEN: usize = 128;
+    /// Offsets in `struct shrike_rec`.
+    pub const REC_TS: usize = 0;
+    /// See [`REC_TS`].
+    pub const REC_CGROUP: usize = 8;
+    /// See [`REC_TS`].
+    pub const REC_RES: usize = 16;
+    /// See [`REC_TS`].
+    pub const REC_ARGS: usize = 24;
+    /// See [`REC_TS`].
+    pub const REC_KIND: usize = 72;
+    /// See [`REC_TS`].
+    pub const REC_CPU: usize = 76;
+    /// See [`REC_TS`].
+    pub const REC_PID: usize = 80;
+    /// See [`REC_TS`].
+    pub const REC_TID: usize = 84;
+    /// uid, gid, euid, egid: four u32 in a row.
+    pub const REC_UID: usize = 88;
+    /// See [`REC_TS`].
+    pub const REC_SIZE: usize = 104;
+    /// See [`REC_TS`].
+    pub const REC_NSTR: usize = 108;
+    /// See [`REC_TS`].
+    pub const REC_FLAGS: usize = 110;
+    /// See [`REC_TS`].
+    pub const REC_COMM: usize = 112;
 
-const REC_F_ARGV_TRUNC: u16 = 1;
-const REC_F_PATH_TRUNC: u16 = 2;
+    /// Size of `struct shrike_fdinfo` and its offsets.
+    pub const FDINFO_LEN: usize = 44;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_FDTYPE: usize = 0;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_FAMILY: usize = 2;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_PROTO: usize = 4;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_LPORT: usize = 6;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_RPORT: usize = 8;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_LADDR: usize = 12;
+    /// See [`FDINFO_LEN`].
+    pub const FDINFO_RADDR: usize = 28;
+
+    /// Size of `struct shrike_stdio` and its offsets.
+    pub const STDIO_LEN: usize = 24;
+    /// See [`STDIO_LEN`].
+    pub const STDIO_IN_INO: usize = 0;
+    /// See [`STDIO_LEN`].
+    pub const STDIO_OUT_INO: usize = 8;
+    /// See [`STDIO_LEN`].
+    pub const STDIO_IN_MODE: usize = 16;
+    /// See [`STDIO_LEN`].
+    pub const STDIO_OUT_MODE: usize = 18;
+
+    /// String tags.
+    pub const TAG_PATH: u8 = 1;
+    /// See [`TAG_PATH`].
+    pub const TAG_BASE: u8 = 2;
+    /// See [`TAG_PATH`].
+    pub const TAG_PATH2: u8 = 3;
+    /// See [`TAG_PATH`].
+    pub const TAG_BASE2: u8 = 4;
+    /// See [`TAG_PATH`].
+    pub const TAG_EXE: u8 = 5;
+    /// See [`TAG_PATH`].
+    pub const TAG_CWD: u8 = 6;
+    /// See [`TAG_PATH`].
+    pub const TAG_ARGV: u8 = 7;
+    /// See [`TAG_PATH`].
+    pub const TAG_FDPATH: u8 = 8;
+    /// See [`TAG_PATH`].
+    pub const TAG_FDINFO: u8 = 9;
+    /// See [`TAG_PATH`].
+    pub const TAG_UADDR: u8 = 10;
+    /// See [`TAG_PATH`].
+    pub const TAG_NAME: u8 = 11;
+    /// See [`TAG_PATH`].
+    pub const TAG_NAME2: u8 = 12;
+    /// See [`TAG_PATH`].
+    pub const TAG_STDIO: u8 = 13;
+
+    /// Record flags.
+    pub const REC_F_ARGV_TRUNC: u16 = 1;
+    /// See [`REC_F_ARGV_TRUNC`].
+    pub const REC_F_PATH_TRUNC: u16 = 2;
+
+    /// Every entry above as (C expression over record.h, value).
+    pub const ALL: &[(&str, usize)] = &[
+        ("sizeof(struct shrike_rec)", REC_HEADER_LEN),
+        ("offsetof(struct shrike_rec, ts)", REC_TS),
+        ("offsetof(struct shrike_rec, cgroup)", REC_CGROUP),
+        ("offsetof(struct shrike_rec, res)", REC_RES),
+        ("offsetof(struct shrike_rec, args)", REC_ARGS),
+        ("offsetof(struct shrike_rec, kind)", REC_KIND),
+        ("offsetof(struct shrike_rec, cpu)", REC_CPU),
+        ("offsetof(struct shrike_rec, pid)", REC_PID),
+        ("offsetof(struct shrike_rec, tid)", REC_TID),
+        ("offsetof(struct shrike_rec, uid)", REC_UID),
+        ("offsetof(struct shrike_rec, egid) - 12", REC_UID),
+        ("offsetof(struct shrike_rec, size)", REC_SIZE),
+        ("offsetof(struct shrike_rec, nstr)", REC_NSTR),
+        ("offsetof(struct shrike_rec, flags)", REC_FLAGS),
+        ("offsetof(struct shrike_rec, comm)", REC_COMM),
+        ("sizeof(struct shrike_fdinfo)", FDINFO_LEN),
+        ("offsetof(struct shrike_fdinfo, fdtype)", FDINFO_FDTYPE),
+        ("offsetof(struct shrike_fdinfo, family)", FDINFO_FAMILY),
+        ("offsetof(struct shrike_fdinfo, proto)", FDINFO_PROTO),
+        ("offsetof(struct shrike_fdinfo, lport)", FDINFO_LPORT),
+        ("offsetof(struct shrike_fdinfo, rport)", FDINFO_RPORT),
+        ("offsetof(struct shrike_fdinfo, laddr)", FDINFO_LADDR),
+        ("offsetof(struct shrike_fdinfo, raddr)", FDINFO_RADDR),
+        ("sizeof(struct shrike_stdio)", STDIO_LEN),
+        ("offsetof(struct shrike_stdio, in_ino)", STDIO_IN_INO),
+        ("offsetof(struct shrike_stdio, out_ino)", STDIO_OUT_INO),
+        ("offsetof(struct shrike_stdio, in_mode)", STDIO_IN_MODE),
+        ("offsetof(struct shrike_stdio, out_mode)", STDIO_OUT_MODE),
+        ("TAG_PATH", TAG_PATH as usize),
+        ("TAG_BASE", TAG_BASE as usize),
+        ("TAG_PATH2", TAG_PATH2 as usize),
+        ("TAG_BASE2", TAG_BASE2 as usize),
+        ("TAG_EXE", TAG_EXE as usize),
+        ("TAG_CWD", TAG_CWD as usize),
+        ("TAG_ARGV", TAG_ARGV as usize),
+        ("TAG_FDPATH", TAG_FDPATH as usize),
+        ("TAG_FDINFO", TAG_FDINFO as usize),
+        ("TAG_UADDR", TAG_UADDR as usize),
+        ("TAG_NAME", TAG_NAME as usize),
+        ("TAG_NAME2", TAG_NAME2 as usize),
+        ("TAG_STDIO", TAG_STDIO as usize),
+        ("REC_F_ARGV_TRUNC", REC_F_ARGV_TRUNC as usize),
+        ("REC_F_PATH_TRUNC", REC_F_PATH_TRUNC as usize),
+    ];
+}
 const AT_FDCWD: i64 = -100;
 const PR_SET_NAME: u64 = 15;
 
@@ -65,9 +188,9 @@ impl<'a> Record<'a> {
                 b.len()
             )));
         }
-        let size = (u32_at(b, 104) as usize).min(b.len());
-        let nstr = u16_at(b, 108);
-        let comm = &b[112..128];
+        let size = (u32_at(b, REC_SIZE) as usize).min(b.len());
+        let nstr = u16_at(b, REC_NSTR);
+        let comm = &b[REC_COMM..REC_HEADER_LEN];
         let comm = &comm[..comm.iter().position(|&c| c == 0).unwrap_or(16)];
         let mut strs = Vec::with_capacity(nstr as usize);
         let mut at = REC_HEADER_LEN;
@@ -84,16 +207,16 @@ impl<'a> Record<'a> {
             at += 4 + len;
         }
         Ok(Record {
-            ts: u64_at(b, 0),
-            cgroup: u64_at(b, 8),
-            res: u64_at(b, 16) as i64,
-            a: std::array::from_fn(|i| u64_at(b, 24 + 8 * i)),
-            kind: u32_at(b, 72),
-            cpu: u32_at(b, 76),
-            pid: u32_at(b, 80),
-            tid: u32_at(b, 84),
-            ids: std::array::from_fn(|i| u32_at(b, 88 + 4 * i)),
-            flags: u16_at(b, 110),
+            ts: u64_at(b, REC_TS),
+            cgroup: u64_at(b, REC_CGROUP),
+            res: u64_at(b, REC_RES) as i64,
+            a: std::array::from_fn(|i| u64_at(b, REC_ARGS + 8 * i)),
+            kind: u32_at(b, REC_KIND),
+            cpu: u32_at(b, REC_CPU),
+            pid: u32_at(b, REC_PID),
+            tid: u32_at(b, REC_TID),
+            ids: std::array::from_fn(|i| u32_at(b, REC_UID + 4 * i)),
+            flags: u16_at(b, REC_FLAGS),
             comm,
             strs,
         })
@@ -795,7 +918,7 @@ pub(crate) fn fdtype_of(ifmt: u16, path: &[u8]) -> u64 {
 
 /// fd 0 and fd 1 at exec as (type, inode) pairs, from `struct shrike_stdio`.
 fn stdio(b: Option<&[u8]>) -> [(u64, u64); 2] {
-    let Some(b) = b.filter(|b| b.len() >= 20) else {
+    let Some(b) = b.filter(|b| b.len() >= STDIO_OUT_MODE + 2) else {
         return [(0, 0); 2];
     };
     let one = |ino: u64, mode: u16| {
@@ -806,8 +929,8 @@ fn stdio(b: Option<&[u8]>) -> [(u64, u64); 2] {
         }
     };
     [
-        one(u64_at(b, 0), u16_at(b, 16)),
-        one(u64_at(b, 8), u16_at(b, 18)),
+        one(u64_at(b, STDIO_IN_INO), u16_at(b, STDIO_IN_MODE)),
+        one(u64_at(b, STDIO_OUT_INO), u16_at(b, STDIO_OUT_MODE)),
     ]
 }
 
@@ -823,12 +946,12 @@ struct FdInfo {
 
 impl FdInfo {
     fn parse(info: Option<&[u8]>, path: Option<&[u8]>) -> FdInfo {
-        let Some(b) = info.filter(|b| b.len() >= 44) else {
+        let Some(b) = info.filter(|b| b.len() >= FDINFO_LEN) else {
             return FdInfo::default();
         };
         let path = path.unwrap_or_default().to_vec();
-        let fdtype = fdtype_of(u16_at(b, 0), &path);
-        let family = u16_at(b, 2);
+        let fdtype = fdtype_of(u16_at(b, FDINFO_FDTYPE), &path);
+        let family = u16_at(b, FDINFO_FAMILY);
         let addr = |ip: &[u8], port: u16| match family {
             2 => SockAddr::V4 {
                 ip: ip[..4].try_into().expect("4 bytes"),
@@ -844,14 +967,18 @@ impl FdInfo {
         let sock = fdtype == fdtype::SOCKET;
         FdInfo {
             fdtype,
-            proto: if sock { u16_at(b, 4).into() } else { 0 },
+            proto: if sock {
+                u16_at(b, FDINFO_PROTO).into()
+            } else {
+                0
+            },
             laddr: if sock {
-                addr(&b[12..28], u16_at(b, 6))
+                addr(&b[FDINFO_LADDR..FDINFO_LADDR + 16], u16_at(b, FDINFO_LPORT))
             } else {
                 SockAddr::None
             },
             raddr: if sock {
-                addr(&b[28..44], u16_at(b, 8))
+                addr(&b[FDINFO_RADDR..FDINFO_RADDR + 16], u16_at(b, FDINFO_RPORT))
             } else {
                 SockAddr::None
             },
