@@ -493,6 +493,47 @@ fn a_full_disk_stops_recording_with_a_valid_file_and_a_clear_error() {
 }
 
 #[test]
+fn record_exits_as_the_recorded_command_did() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let noexec = dir.path().join("not-executable");
+    std::fs::write(&noexec, "#!/bin/sh\n").unwrap();
+    let noexec = noexec.to_str().unwrap().to_string();
+    for (i, (command, status, says)) in [
+        (vec!["sh", "-c", "exit 3"], 3, None),
+        (vec!["sh", "-c", "kill -TERM $$"], 128 + 15, None),
+        (
+            vec!["shrike-no-such-command", "x"],
+            127,
+            Some("cannot run shrike-no-such-command: No such file or directory"),
+        ),
+        (vec![noexec.as_str()], 126, Some("Permission denied")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = dir.path().join(format!("c{i}.shrk"));
+        let mut args = vec!["record", "-o", file.to_str().unwrap(), "--follow", "--"];
+        args.extend(&command);
+        let o = Command::new(BIN).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(status), "{command:?}: {stderr}");
+        if let Some(says) = says {
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.starts_with("shrike: ") && l.contains(says)),
+                "{command:?}: {stderr}"
+            );
+        }
+        // The attempt is in the capture all the same.
+        assert!(!events(&file).is_empty());
+    }
+}
+
+#[test]
 fn without_root_the_message_says_what_is_missing() {
     // SAFETY: a plain getter.
     if unsafe { libc::geteuid() } != 0 || Command::new("runuser").arg("--help").output().is_err() {
@@ -518,6 +559,7 @@ fn without_root_the_message_says_what_is_missing() {
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("needs root") && e.contains("sudo"), "{e}");
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
 }
 
 #[test]

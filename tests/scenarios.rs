@@ -58,9 +58,11 @@ fn run(script: &Path, dir: &Path) -> Result<(), String> {
         ])
         .output()
         .unwrap();
+    // shrike record exits as the scenario did: a failed scenario re-enacted nothing for sure.
     if !o.status.success() {
         return Err(format!(
-            "{name}: recording failed: {}",
+            "{name}: recording the scenario ended with status {:?}: {}",
+            o.status.code(),
             String::from_utf8_lossy(&o.stderr)
         ));
     }

@@ -54,8 +54,11 @@ pub struct RecordSummary {
     pub files: Vec<PathBuf>,
     /// Wall time recorded.
     pub elapsed: Duration,
-    /// Exit status of the recorded command (128 + signal if killed).
+    /// Exit status of the recorded command (128 + signal if killed; 127 or
+    /// 126 if it could not be started, as a shell says).
     pub command_status: Option<i32>,
+    /// Why the command could not be started (its `execvp` error), if it could not.
+    pub command_error: Option<String>,
     /// Warnings worth showing the user (missing tracepoints, memlock).
     pub warnings: Vec<String>,
     /// Why recording stopped.
@@ -152,6 +155,8 @@ pub fn segment_path(first: &Path, i: u32) -> PathBuf {
 struct Gated {
     pid: libc::pid_t,
     gate: Option<std::fs::File>,
+    /// Closed by a successful exec; carries `errno` if the exec failed.
+    exec_error: std::fs::File,
 }
 
 impl Gated {
@@ -177,6 +182,16 @@ impl Gated {
             128 + libc::WTERMSIG(status)
         })
     }
+
+    /// Once the command has exited: the error of its exec, if it never ran.
+    fn exec_error(&mut self) -> Option<std::io::Error> {
+        use std::io::Read;
+        let mut errno = [0u8; 4];
+        self.exec_error
+            .read_exact(&mut errno)
+            .ok()
+            .map(|()| std::io::Error::from_raw_os_error(i32::from_ne_bytes(errno)))
+    }
 }
 
 fn spawn_gated(argv: &[String]) -> Result<Gated, CaptureError> {
@@ -194,15 +209,19 @@ fn spawn_gated(argv: &[String]) -> Result<Gated, CaptureError> {
         .collect::<Result<_, _>>()?;
     let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
     ptrs.push(std::ptr::null());
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 fills two fds.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(CaptureError::Io {
-            what: "creating the start gate".into(),
-            source: std::io::Error::last_os_error(),
-        });
-    }
-    let (r, w) = (fds[0], fds[1]);
+    let pipe = || {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills two fds.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(CaptureError::Io {
+                what: "creating the start gate".into(),
+                source: std::io::Error::last_os_error(),
+            });
+        }
+        Ok((fds[0], fds[1]))
+    };
+    let (r, w) = pipe()?;
+    let (er, ew) = pipe()?;
     // std's spawn waits for the exec, which the gate holds back: fork and exec by hand.
     // SAFETY: the child only calls async-signal-safe functions (close, read, execvp, write, _exit)
     // on data prepared before the fork.
@@ -213,22 +232,34 @@ fn spawn_gated(argv: &[String]) -> Result<Gated, CaptureError> {
     if pid == 0 {
         unsafe {
             libc::close(w);
+            libc::close(er);
             let mut b = 0u8;
             if libc::read(r, (&mut b as *mut u8).cast(), 1) != 1 {
                 libc::_exit(126); // the recorder went away before starting
             }
             libc::execvp(ptrs[0], ptrs.as_ptr());
-            let msg = b"shrike: cannot execute the command\n";
-            libc::write(2, msg.as_ptr().cast(), msg.len());
-            libc::_exit(127);
+            // The recorder reports it (with the command's name): pass errno on.
+            let errno = *libc::__errno_location();
+            libc::write(ew, (&errno as *const i32).cast(), 4);
+            libc::_exit(if errno == libc::ENOENT { 127 } else { 126 });
         }
     }
-    unsafe { libc::close(r) };
-    // SAFETY: w is an fd this process owns and nothing else closes.
-    let gate = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(w) };
+    unsafe {
+        libc::close(r);
+        libc::close(ew);
+    }
+    // SAFETY: w and er are fds this process owns and nothing else closes.
+    let (gate, exec_error) = unsafe {
+        use std::os::fd::FromRawFd;
+        (
+            std::fs::File::from_raw_fd(w),
+            std::fs::File::from_raw_fd(er),
+        )
+    };
     Ok(Gated {
         pid,
         gate: Some(gate),
+        exec_error,
     })
 }
 
@@ -348,6 +379,10 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         }
         if let Some(status) = gated.as_ref().and_then(Gated::exited) {
             summary.command_status = Some(status);
+            summary.command_error = gated
+                .as_mut()
+                .and_then(Gated::exec_error)
+                .map(|e| format!("cannot run {}: {e}", opts.command[0]));
             break "command exited".to_string();
         }
     };

@@ -42,7 +42,8 @@ pub struct Args {
     /// Seal the capture with this secret key (from `shrike keygen`).
     #[arg(long, value_name = "KEYFILE")]
     pub seal_key: Option<PathBuf>,
-    /// Command to run and record.
+    /// Command to run and record; shrike exits with its status (126 or 127
+    /// when it cannot be started, as a shell does).
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
@@ -153,6 +154,9 @@ pub fn run(a: Args) -> Result<u8> {
     for w in &s.warnings {
         eprintln!("shrike: warning: {w}");
     }
+    if let Some(e) = &s.command_error {
+        eprintln!("shrike: {}", shrike_format::Escaped(e.as_bytes()));
+    }
     let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
     let command = s.command_status.map_or(String::new(), |c| {
         format!(", command exited with status {c}")
@@ -166,7 +170,9 @@ pub fn run(a: Args) -> Result<u8> {
         s.bytes,
         s.reason
     );
-    Ok(crate::EXIT_OK)
+    // The recorded command's fate is the recording's: `shrike record -- make` fails as make does.
+    Ok(s.command_status
+        .map_or(crate::EXIT_OK, |c| c.clamp(0, 255) as u8))
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 set -e
 ns=shrike-pool-$$
 ip netns add "$ns"
-trap 'ip netns del "$ns" 2>/dev/null; ip link del veth-s$$ 2>/dev/null' EXIT
+# The veth may already be gone with the namespace: under set -e a failing
+# trap would become the script's status.
+trap 'ip netns del "$ns" 2>/dev/null; ip link del veth-s$$ 2>/dev/null || true' EXIT
 ip link add veth-s$$ type veth peer name veth-p$$
 ip link set veth-p$$ netns "$ns"
 ip addr add 10.231.0.1/30 dev veth-s$$
@@ -13,6 +15,15 @@ ip link set veth-s$$ up
 ip netns exec "$ns" ip addr add 10.231.0.2/30 dev veth-p$$
 ip netns exec "$ns" ip link set veth-p$$ up
 ip netns exec "$ns" python3 -c 'import socket; s=socket.socket(); s.bind(("10.231.0.2",3333)); s.listen(1); s.settimeout(5); c,_=s.accept(); c.close()' &
-sleep 0.3
-python3 -c 'import socket; s=socket.create_connection(("10.231.0.2",3333), timeout=3); s.close()'
+# The listener may not be up yet on a loaded machine: retry for up to 5 s.
+python3 -c '
+import socket, time
+for i in range(50):
+    try:
+        socket.create_connection(("10.231.0.2", 3333), timeout=3).close()
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.1)
+else:
+    raise SystemExit("the pool never listened")'
 wait
