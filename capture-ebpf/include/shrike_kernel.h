@@ -20,7 +20,7 @@ enum { false = 0, true = 1 };
 /* Program contexts are UAPI layouts read directly: they must stay outside the
  * preserve_access_index pragma (aya 0.14 rejects relocations on them). */
 /* __syscall_nr is an int: the 4 bytes after it are padding, not its upper half.
- * capture/tests/context_sync.rs checks these against the running kernel's
+ * capture/tests/layout_sync.rs checks these against the running kernel's
  * tracefs formats. */
 struct sys_exit_ctx {
 	u64 common;

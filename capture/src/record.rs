@@ -5,7 +5,7 @@ use shrike_format::{Body, Event, Kind, OwnedEvent, SockAddr, fdtype};
 use layout::*;
 
 /// capture-ebpf/include/record.h in numbers: byte offsets, sizes, tags and
-/// flags. `capture/tests/record_sync.rs` compiles the header and checks
+/// flags. `capture/tests/layout_sync.rs` compiles the header and checks
 /// every entry of [`layout::ALL`] against it.
 pub mod layout {
     /// Size of `struct shrike_rec`.

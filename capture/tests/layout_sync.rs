@@ -1,13 +1,66 @@
-//! The tracepoint contexts the eBPF programs read directly
-//! (capture-ebpf/include/shrike_kernel.h) against the running kernel's own
-//! description of them (tracefs `format` files): every field's offset and
-//! size. A field this kernel does not have (group_dead before 6.16) is
-//! skipped: the loader probes for it. Needs root to read tracefs; with
-//! CI=true, it fails rather than skip.
+//! Layouts written twice, in C for the eBPF side and in Rust or by the
+//! kernel for the other: the kernel→user record (capture-ebpf/include/record.h
+//! against `shrike_capture::record::layout`) and the tracepoint contexts the
+//! programs read directly (capture-ebpf/include/shrike_kernel.h against the
+//! running kernel's tracefs `format` files). The headers are compiled with
+//! the host's clang and asked for every offset, size and constant.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
+
+use shrike_capture::record::layout::ALL;
+
+/// Compiles a C program that includes `header` (from capture-ebpf/include)
+/// and runs `body` in its main; returns what it printed.
+fn run_c(header: &str, body: &str) -> String {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../capture-ebpf/include");
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("layout.c");
+    let exe = dir.path().join("layout");
+    std::fs::write(
+        &src,
+        format!(
+            "#include <stddef.h>\n#include <stdio.h>\n#include <linux/types.h>\n#include \"{header}\"\nint main(void) {{\n{body}\treturn 0;\n}}\n"
+        ),
+    )
+    .unwrap();
+    // The headers are written for clang (shrike_kernel.h's CO-RE pragma).
+    let clang = ["clang-19", "clang"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .expect("clang (scripts/setup installs clang-19)");
+    let o = Command::new(clang)
+        .arg("-I")
+        .arg(&include)
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "compiling {header}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&Command::new(&exe).output().unwrap().stdout).into_owned()
+}
+
+#[test]
+fn the_rust_record_layout_is_the_c_one() {
+    let body: String = ALL
+        .iter()
+        .map(|(expr, _)| format!("\tprintf(\"%zu\\n\", (size_t)({expr}));\n"))
+        .collect();
+    let c_values: Vec<usize> = run_c("record.h", &body)
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert_eq!(c_values.len(), ALL.len());
+    for ((expr, rust), c) in ALL.iter().zip(&c_values) {
+        assert_eq!(rust, c, "{expr}: {c} in record.h, {rust} in record.rs");
+    }
+}
 
 /// (tracepoint, its field, the C struct, the C member).
 const FIELDS: &[(&str, &str, &str, &str)] = &[
@@ -76,6 +129,9 @@ fn format_fields(text: &str) -> HashMap<String, (usize, usize)> {
     out
 }
 
+/// A field this kernel does not have (group_dead before 6.16) is skipped: the
+/// loader probes for it. Needs root to read tracefs; with CI=true, it fails
+/// rather than skip.
 #[test]
 fn tracepoint_contexts_match_the_running_kernel() {
     let tracefs = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
@@ -90,35 +146,15 @@ fn tracepoint_contexts_match_the_running_kernel() {
         eprintln!("SKIPPED: {why}");
         return;
     };
-    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../capture-ebpf/include");
-    let dir = tempfile::tempdir().unwrap();
-    let mut c = String::from(
-        "#include <stddef.h>\n#include <stdio.h>\n#include \"shrike_kernel.h\"\nint main(void) {\n",
-    );
-    for (_, _, st, member) in FIELDS {
-        c.push_str(&format!(
-            "\tprintf(\"%zu %zu\\n\", offsetof(struct {st}, {member}), sizeof(((struct {st} *)0)->{member}));\n"
-        ));
-    }
-    c.push_str("\treturn 0;\n}\n");
-    let src = dir.path().join("ctx.c");
-    let exe = dir.path().join("ctx");
-    std::fs::write(&src, c).unwrap();
-    // shrike_kernel.h is written for clang (its CO-RE pragma).
-    let clang = ["clang-19", "clang"]
-        .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok())
-        .expect("clang (scripts/setup installs clang-19)");
-    let o = Command::new(clang)
-        .arg("-I")
-        .arg(&include)
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = String::from_utf8_lossy(&Command::new(&exe).output().unwrap().stdout).into_owned();
+    let body: String = FIELDS
+        .iter()
+        .map(|(_, _, st, member)| {
+            format!(
+                "\tprintf(\"%zu %zu\\n\", offsetof(struct {st}, {member}), sizeof(((struct {st} *)0)->{member}));\n"
+            )
+        })
+        .collect();
+    let out = run_c("shrike_kernel.h", &body);
     let mut checked = 0;
     for ((tp, field, st, member), line) in FIELDS.iter().zip(out.lines()) {
         let mut it = line.split(' ').map(|n| n.parse::<usize>().unwrap());
