@@ -154,7 +154,8 @@ fn processes_alive_before_recording_appear_in_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let mut sleeper = Command::new("/bin/sleep").arg("37.25").spawn().unwrap();
     let file = dir.path().join("snap.shrk");
-    record(&file, &["--follow"], &["/bin/true"]);
+    // The whole host (no --follow), only while /bin/true runs.
+    record(&file, &["--events", "process"], &["/bin/true"]);
     sleeper.kill().ok();
     sleeper.wait().ok();
     let evs = events(&file);
@@ -180,6 +181,54 @@ fn processes_alive_before_recording_appear_in_the_snapshot() {
     assert_eq!(*ppid, u64::from(std::process::id()));
     assert!(*start_ts > 0 && *start_ts <= snap.ts);
     assert_eq!(s(&snap.comm), "sleep");
+}
+
+#[test]
+fn a_followed_recording_snapshots_the_command_and_its_ancestors_only() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A sibling of the recorder: alive, on the same host, not followed.
+    let mut sleeper = Command::new("/bin/sleep").arg("37.5").spawn().unwrap();
+    let file = dir.path().join("follow.shrk");
+    record(&file, &["--follow"], &["/bin/true"]);
+    sleeper.kill().ok();
+    sleeper.wait().ok();
+    let evs = events(&file);
+    let recorder = evs
+        .iter()
+        .find(|e| matches!(e.body, Body::RecorderStart { .. }))
+        .unwrap()
+        .pid;
+    let snap: Vec<(u32, u64)> = evs
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::ProcSnapshot { ppid, .. } => Some((e.pid, ppid)),
+            _ => None,
+        })
+        .collect();
+    let pids: Vec<u32> = snap.iter().map(|s| s.0).collect();
+    assert!(
+        !pids.contains(&sleeper.id()),
+        "an unrelated process: {snap:?}"
+    );
+    // Where the command was started from: the recorder, this test, and so up to pid 1.
+    assert!(
+        pids.contains(&recorder) && pids.contains(&std::process::id()),
+        "{snap:?}"
+    );
+    assert!(pids.contains(&1), "{snap:?}");
+    // Each is the parent of another, but for pid 1 and the command itself (the recorder's child).
+    for (pid, ppid) in &snap {
+        let parent_of_another = snap.iter().any(|(_, pp)| *pp == u64::from(*pid));
+        let child_of_recorder = *ppid == u64::from(recorder);
+        assert!(
+            parent_of_another || child_of_recorder,
+            "{pid} is neither an ancestor nor the command: {snap:?}"
+        );
+    }
+    assert!(snap.len() < 40, "{} processes in the snapshot", snap.len());
 }
 
 /// CLOCK_BOOTTIME now, the clock of event timestamps.

@@ -67,26 +67,60 @@ fn id_table(path: &str) -> Vec<(u32, String)> {
 
 /// One `proc_snapshot` event per process alive now (those that vanish while
 /// being read are skipped).
-pub fn snapshot_processes() -> Vec<OwnedEvent> {
+///
+/// With `only`, just those processes and their ancestors up to pid 1 (a
+/// `--follow` recording: the followed tree and where it was started from).
+pub fn snapshot_processes(only: Option<&[u32]>) -> Vec<OwnedEvent> {
     let ts = boottime_ns();
     let ticks = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
         .unwrap_or(100)
         .max(1);
     let mut out = Vec::new();
     let cgroups = crate::cgroups::cgroup2_root();
-    let Ok(dir) = fs::read_dir("/proc") else {
-        return out;
+    let mut pids: Vec<u32> = match only {
+        Some(roots) => with_ancestors(roots),
+        None => {
+            let Ok(dir) = fs::read_dir("/proc") else {
+                return out;
+            };
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        }
     };
-    let mut pids: Vec<u32> = dir
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
     pids.sort_unstable();
+    pids.dedup();
     for pid in pids {
         if let Some(e) = snapshot_one(pid, ts, ticks, cgroups.as_deref()) {
             out.push(e);
         }
     }
     out
+}
+
+/// `roots` and every ancestor of each, from /proc (a pid that is gone is left out).
+fn with_ancestors(roots: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for &root in roots {
+        let mut pid = root;
+        // A pid's parent has a smaller start time, never a loop; the bound is for a hostile /proc.
+        for _ in 0..4096 {
+            if pid == 0 || out.contains(&pid) {
+                break;
+            }
+            let Some(ppid) = parent_of(pid) else { break };
+            out.push(pid);
+            pid = ppid;
+        }
+    }
+    out
+}
+
+/// The parent pid of `pid` (`/proc/PID/stat`, field 4).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let close = stat.iter().rposition(|&c| c == b')')?;
+    let rest = std::str::from_utf8(stat.get(close + 2..)?).ok()?;
+    rest.split(' ').nth(1)?.parse().ok()
 }
 
 fn snapshot_one(

@@ -149,6 +149,16 @@ impl Probe {
             .map_err(|e| CaptureError::Load(format!("follow set: {e}")))
     }
 
+    /// The processes in the follow set now (the command and its live descendants).
+    pub fn followed(&self) -> Vec<u32> {
+        let Some(map) = self.ebpf.map("followed") else {
+            return Vec::new();
+        };
+        HashMap::<_, u32, u8>::try_from(map)
+            .map(|m| m.keys().filter_map(Result::ok).collect())
+            .unwrap_or_default()
+    }
+
     /// Waits up to `timeout` for records, then hands every available record to `f`.
     pub fn drain(&mut self, timeout: Duration, f: &mut dyn FnMut(&[u8])) -> usize {
         let mut pfd = libc::pollfd {

@@ -335,7 +335,22 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
 
     let started = Instant::now();
     let mut seg = 0u32;
-    let mut out = Output::open(opts, &config, seg, [0; 16], &mut summary)?;
+    // With --follow: the processes being followed (the recorder's own line of ancestors comes with them).
+    let followed = |probe: &Probe| -> Option<Vec<u32>> {
+        opts.follow.then(|| {
+            let mut pids = probe.followed();
+            pids.push(me);
+            pids
+        })
+    };
+    let mut out = Output::open(
+        opts,
+        &config,
+        seg,
+        [0; 16],
+        followed(&probe).as_deref(),
+        &mut summary,
+    )?;
     // Release the command only now, so its first exec is recorded.
     if let Some(g) = gated.as_mut() {
         g.release();
@@ -369,7 +384,14 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
                 let _ = std::fs::remove_file(&old);
                 summary.files.retain(|f| f != &old);
             }
-            out = Output::open(opts, &config, seg, previous, &mut summary)?;
+            out = Output::open(
+                opts,
+                &config,
+                seg,
+                previous,
+                followed(&probe).as_deref(),
+                &mut summary,
+            )?;
         }
         if stop.load(Ordering::Relaxed) {
             break "signal".to_string();
@@ -430,6 +452,7 @@ impl Output {
         config: &str,
         seg: u32,
         previous: [u8; 16],
+        followed: Option<&[u32]>,
         summary: &mut RecordSummary,
     ) -> Result<Output, CaptureError> {
         let path = segment_path(&opts.output, seg);
@@ -469,8 +492,10 @@ impl Output {
             config: config.as_bytes().to_vec(),
         };
         let mut first = vec![out.meta(start)];
-        // The recorder is in the snapshot (it is the parent of a recorded command), though never traced.
-        first.extend(snapshot_processes());
+        // The recorder is in the snapshot (it is the parent of a recorded command), though never
+        // traced. With --follow, only the followed processes and their ancestors are: the rest of
+        // the host is not what was asked for.
+        first.extend(snapshot_processes(followed));
         out.append_all(&mut first)?;
         // The snapshot is on disk before the first kernel event.
         out.writer.flush().map_err(out.err())?;

@@ -27,7 +27,8 @@ pub struct Args {
     /// Event classes to record, comma-separated: process, file, fd, network, kernel, or all.
     #[arg(long, default_value = "all", value_name = "CLASSES")]
     pub events: String,
-    /// Record only COMMAND and its descendants.
+    /// Record only COMMAND and its descendants; the snapshot of running
+    /// processes then holds only the processes COMMAND was started from.
     #[arg(long)]
     pub follow: bool,
     /// Kernel ring buffer size (a power of two; bigger survives longer bursts).
