@@ -149,7 +149,10 @@ fn every_kernel_in_the_matrix_records_the_known_actions() {
         }
     };
     let workload = common::known_actions_binary();
-    let out = tempfile::tempdir().unwrap();
+    // Kept after the run (replaced by the next), so a failure can be looked into.
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kernel-matrix");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
     let oldest = kernels[0].clone();
     let mut jobs: Vec<(Kernel, &str)> = kernels.iter().map(|k| (k.clone(), "record")).collect();
     jobs.push((oldest.clone(), "no-btf"));
@@ -161,7 +164,7 @@ fn every_kernel_in_the_matrix_records_the_known_actions() {
             let handles: Vec<_> = pair
                 .iter()
                 .map(|(k, mode)| {
-                    let (out, workload) = (out.path(), &workload);
+                    let (out, workload) = (out.as_path(), &workload);
                     scope.spawn(move || (k.clone(), *mode, boot(k, mode, out, workload)))
                 })
                 .collect();
@@ -171,6 +174,12 @@ fn every_kernel_in_the_matrix_records_the_known_actions() {
     });
 
     for (k, mode, b) in &boots {
+        eprintln!(
+            "checking {} {} ({mode}) in {}",
+            k.release,
+            k.version,
+            b.dir.display()
+        );
         let stderr = b.read("record.stderr");
         match *mode {
             "record" => {

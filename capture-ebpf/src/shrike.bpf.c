@@ -84,6 +84,7 @@ struct walk {
 	struct dentry *d;
 	u32 pos;
 	bool cut;
+	bool detached; /* ended at a dentry of no mounted tree (pipe, nsfs, anon inode) */
 };
 
 struct pathbuf {
@@ -296,6 +297,8 @@ static __always_inline long walk_step(u64 i, void *arg)
 	pb->buf[pos & (HALF - 1)] = '/';
 	w->pos = pos;
 	w->d = parent;
+	if (last)
+		w->detached = true;
 	return last ? 1 : 0;
 }
 
@@ -313,13 +316,15 @@ __noinline int walk_level(void)
 }
 #endif
 
-/* Appends the absolute path of (mnt, dentry) as a string tagged `tag`. */
-static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm, struct dentry *d)
+/* Appends the absolute path of (mnt, dentry) as a string tagged `tag`;
+ * false if there is none, or the dentry is in no mounted tree (its name is
+ * then all there is, such as "pipe:[123]"). */
+static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm, struct dentry *d)
 {
 	u32 zero = 0;
 	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
 	if (!pb || !d)
-		return;
+		return false;
 	struct walk w = { .vm = vm, .m = container_of(vm, struct mount, mnt), .d = d, .pos = HALF };
 #ifdef SHRIKE_BPF_LOOP
 	long steps = bpf_loop(MAX_DEPTH, walk_step, &w, 0);
@@ -343,6 +348,7 @@ static __always_inline void put_path(struct out *o, u8 tag, struct vfsmount *vm,
 	}
 	start &= HALF - 1;
 	put_kernel_bytes(o, tag, &pb->buf[start], HALF - start);
+	return !w.detached;
 }
 
 /* `fd` is an int argument: only the low 32 bits of its register count
@@ -359,13 +365,13 @@ static __always_inline struct file *fd_file(struct task_struct *t, int fd)
 	return f;
 }
 
-static __always_inline void put_file_path(struct out *o, u8 tag, struct file *f)
+static __always_inline bool put_file_path(struct out *o, u8 tag, struct file *f)
 {
 	if (!f)
-		return;
+		return false;
 	struct path p;
 	bpf_core_read(&p, sizeof(p), &f->f_path);
-	put_path(o, tag, p.mnt, p.dentry);
+	return put_path(o, tag, p.mnt, p.dentry);
 }
 
 static __always_inline void put_cwd(struct out *o, u8 tag)
@@ -398,6 +404,23 @@ static __always_inline void put_path_arg(struct out *o, const char *upath, int d
 static __always_inline void put_path_arg2(struct out *o, const char *upath, int dirfd)
 {
 	put_base(o, TAG_BASE2, put_user_str(o, TAG_PATH2, upath), dirfd);
+}
+
+/* A successful open: the path as given, and the opened file's own path, as
+ * the kernel resolved it (symlinks and `..` followed), in place of a base
+ * directory to join it to. */
+static __always_inline void put_opened(struct out *o, const char *upath, int dirfd, int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	char first = put_user_str(o, TAG_PATH, upath);
+	u32 pos = o->pos;
+	u16 nstr = rec_of(o)->nstr;
+	if (!put_file_path(o, TAG_FDPATH, fd_file(t, fd))) {
+		/* A pipe, a namespace, an anonymous inode: the path as given is the name. */
+		o->pos = pos;
+		rec_of(o)->nstr = nstr;
+		put_base(o, TAG_BASE, first, dirfd);
+	}
 }
 
 /* Records the inode of stdin and stdout, so that the two ends of a pipe
@@ -506,6 +529,12 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	}
 	case K_OPEN:
 	case K_CREAT:
+		if (res >= 0) {
+			put_opened(&o, (const char *)a[0], AT_FDCWD, (int)res);
+			break;
+		}
+		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
+		break;
 	case K_UNLINK:
 	case K_RMDIR:
 	case K_MKDIR:
@@ -522,7 +551,10 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_MKDIRAT:
 	case K_FCHMODAT:
 	case K_FCHOWNAT:
-		put_path_arg(&o, (const char *)a[1], (int)a[0]);
+		if ((kind == K_OPENAT || kind == K_OPENAT2) && res >= 0)
+			put_opened(&o, (const char *)a[1], (int)a[0], (int)res);
+		else
+			put_path_arg(&o, (const char *)a[1], (int)a[0]);
 		if (kind == K_OPENAT2) {
 			/* struct open_how { u64 flags, mode, resolve; } */
 			u64 how[2] = {};

@@ -454,7 +454,12 @@ impl<'a> Record<'a> {
             }
             Kind::Setsid => Body::Setsid { res },
             Kind::Open | Kind::Openat | Kind::Openat2 | Kind::Creat => {
-                let (path, abspath) = (self.owned(TAG_PATH), self.abs(TAG_PATH, TAG_BASE));
+                // A successful open carries the opened file's path as the kernel resolved it.
+                let path = self.owned(TAG_PATH);
+                let abspath = match self.s(TAG_FDPATH) {
+                    Some(resolved) if res >= 0 => resolved.to_vec(),
+                    _ => self.abs(TAG_PATH, TAG_BASE),
+                };
                 match kind {
                     Kind::Open => Body::Open {
                         res,

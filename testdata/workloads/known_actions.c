@@ -101,6 +101,15 @@ int main(int argc, char **argv)
 		die("chmod");
 	if (mkdirat(AT_FDCWD, "made-dir", 0700) != 0)
 		die("mkdirat");
+	/* `..` after a symlink: the kernel opens sub/target.txt, where a
+	 * lexical join of the path would say target.txt */
+	if (mkdir("sub", 0700) != 0 || mkdir("sub/deeper", 0700) != 0 || symlink("sub/deeper", "lnk") != 0)
+		die("symlink setup");
+	touch("sub/target.txt");
+	fd = open("lnk/../target.txt", O_RDONLY);
+	if (fd < 0)
+		die("lnk/../target.txt");
+	close(fd);
 
 	/* connect and accept on loopback, then a socket dup'ed onto stdin */
 	int srv = socket(AF_INET, SOCK_STREAM, 0);
