@@ -79,8 +79,8 @@ struct {
 #define MAX_DEPTH 16
 #endif
 struct walk {
-	struct vfsmount *vm;
 	struct mount *m;
+	struct dentry *root; /* vm's mnt_root, read once per mount */
 	struct dentry *d;
 	u32 pos;
 	bool cut;
@@ -269,9 +269,8 @@ static __always_inline long walk_step(u64 i, void *arg)
 		return 1;
 	/* Locals, not w->..., inside BPF_CORE_READ: only kernel types are relocated. */
 	struct dentry *d = w->d;
-	struct vfsmount *vm = w->vm;
 	struct mount *m = w->m;
-	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+	struct dentry *root = w->root;
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
 	/* A disconnected dentry (memfd, deleted or anonymous file) is its own
 	 * parent without being a mount root: keep its name, then stop. */
@@ -282,11 +281,14 @@ static __always_inline long walk_step(u64 i, void *arg)
 			return 1; /* the root of everything */
 		w->d = BPF_CORE_READ(m, mnt_mountpoint);
 		w->m = mp;
-		w->vm = &mp->mnt;
+		w->root = BPF_CORE_READ(mp, mnt.mnt_root);
 		return 0;
 	}
-	u32 len = BPF_CORE_READ(d, d_name.len) & 255;
-	const u8 *name = BPF_CORE_READ(d, d_name.name);
+	/* The name's length and pointer in one read. */
+	struct qstr q = {};
+	bpf_core_read(&q, sizeof(q), &d->d_name);
+	u32 len = q.len & 255;
+	const u8 *name = q.name;
 	u32 pos = w->pos;
 	if (pos < len + 1 || pos > HALF) {
 		w->cut = true;
@@ -325,7 +327,12 @@ static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm,
 	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
 	if (!pb || !d)
 		return false;
-	struct walk w = { .vm = vm, .m = container_of(vm, struct mount, mnt), .d = d, .pos = HALF };
+	struct walk w = {
+		.m = container_of(vm, struct mount, mnt),
+		.root = BPF_CORE_READ(vm, mnt_root),
+		.d = d,
+		.pos = HALF,
+	};
 #ifdef SHRIKE_BPF_LOOP
 	long steps = bpf_loop(MAX_DEPTH, walk_step, &w, 0);
 #else
