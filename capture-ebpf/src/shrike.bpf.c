@@ -85,6 +85,7 @@ struct walk {
 	u32 pos;
 	bool cut;
 	bool detached; /* ended at a dentry of no mounted tree (pipe, nsfs, anon inode) */
+	struct pathbuf *pb; /* with bpf_loop: the buffer, looked up once per walk */
 };
 
 struct pathbuf {
@@ -254,19 +255,11 @@ static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *
 }
 
 /* One step of the walk from a dentry up to the root, across mounts: prepends
- * "/name" before `pos` in the per-CPU path buffer. Run by bpf_loop so the
- * verifier checks the body once, not once per level. */
-#ifdef SHRIKE_BPF_LOOP
-static long walk_step(u64 i, void *arg)
-#else
-static __always_inline long walk_step(u64 i, void *arg)
-#endif
+ * "/name" before `pos` in the per-CPU path buffer. Run by bpf_loop
+ * (walk_cb) or by the global walk_level, so the verifier checks the body
+ * once, not once per level. */
+static __always_inline long walk_step(struct walk *w, struct pathbuf *pb)
 {
-	struct walk *w = arg;
-	u32 zero = 0;
-	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
-	if (!pb)
-		return 1;
 	/* Locals, not w->..., inside BPF_CORE_READ: only kernel types are relocated. */
 	struct dentry *d = w->d;
 	struct mount *m = w->m;
@@ -304,6 +297,18 @@ static __always_inline long walk_step(u64 i, void *arg)
 	return last ? 1 : 0;
 }
 
+#ifdef SHRIKE_BPF_LOOP
+/* bpf_loop's callback: `arg` is the walk on the caller's stack. */
+static long walk_cb(u64 i, void *arg)
+{
+	struct walk *w = arg;
+	struct pathbuf *pb = w->pb;
+	if (!pb)
+		return 1;
+	return walk_step(w, pb);
+}
+#endif
+
 #ifndef SHRIKE_BPF_LOOP
 /* One level of the walk kept in the per-CPU path buffer. Global, so the
  * verifier checks it once, on its own, rather than every level of every walk
@@ -314,7 +319,7 @@ __noinline int walk_level(void)
 	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
 	if (!pb)
 		return 1;
-	return walk_step(0, &pb->w);
+	return walk_step(&pb->w, pb);
 }
 #endif
 
@@ -334,7 +339,8 @@ static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm,
 		.pos = HALF,
 	};
 #ifdef SHRIKE_BPF_LOOP
-	long steps = bpf_loop(MAX_DEPTH, walk_step, &w, 0);
+	w.pb = pb;
+	long steps = bpf_loop(MAX_DEPTH, walk_cb, &w, 0);
 #else
 	pb->w = w;
 	long steps = MAX_DEPTH;
