@@ -1,6 +1,7 @@
 /* The kernel -> user record layout: the one header both sides follow
  * (capture/src/record.rs mirrors it). A record is a fixed header, then `nstr`
- * strings, each `u16 len, u8 tag, u8 pad, len bytes` (no NUL, unaligned). */
+ * strings, each `u16 len, u8 tag, u8 flags (STR_F_*), len bytes` (no NUL,
+ * unaligned). */
 #ifndef SHRIKE_RECORD_H
 #define SHRIKE_RECORD_H
 
@@ -34,6 +35,10 @@ struct shrike_rec {
 #define TAG_NAME 11     /* other string argument */
 #define TAG_NAME2 12
 #define TAG_STDIO 13    /* struct shrike_stdio */
+
+/* String flags: what of the value is missing. */
+#define STR_F_CUT_START 1 /* its start: a path walked up from the file, stopped below the root */
+#define STR_F_CUT_END 2   /* its end: longer than the recorder reads */
 
 /* Record flags. */
 #define REC_F_ARGV_TRUNC 1

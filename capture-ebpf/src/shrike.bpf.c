@@ -201,14 +201,20 @@ static __always_inline bool begin(struct out *o, u32 kind, s64 res)
 	return true;
 }
 
-static __always_inline void str_header(struct out *o, u32 p, u32 len, u8 tag)
+/* Ends a string of `len` bytes at `p`; `flags` are STR_F_* (what is cut). */
+static __always_inline void str_header_f(struct out *o, u32 p, u32 len, u8 tag, u8 flags)
 {
 	o->s->buf[p & POS_MASK] = len & 0xff;
 	o->s->buf[(p + 1) & POS_MASK] = (len >> 8) & 0xff;
 	o->s->buf[(p + 2) & POS_MASK] = tag;
-	o->s->buf[(p + 3) & POS_MASK] = 0;
+	o->s->buf[(p + 3) & POS_MASK] = flags;
 	o->pos = p + 4 + len;
 	rec_of(o)->nstr++;
+}
+
+static __always_inline void str_header(struct out *o, u32 p, u32 len, u8 tag)
+{
+	str_header_f(o, p, len, tag, 0);
 }
 
 /* Appends a NUL-terminated user string; returns its first byte (0 if none). */
@@ -220,9 +226,12 @@ static __always_inline char put_user_str(struct out *o, u8 tag, const void *uptr
 	long n = bpf_probe_read_user_str(&o->s->buf[(p + 4) & POS_MASK], STR_MAX, uptr);
 	if (n <= 0)
 		return 0;
-	if (n >= STR_MAX)
+	u8 cut = 0;
+	if (n >= STR_MAX) {
 		rec_of(o)->flags |= REC_F_PATH_TRUNC;
-	str_header(o, p, (u32)(n - 1) & (STR_MAX - 1), tag);
+		cut = STR_F_CUT_END;
+	}
+	str_header_f(o, p, (u32)(n - 1) & (STR_MAX - 1), tag, cut);
 	return n > 1 ? o->s->buf[(p + 4) & POS_MASK] : 0;
 full:
 	if (uptr)
@@ -241,7 +250,7 @@ static __always_inline void put_user_bytes(struct out *o, u8 tag, const void *up
 	str_header(o, p, len, tag);
 }
 
-static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *src, u32 len)
+static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *src, u32 len, u8 flags)
 {
 	u32 p = o->pos;
 	if (p > POS_MASK - 4) {
@@ -251,7 +260,7 @@ static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *
 	len &= STR_MAX - 1;
 	if (bpf_probe_read_kernel(&o->s->buf[(p + 4) & POS_MASK], len, src) != 0)
 		return;
-	str_header(o, p, len, tag);
+	str_header_f(o, p, len, tag, flags);
 }
 
 /* One step of the walk from a dentry up to the root, across mounts: prepends
@@ -352,7 +361,9 @@ static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm,
 	}
 	w = pb->w;
 #endif
-	if (w.cut || steps >= MAX_DEPTH)
+	/* Walked from the file up: a cut path has its end, not its start. */
+	bool cut = w.cut || steps >= MAX_DEPTH;
+	if (cut)
 		rec_of(o)->flags |= REC_F_PATH_TRUNC;
 	u32 start = w.pos;
 	if (start >= HALF) {
@@ -360,7 +371,7 @@ static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm,
 		start = HALF - 1;
 	}
 	start &= HALF - 1;
-	put_kernel_bytes(o, tag, &pb->buf[start], HALF - start);
+	put_kernel_bytes(o, tag, &pb->buf[start], HALF - start, cut ? STR_F_CUT_START : 0);
 	return !w.detached;
 }
 
@@ -781,20 +792,22 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	put_task_facts(rec_of(&o), t);
 	put_stdio(&o, t);
 	u32 off = ctx->filename_loc & 0xffff;
-	put_kernel_bytes(&o, TAG_PATH, (char *)ctx + off, ((ctx->filename_loc >> 16) & 0xffff) - 1);
+	put_kernel_bytes(&o, TAG_PATH, (char *)ctx + off, ((ctx->filename_loc >> 16) & 0xffff) - 1, 0);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	put_file_path(&o, TAG_EXE, BPF_CORE_READ(mm, exe_file));
 	put_cwd(&o, TAG_CWD);
 	unsigned long start = BPF_CORE_READ(mm, arg_start);
 	unsigned long end = BPF_CORE_READ(mm, arg_end);
 	u32 len = end > start ? end - start : 0;
+	u8 cut = 0;
 	if (len > STR_MAX - 1) {
 		len = STR_MAX - 1;
 		rec_of(&o)->flags |= REC_F_ARGV_TRUNC;
+		cut = STR_F_CUT_END;
 	}
 	u32 p = o.pos;
 	if (p <= POS_MASK - 4 && bpf_probe_read_user(&o.s->buf[(p + 4) & POS_MASK], len & (STR_MAX - 1), (void *)start) == 0)
-		str_header(&o, p, len & (STR_MAX - 1), TAG_ARGV);
+		str_header_f(&o, p, len & (STR_MAX - 1), TAG_ARGV, cut);
 	submit(&o);
 	return 0;
 }

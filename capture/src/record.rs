@@ -92,6 +92,11 @@ pub mod layout {
     /// See [`TAG_PATH`].
     pub const TAG_STDIO: u8 = 13;
 
+    /// String flags: the start of the value is missing (a walk stopped below the root).
+    pub const STR_F_CUT_START: u8 = 1;
+    /// String flags: the end of the value is missing (longer than the recorder reads).
+    pub const STR_F_CUT_END: u8 = 2;
+
     /// Record flags.
     pub const REC_F_ARGV_TRUNC: u16 = 1;
     /// See [`REC_F_ARGV_TRUNC`].
@@ -140,6 +145,8 @@ pub mod layout {
         ("TAG_NAME", TAG_NAME as usize),
         ("TAG_NAME2", TAG_NAME2 as usize),
         ("TAG_STDIO", TAG_STDIO as usize),
+        ("STR_F_CUT_START", STR_F_CUT_START as usize),
+        ("STR_F_CUT_END", STR_F_CUT_END as usize),
         ("REC_F_ARGV_TRUNC", REC_F_ARGV_TRUNC as usize),
         ("REC_F_PATH_TRUNC", REC_F_PATH_TRUNC as usize),
     ];
@@ -166,7 +173,8 @@ pub struct Record<'a> {
     ids: [u32; 4],
     flags: u16,
     comm: &'a [u8],
-    strs: Vec<(u8, &'a [u8])>,
+    /// (tag, STR_F_* flags, bytes)
+    strs: Vec<(u8, u8, &'a [u8])>,
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
@@ -199,11 +207,11 @@ impl<'a> Record<'a> {
                 return Err(RecordError("string header past the end".into()));
             }
             let len = u16_at(b, at) as usize;
-            let tag = b[at + 2];
+            let (tag, flags) = (b[at + 2], b[at + 3]);
             let s = b
                 .get(at + 4..at + 4 + len)
                 .ok_or_else(|| RecordError("string past the end".into()))?;
-            strs.push((tag, s));
+            strs.push((tag, flags, s));
             at += 4 + len;
         }
         Ok(Record {
@@ -222,12 +230,22 @@ impl<'a> Record<'a> {
         })
     }
 
+    /// The bytes of the string tagged `tag`, as the kernel sent them.
     fn s(&self, tag: u8) -> Option<&'a [u8]> {
-        self.strs.iter().find(|(t, _)| *t == tag).map(|(_, s)| *s)
+        self.strs.iter().find(|(t, ..)| *t == tag).map(|(.., s)| *s)
     }
 
+    /// What of the string tagged `tag` is missing (STR_F_*).
+    fn cut(&self, tag: u8) -> u8 {
+        self.strs
+            .iter()
+            .find(|(t, ..)| *t == tag)
+            .map_or(0, |(_, f, _)| *f)
+    }
+
+    /// The string tagged `tag` as a value, marked where it is cut ([`mark_cut`]).
     fn owned(&self, tag: u8) -> Vec<u8> {
-        self.s(tag).unwrap_or_default().to_vec()
+        mark_cut(self.s(tag).unwrap_or_default(), self.cut(tag))
     }
 
     /// Absolute form of the path tagged `path`, made from its base directory if relative.
@@ -235,11 +253,15 @@ impl<'a> Record<'a> {
         let Some(p) = self.s(path) else {
             return Vec::new();
         };
+        let end = self.cut(path) & STR_F_CUT_END;
         if p.starts_with(b"/") {
-            return normalize(p);
+            return mark_cut(&normalize(p), end);
         }
         match self.s(base) {
-            Some(b) => normalize(&[b, b"/", p].concat()),
+            Some(b) => mark_cut(
+                &normalize(&[b, b"/", p].concat()),
+                end | self.cut(base) & STR_F_CUT_START,
+            ),
             None => Vec::new(),
         }
     }
@@ -254,7 +276,8 @@ impl<'a> Record<'a> {
     }
 
     fn fdinfo(&self) -> FdInfo {
-        FdInfo::parse(self.s(TAG_FDINFO), self.s(TAG_FDPATH))
+        let path = self.s(TAG_FDPATH).map(|_| self.owned(TAG_FDPATH));
+        FdInfo::parse(self.s(TAG_FDINFO), path.as_deref())
     }
 
     /// Converts to a format event; `None` for kinds the recorder does not emit.
@@ -276,7 +299,10 @@ impl<'a> Record<'a> {
                     flags |= shrike_format::EXEC_FROM_MEMFD;
                 }
                 let filename = self.owned(TAG_PATH);
-                let argv = self.s(TAG_ARGV).map(split_argv).unwrap_or_default();
+                let mut argv = self.s(TAG_ARGV).map(split_argv).unwrap_or_default();
+                if let Some(last) = argv.last_mut() {
+                    *last = mark_cut(last, self.cut(TAG_ARGV) & STR_F_CUT_END);
+                }
                 // A failed exec comes from the syscall exit: its numbers are the arguments, not facts.
                 let ok = res == 0;
                 let cwd = if ok {
@@ -457,7 +483,7 @@ impl<'a> Record<'a> {
                 // A successful open carries the opened file's path as the kernel resolved it.
                 let path = self.owned(TAG_PATH);
                 let abspath = match self.s(TAG_FDPATH) {
-                    Some(resolved) if res >= 0 => resolved.to_vec(),
+                    Some(_) if res >= 0 => self.owned(TAG_FDPATH),
                     _ => self.abs(TAG_PATH, TAG_BASE),
                 };
                 match kind {
@@ -1029,6 +1055,23 @@ fn split_argv(b: &[u8]) -> Vec<Vec<u8>> {
     b.split(|&c| c == 0).map(<[u8]>::to_vec).collect()
 }
 
+/// Marks a value the recorder could not read whole (SPEC.md §5.1, "cut
+/// values"): "…" where its start is missing (`/c/d/f` of a path walked up
+/// from the file becomes `…/c/d/f`, no longer absolute), "…" after it where
+/// its end is missing. Every output then shows it as cut.
+fn mark_cut(v: &[u8], flags: u8) -> Vec<u8> {
+    const ELLIPSIS: &[u8] = "…".as_bytes();
+    let mut out = Vec::with_capacity(v.len() + 6);
+    if flags & STR_F_CUT_START != 0 {
+        out.extend_from_slice(ELLIPSIS);
+    }
+    out.extend_from_slice(v);
+    if flags & STR_F_CUT_END != 0 {
+        out.extend_from_slice(ELLIPSIS);
+    }
+    out
+}
+
 /// Lexically normalises an absolute path: drops `.` and empty components, applies `..`.
 pub fn normalize(p: &[u8]) -> Vec<u8> {
     let mut parts: Vec<&[u8]> = Vec::new();
@@ -1055,6 +1098,16 @@ pub fn normalize(p: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_values_are_marked_where_they_are_cut() {
+        assert_eq!(mark_cut(b"/c/d/f", STR_F_CUT_START), "…/c/d/f".as_bytes());
+        assert_eq!(
+            mark_cut(b"/very/long", STR_F_CUT_END),
+            "/very/long…".as_bytes()
+        );
+        assert_eq!(mark_cut(b"/whole", 0), b"/whole");
+    }
 
     #[test]
     fn normalizes_paths() {

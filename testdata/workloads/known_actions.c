@@ -101,6 +101,18 @@ int main(int argc, char **argv)
 		die("chmod");
 	if (mkdirat(AT_FDCWD, "made-dir", 0700) != 0)
 		die("mkdirat");
+	/* a file deeper than the recorder walks up (40 directories, 16 without
+	 * bpf_loop): its opened path is recorded as cut */
+	char deep[PATH_MAX];
+	snprintf(deep, sizeof(deep), "%s", dir);
+	for (int i = 0; i < 45; i++) {
+		strcat(deep, "/d");
+		if (mkdir(deep, 0700) != 0)
+			die("deep directories");
+	}
+	strcat(deep, "/deep.txt");
+	touch(deep);
+
 	/* `..` after a symlink: the kernel opens sub/target.txt, where a
 	 * lexical join of the path would say target.txt */
 	if (mkdir("sub", 0700) != 0 || mkdir("sub/deeper", 0700) != 0 || symlink("sub/deeper", "lnk") != 0)
@@ -193,8 +205,8 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d}\n",
-		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, setuid_pid, ns_pid, traced,
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d}\n",
+		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
 		exit7_pid);
 	fclose(f);
 	(void)conn;

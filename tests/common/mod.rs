@@ -200,6 +200,27 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         "relative openat",
         &|e| matches!(&e.body, Body::Openat { path, abspath, dirfd: -100, res, .. } if s(path) == "known.txt" && s(abspath) == known && *res >= 0),
     );
+    // a path deeper than the recorder walks: its end, marked as cut, never passed off as whole
+    let deep = f["deep"].as_str().unwrap();
+    let d = find(
+        "open of the deep file",
+        &|e| matches!(&e.body, Body::Openat { path, res, .. } if s(path) == deep && *res >= 0),
+    );
+    let Body::Openat { abspath, .. } = &d.body else {
+        unreachable!()
+    };
+    let tail = s(abspath)
+        .strip_prefix("…")
+        .unwrap_or_else(|| panic!("a cut path not marked as cut: {}", s(abspath)));
+    assert!(
+        tail.starts_with('/')
+            && deep.ends_with(tail)
+            && tail.len() >= 32
+            && tail.len() < deep.len(),
+        "{} is not the end of {deep}",
+        s(abspath)
+    );
+
     // an open through a symlink and `..`: the file the kernel opened, not the lexical join
     find(
         "open of lnk/../target.txt",
