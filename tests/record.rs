@@ -9,24 +9,11 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{events, s};
+use common::{ebpf_usable, events, s};
 
 use shrike_format::{Body, Capture, Damage, OwnedEvent};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shrike");
-
-fn ebpf_usable() -> bool {
-    // SAFETY: a plain getter.
-    let root = unsafe { libc::geteuid() } == 0;
-    let btf = Path::new("/sys/kernel/btf/vmlinux").exists();
-    match (root, btf) {
-        (true, true) => true,
-        (false, _) => common::cannot_run(
-            "recording needs root; run the tests as root to include recording tests",
-        ),
-        (true, false) => common::cannot_run("the kernel has no BTF"),
-    }
-}
 
 fn record(file: &Path, extra: &[&str], command: &[&str]) -> Output {
     record_env(file, extra, command, &[])

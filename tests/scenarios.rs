@@ -8,22 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shrike");
+mod common;
+use common::ebpf_usable;
 
-fn ebpf_usable() -> bool {
-    // SAFETY: a plain getter.
-    let root = unsafe { libc::geteuid() } == 0;
-    if root && Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return true;
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "CI=true but eBPF recording is not usable here"
-    );
-    eprintln!("SKIPPED: scenarios need root and a BTF kernel");
-    false
-}
+const BIN: &str = env!("CARGO_BIN_EXE_shrike");
 
 fn priority_rank(p: &str) -> usize {
     [

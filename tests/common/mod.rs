@@ -20,6 +20,20 @@ pub fn cannot_run(why: &str) -> bool {
     false
 }
 
+/// Whether this machine can record (root, a kernel with BTF); under CI it must.
+pub fn ebpf_usable() -> bool {
+    // SAFETY: a plain getter.
+    let root = unsafe { libc::geteuid() } == 0;
+    let btf = Path::new("/sys/kernel/btf/vmlinux").exists();
+    match (root, btf) {
+        (true, true) => true,
+        (false, _) => {
+            cannot_run("recording needs root; run the tests as root to include recording tests")
+        }
+        (true, false) => cannot_run("the kernel has no BTF"),
+    }
+}
+
 /// testdata/workloads/known_actions.c, built static once per test binary.
 pub fn known_actions_binary() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
