@@ -127,10 +127,21 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
     let port = |k: &str| f[k].as_u64().unwrap() as u16;
     let w = f["dir"].as_str().unwrap().to_string();
     let find = |what: &str, p: &dyn Fn(&OwnedEvent) -> bool| -> OwnedEvent {
-        evs.iter()
-            .find(|e| p(e))
-            .cloned()
-            .unwrap_or_else(|| panic!("no {what} event among {} recorded", evs.len()))
+        evs.iter().find(|e| p(e)).cloned().unwrap_or_else(|| {
+            // What was recorded instead: the events of the kinds the description names.
+            let named: Vec<&OwnedEvent> = evs
+                .iter()
+                .filter(|e| {
+                    e.kind()
+                        .is_some_and(|k| what.split([' ', '_']).any(|w| w == k.name()))
+                })
+                .collect();
+            panic!(
+                "no {what} event among {} recorded in {}; of its kind: {named:?}",
+                evs.len(),
+                file.display()
+            )
+        })
     };
 
     // the workload's own exec, with its credentials and capabilities
