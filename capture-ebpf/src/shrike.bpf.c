@@ -139,7 +139,9 @@ static __always_inline long syscall_args(u64 a[6], long nr)
 {
 	struct x86_regs r = {};
 	if (have_task_pt_regs) {
-		bpf_probe_read_kernel(&r, sizeof(r), (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+		/* Up to orig_ax: the rest of pt_regs is only there to place it on the stack below. */
+		bpf_probe_read_kernel(&r, offsetof(struct x86_regs, ip),
+				      (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	} else {
 		/* Before 5.15 there is no helper: the registers sit at the top of
 		 * the task's kernel stack, 16 KiB (32 KiB with KASAN). Take the

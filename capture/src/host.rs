@@ -22,6 +22,38 @@ pub fn boottime_ns() -> u64 {
     clock_ns(libc::CLOCK_BOOTTIME)
 }
 
+/// What uname(2) says of this host.
+pub struct Uname {
+    /// The host name (nodename).
+    pub hostname: String,
+    /// The kernel release (`uname -r`).
+    pub kernel: String,
+    /// The machine architecture.
+    pub machine: String,
+}
+
+/// This host's uname(2), if the call succeeds.
+pub fn uname() -> Option<Uname> {
+    // SAFETY: uname fills a plain struct.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return None;
+    }
+    let s = |f: &[libc::c_char]| {
+        let b: Vec<u8> = f
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| c as u8)
+            .collect();
+        String::from_utf8_lossy(&b).into_owned()
+    };
+    Some(Uname {
+        hostname: s(&u.nodename),
+        kernel: s(&u.release),
+        machine: s(&u.machine),
+    })
+}
+
 /// Fills the header's host facts, clock anchor and user/group tables.
 pub fn describe_host(h: &mut Header) {
     // Read both clocks back to back: wall clock at boot = now - time since boot.
@@ -29,20 +61,10 @@ pub fn describe_host(h: &mut Header) {
     let boot = boottime_ns();
     h.boot_time_ns = wall.saturating_sub(boot);
     h.created_ns = wall;
-    // SAFETY: uname fills a plain struct.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut u) } == 0 {
-        let s = |f: &[libc::c_char]| {
-            let b: Vec<u8> = f
-                .iter()
-                .take_while(|&&c| c != 0)
-                .map(|&c| c as u8)
-                .collect();
-            String::from_utf8_lossy(&b).into_owned()
-        };
-        h.hostname = s(&u.nodename);
-        h.kernel = s(&u.release);
-        h.machine = s(&u.machine);
+    if let Some(u) = uname() {
+        h.hostname = u.hostname;
+        h.kernel = u.kernel;
+        h.machine = u.machine;
     }
     h.boot_id = fs::read_to_string("/proc/sys/kernel/random/boot_id")
         .unwrap_or_default()
@@ -115,12 +137,41 @@ fn with_ancestors(roots: &[u32]) -> Vec<u32> {
     out
 }
 
-/// The parent pid of `pid` (`/proc/PID/stat`, field 4).
+/// The parent pid of `pid`.
 fn parent_of(pid: u32) -> Option<u32> {
-    let stat = fs::read(format!("/proc/{pid}/stat")).ok()?;
-    let close = stat.iter().rposition(|&c| c == b')')?;
-    let rest = std::str::from_utf8(stat.get(close + 2..)?).ok()?;
-    rest.split(' ').nth(1)?.parse().ok()
+    u32::try_from(ProcStat::read(pid)?.num(1)).ok()
+}
+
+/// `/proc/PID/stat`: the command name, and the fields after it.
+struct ProcStat {
+    comm: Vec<u8>,
+    fields: Vec<u64>,
+}
+
+impl ProcStat {
+    fn read(pid: u32) -> Option<ProcStat> {
+        let stat = fs::read(format!("/proc/{pid}/stat")).ok()?;
+        // comm may hold spaces and parentheses: the fields start after the last ')'.
+        let close = stat.iter().rposition(|&c| c == b')')?;
+        let comm = stat[stat.iter().position(|&c| c == b'(')? + 1..close].to_vec();
+        let fields = stat
+            .get(close + 2..)?
+            .split(|&c| c == b' ')
+            .map(|f| {
+                std::str::from_utf8(f)
+                    .ok()
+                    .and_then(|f| f.trim_end().parse().ok())
+                    .unwrap_or(0)
+            })
+            .collect();
+        Some(ProcStat { comm, fields })
+    }
+
+    /// Field `i` after the name: state(0) ppid(1) pgrp(2) session(3) tty_nr(4) ... starttime(19);
+    /// 0 if absent or not a number.
+    fn num(&self, i: usize) -> u64 {
+        self.fields.get(i).copied().unwrap_or(0)
+    }
 }
 
 fn snapshot_one(
@@ -130,19 +181,9 @@ fn snapshot_one(
     cgroups: Option<&std::path::Path>,
 ) -> Option<OwnedEvent> {
     let base = format!("/proc/{pid}");
-    let stat = fs::read(format!("{base}/stat")).ok()?;
-    // comm may hold spaces and parentheses: the fields start after the last ')'.
-    let close = stat.iter().rposition(|&c| c == b')')?;
-    let comm = stat[stat.iter().position(|&c| c == b'(')? + 1..close].to_vec();
-    let fields: Vec<&[u8]> = stat[close + 2..].split(|&c| c == b' ').collect();
-    let num = |i: usize| -> u64 {
-        fields
-            .get(i)
-            .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
-            .unwrap_or(0)
-    };
-    // After ')': state(0) ppid(1) pgrp(2) session(3) tty_nr(4) ... starttime(19)
-    let (ppid, sid, tty, start) = (num(1), num(3), num(4), num(19));
+    let stat = ProcStat::read(pid)?;
+    let (ppid, sid, tty, start) = (stat.num(1), stat.num(3), stat.num(4), stat.num(19));
+    let comm = stat.comm;
     let status = fs::read_to_string(format!("{base}/status")).unwrap_or_default();
     let ids = |key: &str| -> Vec<u32> {
         status

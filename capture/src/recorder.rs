@@ -131,13 +131,6 @@ fn verifier_log_path(output: &Path) -> PathBuf {
     output.with_file_name(name)
 }
 
-/// The running kernel's release (`uname -r`).
-fn host_kernel() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into())
-}
-
 /// Path of rotation segment `i`: `out.shrk`, `out.1.shrk`, `out.2.shrk`, ...
 pub fn segment_path(first: &Path, i: u32) -> PathBuf {
     if i == 0 {
@@ -315,11 +308,10 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
     // What this kernel cannot give, said once on the terminal and kept in every file.
     let mut limits = features.limits();
     limits.extend(probe.refused.iter().cloned());
-    summary.warnings.extend(
-        limits
-            .iter()
-            .map(|l| format!("kernel {}: {l}", host_kernel())),
-    );
+    let release = crate::host::uname().map_or_else(|| "?".into(), |u| u.kernel);
+    summary
+        .warnings
+        .extend(limits.iter().map(|l| format!("kernel {release}: {l}")));
     let config = serde_json::json!({
         "classes": opts.classes.iter().map(|c| c.name()).collect::<Vec<_>>(),
         "follow": opts.follow,
