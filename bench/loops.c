@@ -2,13 +2,16 @@
  * time in nanoseconds, so tool start-up is never measured.
  *   loops open N      open/read/close of /etc/hostname
  *   loops fork N      fork + exec /bin/true + wait
- *   loops connect N   socket + connect + accept + close on 127.0.0.1 */
+ *   loops connect N   socket + connect + accept + close on 127.0.0.1
+ *   loops getppid N   getppid: the cheapest syscall, which shrike does not
+ *                     record (what a hook on every syscall costs) */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,7 +27,7 @@ static long long now(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: loops open|fork|connect N\n");
+		fprintf(stderr, "usage: loops open|fork|connect|getppid N\n");
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -63,6 +66,9 @@ int main(int argc, char **argv)
 			close(s);
 			close(c);
 		}
+	} else if (!strcmp(argv[1], "getppid")) {
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid); /* not through a libc cache */
 	} else {
 		return 2;
 	}

@@ -24,9 +24,12 @@ fn main() {
     });
     let multiarch = format!("/usr/include/{}-linux-gnu", std::env::consts::ARCH);
     // One source, two objects: with bpf_loop (5.17+) and with an unrolled
-    // path walk for older kernels (capture/src/probe.rs picks one).
+    // path walk for older kernels (capture/src/probe.rs picks one). The
+    // first also claims its scratch buffers atomically: newer kernels run
+    // syscall tracepoint programs preemptibly (see `begin` in shrike.bpf.c).
     for (name, defines) in [
-        ("shrike.bpf.o", &["-DSHRIKE_BPF_LOOP"][..]),
+        // v3: the atomic compare-and-swap that claims a scratch slot (5.12+).
+        ("shrike.bpf.o", &["-DSHRIKE_BPF_LOOP", "-mcpu=v3"][..]),
         ("shrike_unrolled.bpf.o", &[][..]),
     ] {
         let out = out_dir.join(name);

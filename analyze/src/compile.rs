@@ -467,8 +467,24 @@ fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
 
 fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
     if let Some(bits) = evt_type_bits(c) {
-        return Ok(Node::Kinds(bits));
+        if bits & SYSCALL_BIT == 0 {
+            return Ok(Node::Kinds(bits));
+        }
+        // A `syscall` event is of whichever syscall its number says: for it
+        // the name is compared, for the other kinds the kind settles it.
+        return Ok(Node::Or(vec![
+            Node::Kinds(bits & !SYSCALL_BIT),
+            Node::And(vec![Node::Kinds(SYSCALL_BIT), field_check(c, shared)?]),
+        ]));
     }
+    field_check(c, shared)
+}
+
+/// The kind bit of `syscall` events (a syscall without a tracepoint of its own).
+const SYSCALL_BIT: u128 = 1u128 << Kind::Syscall as u16;
+
+/// `c` as a comparison of the field's value (no kind shortcut).
+fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
     let lhs = operand(&c.lhs, shared)?;
     // fd.ip and fd.port match either end of the connection.
     if let Field::Fd(f @ (FdField::Ip | FdField::Port)) = lhs.field {
@@ -578,6 +594,12 @@ fn evt_type_bits(c: &Check) -> Option<u128> {
             let k = match n {
                 "umount" => Some(Kind::Umount2),
                 n => Kind::from_name(n),
+            };
+            // Any syscall may arrive as a `syscall` event on a kernel without its tracepoint.
+            let b = if shrike_format::linux::syscall_nr(n).is_some() {
+                b | SYSCALL_BIT
+            } else {
+                b
             };
             k.map_or(b, |k| b | 1u128 << k.id())
         })

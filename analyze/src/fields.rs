@@ -538,6 +538,51 @@ fn caps(mask: u64) -> Vec<u8> {
     bit_names(&CAPS, mask, " ")
 }
 
+/// A `security.capability` value as `getcap` reads: "CAP_SETUID=ep".
+pub fn file_caps_text(magic: u64, permitted: u64, inheritable: u64) -> String {
+    let sets = |mask: u64| String::from_utf8_lossy(&bit_names(&CAPS, mask, ",")).into_owned();
+    let e = if magic & 1 != 0 { "e" } else { "" };
+    let mut parts = Vec::new();
+    if permitted != 0 {
+        parts.push(format!("{}={e}p", sets(permitted)));
+    }
+    if inheritable != 0 {
+        parts.push(format!("{}={e}i", sets(inheritable)));
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The flags an inode-flag `ioctl` sets (SPEC.md §5.1), by name.
+pub fn inode_flags_text(request: u64, flags: u64) -> String {
+    // FS_IOC_FSSETXATTR takes FS_XFLAG_*; FS_IOC_SETFLAGS (either width) FS_*_FL.
+    let (immutable, append) = if request == 0x401c_5820 {
+        (0x8, 0x10)
+    } else {
+        (0x10, 0x20)
+    };
+    let mut names = Vec::new();
+    if flags & immutable != 0 {
+        names.push("immutable");
+    }
+    if flags & append != 0 {
+        names.push("append-only");
+    }
+    let rest = flags & !(immutable | append);
+    let mut out = if names.is_empty() {
+        "no immutable or append-only".to_string()
+    } else {
+        names.join(", ")
+    };
+    if rest != 0 {
+        out.push_str(&format!(" (flags {flags:#x})"));
+    }
+    out
+}
+
 /// The open-family flags and mode, for `evt.is_open_*`.
 fn open_flags(ev: &EventRef<'_>) -> Option<(u64, u64, i64)> {
     match &ev.body {
@@ -585,7 +630,17 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
         Body::Fchmod { fd, abspath, .. }
         | Body::Fchown { fd, abspath, .. }
         | Body::Ftruncate { fd, abspath, .. }
-        | Body::Fchdir { fd, abspath, .. } => file(*fd, abspath),
+        | Body::Fchdir { fd, abspath, .. }
+        | Body::Fsetxattr { fd, abspath, .. }
+        | Body::Fremovexattr { fd, abspath, .. }
+        | Body::Ioctl { fd, abspath, .. } => file(*fd, abspath),
+        // futimens(fd): utimensat with no path changes the file behind dirfd.
+        Body::Utimensat {
+            dirfd,
+            path: [],
+            abspath,
+            ..
+        } => file(*dirfd, abspath),
         Body::Mmap { fd, path, .. } | Body::FinitModule { fd, path, .. } if *fd >= 0 => {
             file(*fd, path)
         }
@@ -693,20 +748,23 @@ fn addr_text(a: &SockAddr<&[u8]>) -> String {
     }
 }
 
+/// Falco's `evt.type`: the syscall's name, for a `syscall` event too (as
+/// libsinsp names its generic events).
+pub fn evt_type(ev: &EventRef<'_>) -> &'static str {
+    match (&ev.body, ev.kind()) {
+        (Body::Syscall { nr, .. }, _) => {
+            shrike_format::linux::syscall_name(*nr).unwrap_or("syscall")
+        }
+        (_, Some(k)) => k.name(),
+        (_, None) => "unknown",
+    }
+}
+
 /// Extracts `f` for the event in `c`; `None` when the value is missing.
 pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
     let ev = c.ev;
     match f {
-        Field::EvtType => {
-            let name = ev.kind().map_or("unknown", |k| {
-                if k == Kind::Umount2 {
-                    "umount2"
-                } else {
-                    k.name()
-                }
-            });
-            s(name.as_bytes())
-        }
+        Field::EvtType => s(evt_type(ev).as_bytes()),
         Field::EvtTime => {
             owned(crate::time::time_of_day(crate::time::wall_ns(c.header, ev.ts)).into_bytes())
         }

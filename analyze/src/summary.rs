@@ -35,6 +35,8 @@ pub struct Summary {
     pub kernel_limits: Vec<String>,
     /// Tracepoints the recording kernel lacked, whose events are absent.
     pub missing_tracepoints: Vec<String>,
+    /// Syscalls the kernel had no tracepoint for, recorded as `syscall` events.
+    pub raw_syscalls: Vec<String>,
     /// Position in a rotation, if any.
     pub segment: Option<u32>,
     /// Whether the file was closed cleanly (valid footer).
@@ -99,6 +101,7 @@ pub fn summarize(file: &str, cap: &Capture) -> Summary {
         config: h.config.clone(),
         kernel_limits: config_strings(&h.config, "kernel_limits"),
         missing_tracepoints: config_strings(&h.config, "missing_tracepoints"),
+        raw_syscalls: config_strings(&h.config, "raw_syscalls"),
         segment: h.segment.as_ref().map(|s| s.index),
         closed_cleanly: cap.footer().is_some(),
         first: span.as_ref().map(|s| s.0.clone()),
@@ -152,6 +155,14 @@ impl std::fmt::Display for Summary {
         writeln!(f, "  recorder   {}", e(&self.recorder))?;
         for l in &self.kernel_limits {
             writeln!(f, "  limit      {}", e(l))?;
+        }
+        if !self.raw_syscalls.is_empty() {
+            let names: Vec<String> = self.raw_syscalls.iter().map(|n| e(n).to_string()).collect();
+            writeln!(
+                f,
+                "  limit      no tracepoint for {}: recorded as `syscall` events (number, six arguments, result)",
+                names.join(", ")
+            )?;
         }
         for t in &self.missing_tracepoints {
             // "category/event: why": the name is what a reader needs.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use shrike_format::{Body, Capture, Escaped, EventRef, Header, Kind, SockAddr};
+use shrike_format::{Body, Capture, Escaped, EventRef, Header, Kind, SockAddr, Value};
 
 use crate::replay::replay;
 use crate::time::wall_ns;
@@ -108,8 +108,34 @@ fn addr(a: &SockAddr<&[u8]>) -> String {
     a.to_string()
 }
 
-/// A one-line description of an event, and its main target.
+/// A time a `utime*` call set (SPEC.md §5.1): RFC 3339, "now" or "unchanged".
+fn set_time(sec: i64, nsec: i64) -> String {
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+    match nsec {
+        UTIME_NOW => "now".into(),
+        UTIME_OMIT => "unchanged".into(),
+        _ => crate::time::rfc3339(i128::from(sec) * 1_000_000_000 + i128::from(nsec)),
+    }
+}
+
+/// A one-line description of an event, and its main target. A path the
+/// recorder joined lexically over a `..` says so: after a symlink, `..` leads
+/// elsewhere than the join does (every other lexical join names the file the
+/// process named, which `resolved` = 0 in the event says).
 fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
+    let (mut line, target) = describe_body(e)?;
+    let field = |name: &str| e.kind()?.field_index(name).and_then(|i| e.body.field(i));
+    let dotdot = ["path", "oldpath"].iter().any(
+        |f| matches!(field(f), Some(Value::Str(p)) if p.split(|&c| c == b'/').any(|c| c == b"..")),
+    );
+    if dotdot && matches!(field("resolved"), Some(Value::Uint(bits)) if bits & 1 == 0) {
+        line.push_str(" (path not resolved: joined over `..`)");
+    }
+    Some((line, target))
+}
+
+fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
     let res_txt = |r: i64| {
         if r < 0 {
             format!(" failed ({r})")
@@ -330,6 +356,142 @@ fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
                 res_txt(*res)
             ),
             text(target),
+        ),
+        Body::Chdir { res, abspath, .. } | Body::Fchdir { res, abspath, .. } => (
+            format!("chdir {}{}", text(abspath), res_txt(*res)),
+            text(abspath),
+        ),
+        Body::Setxattr {
+            res,
+            abspath,
+            name,
+            cap_magic,
+            cap_permitted,
+            cap_inheritable,
+            ..
+        }
+        | Body::Lsetxattr {
+            res,
+            abspath,
+            name,
+            cap_magic,
+            cap_permitted,
+            cap_inheritable,
+            ..
+        }
+        | Body::Fsetxattr {
+            res,
+            abspath,
+            name,
+            cap_magic,
+            cap_permitted,
+            cap_inheritable,
+            ..
+        } => {
+            let what = if *cap_magic != 0 {
+                format!(
+                    "file capabilities {}",
+                    crate::fields::file_caps_text(*cap_magic, *cap_permitted, *cap_inheritable)
+                )
+            } else {
+                format!("attribute {}", text(name))
+            };
+            (
+                format!("set {what} on {}{}", text(abspath), res_txt(*res)),
+                text(abspath),
+            )
+        }
+        Body::Removexattr {
+            res, abspath, name, ..
+        }
+        | Body::Lremovexattr {
+            res, abspath, name, ..
+        }
+        | Body::Fremovexattr {
+            res, abspath, name, ..
+        } => (
+            format!(
+                "remove attribute {} from {}{}",
+                text(name),
+                text(abspath),
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
+        Body::Utime {
+            res,
+            abspath,
+            atime_sec,
+            atime_nsec,
+            mtime_sec,
+            mtime_nsec,
+            ..
+        }
+        | Body::Utimes {
+            res,
+            abspath,
+            atime_sec,
+            atime_nsec,
+            mtime_sec,
+            mtime_nsec,
+            ..
+        }
+        | Body::Futimesat {
+            res,
+            abspath,
+            atime_sec,
+            atime_nsec,
+            mtime_sec,
+            mtime_nsec,
+            ..
+        }
+        | Body::Utimensat {
+            res,
+            abspath,
+            atime_sec,
+            atime_nsec,
+            mtime_sec,
+            mtime_nsec,
+            ..
+        } => (
+            format!(
+                "set times of {}: modified {}, accessed {}{}",
+                text(abspath),
+                set_time(*mtime_sec, *mtime_nsec),
+                set_time(*atime_sec, *atime_nsec),
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
+        Body::Ioctl {
+            res,
+            abspath,
+            request,
+            flags,
+            ..
+        } => (
+            format!(
+                "set inode flags of {}: {}{}",
+                text(abspath),
+                crate::fields::inode_flags_text(*request, *flags),
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
+        Body::Syscall {
+            res,
+            nr,
+            arg0,
+            arg1,
+            arg2,
+            ..
+        } => (
+            format!(
+                "{} ({arg0:#x}, {arg1:#x}, {arg2:#x}, …){}",
+                shrike_format::linux::syscall_name(*nr).unwrap_or("syscall"),
+                res_txt(*res)
+            ),
+            String::new(),
         ),
         Body::InitModule { res, .. } | Body::FinitModule { res, .. } => (
             format!("load kernel module{}", res_txt(*res)),

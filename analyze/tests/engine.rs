@@ -33,6 +33,7 @@ fn open(ts: u64, path: &str) -> OwnedEvent {
             dirfd: -100,
             path: path.into(),
             abspath: path.into(),
+            resolved: 1,
             flags: 0,
             mode: 0,
         },
@@ -143,6 +144,7 @@ fn ancestry_and_missing_values_follow_falco() {
                 dirfd: -100,
                 path: b"/etc/shadow".to_vec(),
                 abspath: b"/etc/shadow".to_vec(),
+                resolved: 1,
                 flags: 0,
                 mode: 0,
             },
@@ -291,6 +293,7 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
                 dirfd: -100,
                 path: b"/tmp/<b>".to_vec(),
                 abspath: b"/tmp/<b>".to_vec(),
+                resolved: 1,
                 flags: 0,
                 mode: 0,
             },
@@ -362,6 +365,7 @@ fn a_deleted_binary_is_marked_once_and_a_new_file_at_its_path_is_not_deleted() {
                 dirfd: -100,
                 path: path.into(),
                 abspath: path.into(),
+                resolved: 1,
                 flags: 0,
             },
         )
@@ -806,6 +810,94 @@ fn comparisons_of_one_field_joined_by_or_keep_their_meaning() {
         [
             "any@10", "any@20", "none@20", "any@30", "mixed@30", "any@40", "none@50", "none@60",
             "mixed@60",
+        ]
+    );
+}
+
+#[test]
+fn a_syscall_without_a_tracepoint_is_of_its_own_type_and_new_kinds_name_their_file() {
+    // A `syscall` event is evt.type = its syscall's name, as libsinsp names
+    // generic events; the kind shortcut must not settle it either way.
+    let raw = |ts, nr| {
+        ev(
+            ts,
+            1,
+            "insmod",
+            Body::Syscall {
+                res: -38,
+                nr,
+                arg0: 0,
+                arg1: 12,
+                arg2: 0,
+                arg3: 0,
+                arg4: 0,
+                arg5: 0,
+            },
+        )
+    };
+    let ioctl = ev(
+        40,
+        1,
+        "chattr",
+        Body::Ioctl {
+            res: 0,
+            fd: 3,
+            abspath: b"/etc/passwd".to_vec(),
+            request: 0x4008_6602,
+            flags: 0x10,
+            resolved: 1,
+        },
+    );
+    let futimens = ev(
+        50,
+        1,
+        "touch",
+        Body::Utimensat {
+            res: 0,
+            dirfd: 4,
+            path: Vec::new(),
+            abspath: b"/etc/shadow".to_vec(),
+            atime_sec: 0,
+            atime_nsec: 0,
+            mtime_sec: 981_173_106,
+            mtime_nsec: 0,
+            flags: 0,
+            resolved: 1,
+        },
+    );
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        raw(10, 175), // init_module
+        raw(20, 176), // delete_module
+        open(30, "/x"),
+        ioctl,
+        futimens,
+    ])];
+    let rules = [
+        rule("load", "evt.type in (init_module, finit_module)"),
+        rule("not_load", "evt.type != init_module and evt.arg.arg1 = 12"),
+        rule(
+            "module_or_open",
+            "evt.type = delete_module or evt.type = openat",
+        ),
+        rule(
+            "fd_name",
+            "fd.name in (/etc/passwd, /etc/shadow) and fd.num >= 3",
+        ),
+        rule("types", "evt.type in (ioctl, utimensat)"),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "load@10",
+            "not_load@20",
+            "module_or_open@20",
+            "module_or_open@30",
+            "fd_name@40",
+            "types@40",
+            "fd_name@50",
+            "types@50",
         ]
     );
 }

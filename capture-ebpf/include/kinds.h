@@ -56,6 +56,7 @@
 #define K_MOUNT 57
 #define K_UMOUNT2 58
 #define K_MEMFD_CREATE 59
+#define K_IOCTL 60
 #define K_DUP 64
 #define K_DUP2 65
 #define K_DUP3 66
@@ -71,4 +72,15 @@
 #define K_BPF 91
 #define K_MMAP 92
 #define K_MPROTECT 93
+#define K_SYSCALL 94
+#define K_SETXATTR 102
+#define K_LSETXATTR 103
+#define K_FSETXATTR 104
+#define K_REMOVEXATTR 105
+#define K_LREMOVEXATTR 106
+#define K_FREMOVEXATTR 107
+#define K_UTIME 108
+#define K_UTIMES 109
+#define K_FUTIMESAT 110
+#define K_UTIMENSAT 111
 #endif

@@ -19,6 +19,8 @@ struct shrike_rec {
 	__u16 nstr;
 	__u16 flags;    /* REC_F_* */
 	char comm[16];
+	__u32 nr;       /* syscall number (orig_ax); 0 for the scheduler's records */
+	__u32 pad;
 };
 
 /* String tags. */
@@ -33,7 +35,7 @@ struct shrike_rec {
 #define TAG_FDINFO 9    /* struct shrike_fdinfo */
 #define TAG_UADDR 10    /* raw sockaddr from user memory */
 #define TAG_NAME 11     /* other string argument */
-#define TAG_NAME2 12
+#define TAG_NAME2 12    /* second string argument (an xattr value: bytes) */
 #define TAG_STDIO 13    /* struct shrike_stdio */
 
 /* String flags: what of the value is missing. */

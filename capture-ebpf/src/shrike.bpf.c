@@ -25,6 +25,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define CLONE_VM 0x100
 #define CLONE_VFORK 0x4000
 #define SIGCHLD 17
+#define UTIME_NOW ((1l << 30) - 1)
+#define FS_IOC_SETFLAGS 0x40086602
+#define FS_IOC32_SETFLAGS 0x40046602
+#define FS_IOC_FSSETXATTR 0x401c5820
 
 /* Set by the loader before the programs are loaded. */
 const volatile u32 self_tgid = 0;
@@ -57,6 +61,27 @@ struct {
 	__type(value, u8);
 } followed SEC(".maps");
 
+/* Syscall numbers the kernel has no tracepoint of their own for, set by the
+ * loader: raw_exit records them as `syscall` events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u8);
+} untraced SEC(".maps");
+
+/* A record is built in a per-CPU scratch buffer, then copied to the ring.
+ * Newer kernels run syscall tracepoint programs with preemption enabled
+ * (faultable syscall tracepoints), so another task's program can run on the
+ * same CPU while one is half-built: a record must own its buffers. The bpf_loop
+ * object (5.17+, which has atomics) keeps SLOTS buffers per CPU and claims
+ * one with a compare-and-swap; kernels older than that run tracepoint
+ * programs with preemption disabled and need one. */
+#ifdef SHRIKE_BPF_LOOP
+#define SLOTS 4
+#else
+#define SLOTS 1
+#endif
 #define SCRATCH_SIZE 32768
 #define POS_MASK 0x3fff /* strings start below 16 KiB ... */
 #define STR_MAX 4096    /* ... and are at most 4095 bytes */
@@ -65,10 +90,21 @@ struct scratch {
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOTS);
 	__type(key, u32);
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
+
+/* Who holds each scratch slot of this CPU: thread id + 1, 0 when free. */
+struct slot_owners {
+	u32 owner[SLOTS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct slot_owners);
+} slots_map SEC(".maps");
 
 #define HALF 4096
 /* With bpf_loop (5.17) the verifier checks one step whatever the depth;
@@ -94,7 +130,7 @@ struct pathbuf {
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOTS);
 	__type(key, u32);
 	__type(value, struct pathbuf);
 } pathbuf_map SEC(".maps");
@@ -102,6 +138,7 @@ struct {
 struct out {
 	struct scratch *s;
 	u32 pos;
+	u32 slot; /* of scratch_map and pathbuf_map */
 };
 
 static __always_inline struct shrike_rec *rec_of(struct out *o)
@@ -170,15 +207,66 @@ static __always_inline long syscall_args(u64 a[6], long nr)
 #define NR_CLONE3 435
 
 /* Starts a record in the per-CPU scratch buffer with the common fields. */
-static __always_inline bool begin(struct out *o, u32 kind, s64 res)
+static __always_inline void count_lost(void)
 {
 	u32 zero = 0;
-	o->s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!o->s)
+	u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1); /* another program may run between a read and a write */
+}
+
+/* Gives the scratch slot back (every begin that returned true ends here, in submit). */
+static __always_inline void release(struct out *o)
+{
+#ifdef SHRIKE_BPF_LOOP
+	u32 zero = 0;
+	struct slot_owners *so = bpf_map_lookup_elem(&slots_map, &zero);
+	if (so)
+		so->owner[o->slot & (SLOTS - 1)] = 0;
+#endif
+}
+
+/* Claims a scratch slot of this CPU for the current thread; false when every
+ * slot is held (the event is counted as lost, never written half-built). */
+static __always_inline bool claim(struct out *o, u64 id)
+{
+	o->slot = 0;
+#ifdef SHRIKE_BPF_LOOP
+	u32 zero = 0;
+	struct slot_owners *so = bpf_map_lookup_elem(&slots_map, &zero);
+	if (!so)
 		return false;
+	u32 me = (u32)id + 1;
+	for (u32 i = 0; i < SLOTS; i++) {
+		if (__sync_val_compare_and_swap(&so->owner[i], 0, me) == 0) {
+			/* Through memory, so the verifier does not know which slot:
+			 * knowing, it would check the rest of the program once per slot. */
+			u32 got = 0;
+			bpf_probe_read_kernel(&got, sizeof(got), &i);
+			o->slot = got & (SLOTS - 1);
+			return true;
+		}
+	}
+	count_lost();
+	return false;
+#else
+	return true;
+#endif
+}
+
+static __always_inline bool begin(struct out *o, u32 kind, s64 res)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (!claim(o, id))
+		return false;
+	u32 slot = o->slot;
+	o->s = bpf_map_lookup_elem(&scratch_map, &slot);
+	if (!o->s) {
+		release(o);
+		return false;
+	}
 	struct shrike_rec *r = rec_of(o);
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	u64 id = bpf_get_current_pid_tgid();
 	r->ts = bpf_ktime_get_boot_ns();
 	r->cgroup = bpf_get_current_cgroup_id();
 	r->res = res;
@@ -196,6 +284,8 @@ static __always_inline bool begin(struct out *o, u32 kind, s64 res)
 	r->egid = ids[5];
 	r->nstr = 0;
 	r->flags = 0;
+	r->nr = 0;
+	r->pad = 0;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = 0;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
@@ -241,15 +331,17 @@ full:
 	return 0;
 }
 
-static __always_inline void put_user_bytes(struct out *o, u8 tag, const void *uptr, u32 len)
+/* Appends `size` bytes of user memory, at most 255 of them (a longer value is marked cut). */
+static __always_inline void put_user_bytes(struct out *o, u8 tag, const void *uptr, u64 size)
 {
 	u32 p = o->pos;
 	if (!uptr || p > POS_MASK - 4)
 		return;
+	u32 len = size > 255 ? 255 : (u32)size;
 	len &= 255;
 	if (bpf_probe_read_user(&o->s->buf[(p + 4) & POS_MASK], len, uptr) != 0)
 		return;
-	str_header(o, p, len, tag);
+	str_header_f(o, p, len, tag, size > 255 ? STR_F_CUT_END : 0);
 }
 
 static __always_inline void put_kernel_bytes(struct out *o, u8 tag, const void *src, u32 len, u8 flags)
@@ -339,8 +431,8 @@ __noinline int walk_level(void)
  * then all there is, such as "pipe:[123]"). */
 static __always_inline bool put_path(struct out *o, u8 tag, struct vfsmount *vm, struct dentry *d)
 {
-	u32 zero = 0;
-	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+	u32 slot = o->slot;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &slot);
 	if (!pb || !d)
 		return false;
 	struct walk w = {
@@ -514,12 +606,9 @@ static __always_inline void submit(struct out *o)
 		size = SCRATCH_SIZE;
 	rec_of(o)->size = size;
 	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, o->s->buf, size, flags) != 0) {
-		u32 zero = 0;
-		u64 *n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			*n += 1;
-	}
+	if (bpf_ringbuf_output(&events, o->s->buf, size, flags) != 0)
+		count_lost();
+	release(o);
 }
 
 /* ---- syscall exit: one record with the result ---- */
@@ -538,10 +627,15 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	/* Only memory made executable is of interest. */
 	if ((kind == K_MMAP || kind == K_MPROTECT) && !(a[2] & PROT_EXEC))
 		return 0;
+	/* Only inode-flag changes (chattr +i, +a) of all the ioctls. */
+	if (kind == K_IOCTL && (u32)a[1] != FS_IOC_SETFLAGS && (u32)a[1] != FS_IOC32_SETFLAGS &&
+	    (u32)a[1] != FS_IOC_FSSETXATTR)
+		return 0;
 	struct out o;
 	if (!begin(&o, kind, res))
 		return 0;
 	struct shrike_rec *r = rec_of(&o);
+	r->nr = (u32)ctx->id;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = a[i];
 	switch (kind) {
@@ -568,7 +662,6 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_CHOWN:
 	case K_LCHOWN:
 	case K_TRUNCATE:
-	case K_CHDIR:
 		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
 		break;
 	case K_OPENAT:
@@ -673,6 +766,78 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 		if (a[0] == PR_SET_NAME)
 			put_user_str(&o, TAG_NAME, (const char *)a[1]);
 		break;
+	case K_SETXATTR:
+	case K_LSETXATTR:
+	case K_REMOVEXATTR:
+	case K_LREMOVEXATTR:
+		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
+		put_user_str(&o, TAG_NAME, (const char *)a[1]);
+		if (kind == K_SETXATTR || kind == K_LSETXATTR)
+			put_user_bytes(&o, TAG_NAME2, (const void *)a[2], a[3]);
+		break;
+	case K_FSETXATTR:
+	case K_FREMOVEXATTR: {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		put_file_path(&o, TAG_FDPATH, fd_file(t, (int)a[0]));
+		put_user_str(&o, TAG_NAME, (const char *)a[1]);
+		if (kind == K_FSETXATTR)
+			put_user_bytes(&o, TAG_NAME2, (const void *)a[2], a[3]);
+		break;
+	}
+	case K_UTIME:
+	case K_UTIMES:
+	case K_FUTIMESAT:
+	case K_UTIMENSAT: {
+		bool at = kind == K_FUTIMESAT || kind == K_UTIMENSAT;
+		int dirfd = at ? (int)a[0] : AT_FDCWD;
+		const char *path = (const char *)(at ? a[1] : a[0]);
+		const void *times = (const void *)(at ? a[2] : a[1]);
+		if (path) {
+			put_path_arg(&o, path, dirfd);
+		} else {
+			/* utimensat(fd, NULL, ...) is futimens(fd): the file behind dirfd. */
+			struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+			put_file_path(&o, TAG_FDPATH, fd_file(t, dirfd));
+		}
+		/* atime sec, nsec, mtime sec, nsec, as the kernel takes them. */
+		s64 tv[4] = {};
+		if (!times) {
+			tv[1] = UTIME_NOW;
+			tv[3] = UTIME_NOW;
+		} else if (kind == K_UTIME) {
+			/* struct utimbuf { long actime, modtime; } */
+			s64 ut[2] = {};
+			bpf_probe_read_user(ut, sizeof(ut), times);
+			tv[0] = ut[0];
+			tv[2] = ut[1];
+		} else {
+			bpf_probe_read_user(tv, sizeof(tv), times);
+			if (kind != K_UTIMENSAT) { /* struct timeval: microseconds */
+				tv[1] *= 1000;
+				tv[3] *= 1000;
+			}
+		}
+		r->args[0] = (u64)(s64)dirfd;
+		for (int i = 0; i < 4; i++)
+			r->args[i + 1] = tv[i];
+		r->args[5] = kind == K_UTIMENSAT ? a[3] : 0;
+		break;
+	}
+	case K_IOCTL: {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		put_file_path(&o, TAG_FDPATH, fd_file(t, (int)a[0]));
+		/* FS_IOC_SETFLAGS takes an int, FS_IOC_FSSETXATTR a struct fsxattr
+		 * whose first member is the u32 fsx_xflags: four bytes either way. */
+		u32 fl = 0;
+		bpf_probe_read_user(&fl, sizeof(fl), (void *)a[2]);
+		r->args[2] = fl;
+		break;
+	}
+	case K_CHDIR:
+		put_path_arg(&o, (const char *)a[0], AT_FDCWD);
+		if (res == 0)
+			put_cwd(&o, TAG_FDPATH); /* where it went, as the kernel resolved it */
+		break;
 	case K_BPF:
 		if (a[0] == BPF_PROG_LOAD) {
 			u32 type = 0;
@@ -756,6 +921,30 @@ SYSCALL(delete_module, K_DELETE_MODULE)
 SYSCALL(bpf, K_BPF)
 SYSCALL(mmap, K_MMAP)
 SYSCALL(mprotect, K_MPROTECT)
+SYSCALL(setxattr, K_SETXATTR)
+SYSCALL(lsetxattr, K_LSETXATTR)
+SYSCALL(fsetxattr, K_FSETXATTR)
+SYSCALL(removexattr, K_REMOVEXATTR)
+SYSCALL(lremovexattr, K_LREMOVEXATTR)
+SYSCALL(fremovexattr, K_FREMOVEXATTR)
+SYSCALL(utime, K_UTIME)
+SYSCALL(utimes, K_UTIMES)
+SYSCALL(futimesat, K_FUTIMESAT)
+SYSCALL(utimensat, K_UTIMENSAT)
+SYSCALL(ioctl, K_IOCTL)
+
+/* Every syscall's exit, filtered in the kernel to the numbers in `untraced`:
+ * attached only when the kernel lacks a tracepoint shrike wants (module
+ * loading on a kernel without CONFIG_MODULES), so the attempt is recorded. */
+SEC("tracepoint/raw_syscalls/sys_exit")
+int raw_exit(struct sys_exit_ctx *ctx)
+{
+	u32 nr = (u32)ctx->id;
+	u8 *on = bpf_map_lookup_elem(&untraced, &nr);
+	if (!on || !*on)
+		return 0;
+	return on_exit(ctx, K_SYSCALL);
+}
 
 /* ---- process lifecycle from the scheduler ---- */
 

@@ -21,6 +21,9 @@ pub struct KernelFeatures {
     pub task_pt_regs: bool,
     /// `sched_process_exit` carries `group_dead` (6.16).
     pub exit_group_dead: bool,
+    /// The `raw_syscalls/sys_exit` tracepoint: syscalls without a tracepoint
+    /// of their own are still recorded, as `syscall` events.
+    pub raw_syscalls: bool,
 }
 
 /// Deepest path walked with `bpf_loop` (`MAX_DEPTH` in capture-ebpf/src/shrike.bpf.c).
@@ -40,6 +43,7 @@ impl KernelFeatures {
             task_pt_regs: helper_known(BPF_FUNC_TASK_PT_REGS)?
                 && helper_known(BPF_FUNC_GET_CURRENT_TASK_BTF)?,
             exit_group_dead,
+            raw_syscalls: tracefs.join("events/raw_syscalls/sys_exit").is_dir(),
         })
     }
 
@@ -59,9 +63,10 @@ impl KernelFeatures {
                 "bpf_loop" => self.bpf_loop = value,
                 "task_pt_regs" => self.task_pt_regs = value,
                 "exit_group_dead" => self.exit_group_dead = value,
+                "raw_syscalls" => self.raw_syscalls = value,
                 other => {
                     return Err(format!(
-                        "unknown kernel feature {other:?} (known: bpf_loop, task_pt_regs, exit_group_dead)"
+                        "unknown kernel feature {other:?} (known: bpf_loop, task_pt_regs, exit_group_dead, raw_syscalls)"
                     ));
                 }
             }
@@ -164,12 +169,14 @@ mod tests {
             bpf_loop: true,
             task_pt_regs: true,
             exit_group_dead: true,
+            raw_syscalls: true,
         };
         assert!(all.limits().is_empty());
         let old = KernelFeatures {
             bpf_loop: false,
             task_pt_regs: false,
             exit_group_dead: false,
+            raw_syscalls: false,
         };
         let l = old.limits();
         assert_eq!(l.len(), 2);
@@ -182,12 +189,13 @@ mod tests {
             bpf_loop: true,
             task_pt_regs: true,
             exit_group_dead: false,
+            raw_syscalls: true,
         };
         let o = all
             .clone()
-            .with_overrides("bpf_loop=0, exit_group_dead=1")
+            .with_overrides("bpf_loop=0, exit_group_dead=1,raw_syscalls=0")
             .unwrap();
-        assert!(!o.bpf_loop && o.task_pt_regs && o.exit_group_dead);
+        assert!(!o.bpf_loop && o.task_pt_regs && o.exit_group_dead && !o.raw_syscalls);
         assert!(all.clone().with_overrides("bpf_lop=0").is_err());
         assert!(all.with_overrides("bpf_loop").is_err());
     }

@@ -5,7 +5,7 @@ use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aya::maps::{HashMap, MapData, PerCpuArray, RingBuf};
+use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::{BtfTracePoint, ProgramError, TracePoint};
 use aya::{Btf, Ebpf, EbpfLoader};
 use shrike_format::{Class, Kind};
@@ -58,8 +58,12 @@ pub struct Probe {
     ebpf: Ebpf,
     ring: RingBuf<MapData>,
     lost: PerCpuArray<MapData, u64>,
-    /// Tracepoints that this kernel does not have (skipped, reported in the capture's configuration).
+    /// Tracepoints that this kernel does not have and whose calls are not
+    /// recorded at all (reported in the capture's configuration).
     pub missing: Vec<String>,
+    /// Syscalls without a tracepoint of their own on this kernel, recorded as
+    /// `syscall` events through `raw_syscalls/sys_exit`.
+    pub raw: Vec<String>,
     /// Programs the kernel refused, with the verifier's reason (skipped, reported likewise).
     pub refused: Vec<String>,
     /// Programs attached.
@@ -92,6 +96,9 @@ impl Probe {
         let mut refusals = Refusals::default();
         let mut attached = 0;
         for name in names {
+            if name == RAW_PROGRAM {
+                continue; // attached below, if this kernel needs it
+            }
             let Some(class) = class_of(&name) else {
                 return Err(load_err(format!("program {name} has no event class")));
             };
@@ -125,6 +132,11 @@ impl Probe {
             }
             attached += 1;
         }
+        let raw = if f.raw_syscalls {
+            attach_raw(&mut ebpf, &mut missing, &mut refusals)?
+        } else {
+            Vec::new()
+        };
         let refused = refusals.settle(&opts.verifier_log, attached)?;
         let ring = RingBuf::try_from(ebpf.take_map("events").expect("events map"))
             .map_err(|e| load_err(format!("ring buffer: {e}")))?;
@@ -135,6 +147,7 @@ impl Probe {
             ring,
             lost,
             missing,
+            raw,
             refused,
             attached,
         })
@@ -186,6 +199,59 @@ impl Probe {
     pub fn lost(&self) -> u64 {
         self.lost.get(&0, 0).map(|v| v.iter().sum()).unwrap_or(0)
     }
+}
+
+/// The program on `raw_syscalls/sys_exit` (capture-ebpf/src/shrike.bpf.c).
+const RAW_PROGRAM: &str = "raw_exit";
+
+/// Moves the syscalls of `missing` tracepoints to the raw hook: sets their
+/// numbers in the `untraced` map and attaches `raw_exit`, which runs for every
+/// syscall and records those. Returns the syscalls it covers (none: not attached).
+fn attach_raw(
+    ebpf: &mut Ebpf,
+    missing: &mut Vec<String>,
+    refusals: &mut Refusals,
+) -> Result<Vec<String>, CaptureError> {
+    let load_err = |what: String| CaptureError::Load(what);
+    // "syscalls/sys_exit_init_module: why" -> ("init_module", 175)
+    let covered: Vec<(String, u32)> = missing
+        .iter()
+        .filter_map(|m| {
+            let tp = m.split(':').next()?.strip_prefix("syscalls/sys_exit_")?;
+            // x86_64's umount2 has the tracepoint of `SYSCALL_DEFINE2(umount, ...)`.
+            let name = if tp == "umount" { "umount2" } else { tp };
+            Some((name.to_string(), shrike_format::linux::syscall_nr(name)?))
+        })
+        .collect();
+    if covered.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut map: Array<_, u8> = Array::try_from(ebpf.map_mut("untraced").expect("untraced map"))
+        .map_err(|e| load_err(format!("untraced syscalls map: {e}")))?;
+    for (name, nr) in &covered {
+        map.set(*nr, 1, 0)
+            .map_err(|e| load_err(format!("untraced syscalls map, {name}: {e}")))?;
+    }
+    let prog: &mut TracePoint = ebpf
+        .program_mut(RAW_PROGRAM)
+        .expect("raw_exit program")
+        .try_into()
+        .map_err(|e| load_err(format!("{RAW_PROGRAM}: {e}")))?;
+    if let Err(e) = prog.load() {
+        refusals.add(RAW_PROGRAM, Class::Kernel, e);
+        return Ok(Vec::new());
+    }
+    if let Err(e) = prog.attach("raw_syscalls", "sys_exit") {
+        missing.push(format!("raw_syscalls/sys_exit: {e}"));
+        return Ok(Vec::new());
+    }
+    let names: Vec<&str> = covered.iter().map(|(n, _)| n.as_str()).collect();
+    missing.retain(|m| {
+        !m.strip_prefix("syscalls/sys_exit_")
+            .and_then(|r| r.split(':').next())
+            .is_some_and(|tp| names.contains(&tp) || (tp == "umount" && names.contains(&"umount2")))
+    });
+    Ok(covered.into_iter().map(|(n, _)| n).collect())
 }
 
 /// `enter_openat` → (`syscalls`, `sys_enter_openat`); scheduler programs by name.

@@ -9,7 +9,7 @@ use layout::*;
 /// every entry of [`layout::ALL`] against it.
 pub mod layout {
     /// Size of `struct shrike_rec`.
-    pub const REC_HEADER_LEN: usize = 128;
+    pub const REC_HEADER_LEN: usize = 136;
     /// Offsets in `struct shrike_rec`.
     pub const REC_TS: usize = 0;
     /// See [`REC_TS`].
@@ -36,6 +36,8 @@ pub mod layout {
     pub const REC_FLAGS: usize = 110;
     /// See [`REC_TS`].
     pub const REC_COMM: usize = 112;
+    /// See [`REC_TS`].
+    pub const REC_NR: usize = 128;
 
     /// Size of `struct shrike_fdinfo` and its offsets.
     pub const FDINFO_LEN: usize = 44;
@@ -119,6 +121,7 @@ pub mod layout {
         ("offsetof(struct shrike_rec, nstr)", REC_NSTR),
         ("offsetof(struct shrike_rec, flags)", REC_FLAGS),
         ("offsetof(struct shrike_rec, comm)", REC_COMM),
+        ("offsetof(struct shrike_rec, nr)", REC_NR),
         ("sizeof(struct shrike_fdinfo)", FDINFO_LEN),
         ("offsetof(struct shrike_fdinfo, fdtype)", FDINFO_FDTYPE),
         ("offsetof(struct shrike_fdinfo, family)", FDINFO_FAMILY),
@@ -167,6 +170,8 @@ pub struct Record<'a> {
     res: i64,
     a: [u64; 6],
     kind: u32,
+    /// The syscall number the kernel ran (0 for the scheduler's records).
+    nr: u32,
     cpu: u32,
     pid: u32,
     tid: u32,
@@ -198,7 +203,7 @@ impl<'a> Record<'a> {
         }
         let size = (u32_at(b, REC_SIZE) as usize).min(b.len());
         let nstr = u16_at(b, REC_NSTR);
-        let comm = &b[REC_COMM..REC_HEADER_LEN];
+        let comm = &b[REC_COMM..REC_COMM + 16];
         let comm = &comm[..comm.iter().position(|&c| c == 0).unwrap_or(16)];
         let mut strs = Vec::with_capacity(nstr as usize);
         let mut at = REC_HEADER_LEN;
@@ -220,6 +225,7 @@ impl<'a> Record<'a> {
             res: u64_at(b, REC_RES) as i64,
             a: std::array::from_fn(|i| u64_at(b, REC_ARGS + 8 * i)),
             kind: u32_at(b, REC_KIND),
+            nr: u32_at(b, REC_NR),
             cpu: u32_at(b, REC_CPU),
             pid: u32_at(b, REC_PID),
             tid: u32_at(b, REC_TID),
@@ -264,6 +270,20 @@ impl<'a> Record<'a> {
             ),
             None => Vec::new(),
         }
+    }
+
+    /// `abspath` and `resolved` of a call whose object the kernel named
+    /// (`TAG_FDPATH`) when `ok`: that path, else the lexical join of `path`.
+    fn resolved_or(&self, ok: bool, path: u8, base: u8) -> (Vec<u8>, u64) {
+        match self.s(TAG_FDPATH) {
+            Some(_) if ok => (self.owned(TAG_FDPATH), 1),
+            _ => (self.abs(path, base), 0),
+        }
+    }
+
+    /// `resolved` of an fd-based call: 1 when the fd's path was read.
+    fn fd_resolved(&self) -> u64 {
+        u64::from(self.s(TAG_FDPATH).is_some())
     }
 
     fn i(&self, n: usize) -> i64 {
@@ -453,15 +473,21 @@ impl<'a> Record<'a> {
                 target_tid: self.i(1),
                 signal: a[2],
             },
-            Kind::Chdir => Body::Chdir {
-                res,
-                path: self.owned(TAG_PATH),
-                abspath: self.abs(TAG_PATH, TAG_BASE),
-            },
+            Kind::Chdir => {
+                // A successful chdir carries the new cwd as the kernel resolved it.
+                let (abspath, resolved) = self.resolved_or(res == 0, TAG_PATH, TAG_BASE);
+                Body::Chdir {
+                    res,
+                    path: self.owned(TAG_PATH),
+                    abspath,
+                    resolved,
+                }
+            }
             Kind::Fchdir => Body::Fchdir {
                 res,
                 fd: self.i(0),
                 abspath: self.owned(TAG_FDPATH),
+                resolved: self.fd_resolved(),
             },
             Kind::Setns => Body::Setns {
                 res,
@@ -482,16 +508,14 @@ impl<'a> Record<'a> {
             Kind::Open | Kind::Openat | Kind::Openat2 | Kind::Creat => {
                 // A successful open carries the opened file's path as the kernel resolved it.
                 let path = self.owned(TAG_PATH);
-                let abspath = match self.s(TAG_FDPATH) {
-                    Some(_) if res >= 0 => self.owned(TAG_FDPATH),
-                    _ => self.abs(TAG_PATH, TAG_BASE),
-                };
+                let (abspath, resolved) = self.resolved_or(res >= 0, TAG_PATH, TAG_BASE);
                 match kind {
                     Kind::Open => Body::Open {
                         res,
                         dirfd: AT_FDCWD,
                         path,
                         abspath,
+                        resolved,
                         flags: self.u32(1),
                         mode: self.u32(2),
                     },
@@ -500,6 +524,7 @@ impl<'a> Record<'a> {
                         dirfd: self.i(0),
                         path,
                         abspath,
+                        resolved,
                         flags: self.u32(2),
                         mode: self.u32(3),
                     },
@@ -508,6 +533,7 @@ impl<'a> Record<'a> {
                         dirfd: self.i(0),
                         path,
                         abspath,
+                        resolved,
                         flags: a[2],
                         mode: a[3],
                     },
@@ -516,6 +542,7 @@ impl<'a> Record<'a> {
                         dirfd: AT_FDCWD,
                         path,
                         abspath,
+                        resolved,
                         flags: 0o1101,
                         mode: self.u32(1),
                     },
@@ -529,6 +556,7 @@ impl<'a> Record<'a> {
                         dirfd: AT_FDCWD,
                         path,
                         abspath,
+                        resolved: 0,
                         flags: 0,
                     },
                     Kind::Unlinkat => Body::Unlinkat {
@@ -536,6 +564,7 @@ impl<'a> Record<'a> {
                         dirfd: self.i(0),
                         path,
                         abspath,
+                        resolved: 0,
                         flags: self.u32(2),
                     },
                     _ => Body::Rmdir {
@@ -543,6 +572,7 @@ impl<'a> Record<'a> {
                         dirfd: AT_FDCWD,
                         path,
                         abspath,
+                        resolved: 0,
                         flags: 0,
                     },
                 }
@@ -559,6 +589,7 @@ impl<'a> Record<'a> {
                 dirfd: AT_FDCWD,
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 mode: self.u32(1),
             },
             Kind::Mkdirat => Body::Mkdirat {
@@ -566,6 +597,7 @@ impl<'a> Record<'a> {
                 dirfd: self.i(0),
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 mode: self.u32(2),
             },
             Kind::Chmod => Body::Chmod {
@@ -573,6 +605,7 @@ impl<'a> Record<'a> {
                 fd: AT_FDCWD,
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 mode: self.u32(1),
                 flags: 0,
             },
@@ -581,6 +614,7 @@ impl<'a> Record<'a> {
                 fd: self.i(0),
                 path: Vec::new(),
                 abspath: self.owned(TAG_FDPATH),
+                resolved: self.fd_resolved(),
                 mode: self.u32(1),
                 flags: 0,
             },
@@ -589,6 +623,7 @@ impl<'a> Record<'a> {
                 fd: self.i(0),
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 mode: self.u32(2),
                 flags: 0,
             },
@@ -597,6 +632,7 @@ impl<'a> Record<'a> {
                 fd: AT_FDCWD,
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 uid: self.u32(1),
                 gid: self.u32(2),
                 flags: 0,
@@ -606,6 +642,7 @@ impl<'a> Record<'a> {
                 fd: AT_FDCWD,
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 uid: self.u32(1),
                 gid: self.u32(2),
                 flags: 0,
@@ -615,6 +652,7 @@ impl<'a> Record<'a> {
                 fd: self.i(0),
                 path: Vec::new(),
                 abspath: self.owned(TAG_FDPATH),
+                resolved: self.fd_resolved(),
                 uid: self.u32(1),
                 gid: self.u32(2),
                 flags: 0,
@@ -624,6 +662,7 @@ impl<'a> Record<'a> {
                 fd: self.i(0),
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 uid: self.u32(2),
                 gid: self.u32(3),
                 flags: self.u32(4),
@@ -633,6 +672,7 @@ impl<'a> Record<'a> {
                 fd: AT_FDCWD,
                 path: self.owned(TAG_PATH),
                 abspath: self.abs(TAG_PATH, TAG_BASE),
+                resolved: 0,
                 length: a[1],
             },
             Kind::Ftruncate => Body::Ftruncate {
@@ -640,6 +680,7 @@ impl<'a> Record<'a> {
                 fd: self.i(0),
                 path: Vec::new(),
                 abspath: self.owned(TAG_FDPATH),
+                resolved: self.fd_resolved(),
                 length: a[1],
             },
             Kind::Mount => Body::Mount {
@@ -818,6 +859,76 @@ impl<'a> Record<'a> {
                 len: a[1],
                 prot: a[2],
             },
+            Kind::Setxattr | Kind::Lsetxattr | Kind::Fsetxattr => self.setxattr(kind),
+            Kind::Removexattr | Kind::Lremovexattr | Kind::Fremovexattr => {
+                let (fd, path, abspath, resolved, name) =
+                    self.xattr_target(kind == Kind::Fremovexattr);
+                macro_rules! remove {
+                    ($v:ident) => {
+                        Body::$v {
+                            res,
+                            fd,
+                            path,
+                            abspath,
+                            name,
+                            resolved,
+                        }
+                    };
+                }
+                match kind {
+                    Kind::Removexattr => remove!(Removexattr),
+                    Kind::Lremovexattr => remove!(Lremovexattr),
+                    _ => remove!(Fremovexattr),
+                }
+            }
+            Kind::Utime | Kind::Utimes | Kind::Futimesat | Kind::Utimensat => {
+                // The program put dirfd, the four time words and flags in the arguments.
+                let dirfd = self.i(0);
+                let (path, abspath, resolved) = self.path_or_fd();
+                let [atime_sec, atime_nsec, mtime_sec, mtime_nsec] =
+                    std::array::from_fn(|i| a[i + 1] as i64);
+                let flags = self.u32(5);
+                macro_rules! times {
+                    ($v:ident) => {
+                        Body::$v {
+                            res,
+                            dirfd,
+                            path,
+                            abspath,
+                            atime_sec,
+                            atime_nsec,
+                            mtime_sec,
+                            mtime_nsec,
+                            flags,
+                            resolved,
+                        }
+                    };
+                }
+                match kind {
+                    Kind::Utime => times!(Utime),
+                    Kind::Utimes => times!(Utimes),
+                    Kind::Futimesat => times!(Futimesat),
+                    _ => times!(Utimensat),
+                }
+            }
+            Kind::Ioctl => Body::Ioctl {
+                res,
+                fd: self.i(0),
+                abspath: self.owned(TAG_FDPATH),
+                request: self.u32(1),
+                flags: self.u32(2),
+                resolved: self.fd_resolved(),
+            },
+            Kind::Syscall => Body::Syscall {
+                res,
+                nr: u64::from(self.nr),
+                arg0: a[0],
+                arg1: a[1],
+                arg2: a[2],
+                arg3: a[3],
+                arg4: a[4],
+                arg5: a[5],
+            },
             Kind::ProcSnapshot
             | Kind::Cgroup
             | Kind::RecorderStart
@@ -841,6 +952,61 @@ impl<'a> Record<'a> {
         })
     }
 
+    /// `path`, `abspath`, `resolved` of a call that names a file by path, or
+    /// by the fd alone (no path string: the fd's own path, `TAG_FDPATH`).
+    fn path_or_fd(&self) -> (Vec<u8>, Vec<u8>, u64) {
+        if self.s(TAG_PATH).is_some() {
+            (self.owned(TAG_PATH), self.abs(TAG_PATH, TAG_BASE), 0)
+        } else {
+            (Vec::new(), self.owned(TAG_FDPATH), self.fd_resolved())
+        }
+    }
+
+    /// fd, path, abspath, resolved and attribute name of an xattr call
+    /// (`by_fd`: the `f…` form, whose file is its first argument).
+    fn xattr_target(&self, by_fd: bool) -> (i64, Vec<u8>, Vec<u8>, u64, Vec<u8>) {
+        let fd = if by_fd { self.i(0) } else { AT_FDCWD };
+        let (path, abspath, resolved) = self.path_or_fd();
+        (fd, path, abspath, resolved, self.owned(TAG_NAME))
+    }
+
+    /// The `setxattr` family: the attribute, its value, and file capabilities decoded.
+    fn setxattr(&self, kind: Kind) -> Body<Vec<u8>> {
+        let res = self.res;
+        let (fd, path, abspath, resolved, name) = self.xattr_target(kind == Kind::Fsetxattr);
+        let caps = if self.s(TAG_NAME) == Some(b"security.capability") {
+            FileCaps::decode(self.s(TAG_NAME2).unwrap_or_default())
+        } else {
+            FileCaps::default()
+        };
+        let value = self.owned(TAG_NAME2);
+        let (size, flags) = (self.a[3], self.u32(4));
+        macro_rules! set {
+            ($v:ident) => {
+                Body::$v {
+                    res,
+                    fd,
+                    path,
+                    abspath,
+                    name,
+                    value,
+                    size,
+                    flags,
+                    cap_magic: caps.magic,
+                    cap_permitted: caps.permitted,
+                    cap_inheritable: caps.inheritable,
+                    cap_rootid: caps.rootid,
+                    resolved,
+                }
+            };
+        }
+        match kind {
+            Kind::Setxattr => set!(Setxattr),
+            Kind::Lsetxattr => set!(Lsetxattr),
+            _ => set!(Fsetxattr),
+        }
+    }
+
     fn two_paths(&self, kind: Kind) -> Body<Vec<u8>> {
         let res = self.res;
         let symlink = matches!(kind, Kind::Symlink | Kind::Symlinkat);
@@ -852,6 +1018,7 @@ impl<'a> Record<'a> {
             self.abs(TAG_PATH, TAG_BASE)
         };
         let (newpath, newabspath) = (self.owned(TAG_PATH2), self.abs(TAG_PATH2, TAG_BASE2));
+        // Both paths are lexical joins: a rename or link leaves no open file to ask.
         let (olddirfd, newdirfd, flags) = match kind {
             Kind::Rename | Kind::Link | Kind::Symlink => (AT_FDCWD, AT_FDCWD, 0),
             Kind::Renameat => (self.i(0), self.i(2), 0),
@@ -868,6 +1035,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             Kind::Renameat => Body::Renameat {
                 res,
@@ -878,6 +1046,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             Kind::Renameat2 => Body::Renameat2 {
                 res,
@@ -888,6 +1057,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             Kind::Link => Body::Link {
                 res,
@@ -898,6 +1068,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             Kind::Linkat => Body::Linkat {
                 res,
@@ -908,6 +1079,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             Kind::Symlink => Body::Symlink {
                 res,
@@ -918,6 +1090,7 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
             _ => Body::Symlinkat {
                 res,
@@ -928,12 +1101,46 @@ impl<'a> Record<'a> {
                 newpath,
                 newabspath,
                 flags,
+                resolved: 0,
             },
         }
     }
 }
 
 /// The format's fd type (SPEC.md §5.3) of an inode type (`S_IFMT >> 12`).
+/// A `security.capability` value (`struct vfs_cap_data`, little-endian):
+/// the magic word, then (permitted, inheritable) per 32 capabilities, then
+/// the root uid in revision 3.
+#[derive(Default, Debug, PartialEq, Eq)]
+struct FileCaps {
+    magic: u64,
+    permitted: u64,
+    inheritable: u64,
+    rootid: u64,
+}
+
+impl FileCaps {
+    /// Decodes what the value holds; a short value leaves the rest 0.
+    fn decode(v: &[u8]) -> FileCaps {
+        let word = |i: usize| {
+            v.get(4 * i..4 * i + 4).map_or(0, |b| {
+                u64::from(u32::from_le_bytes(b.try_into().expect("4 bytes")))
+            })
+        };
+        if v.len() < 12 {
+            return FileCaps::default();
+        }
+        let magic = word(0);
+        let high = v.len() >= 20;
+        FileCaps {
+            magic,
+            permitted: word(1) | if high { word(3) << 32 } else { 0 },
+            inheritable: word(2) | if high { word(4) << 32 } else { 0 },
+            rootid: if magic >> 24 == 3 { word(5) } else { 0 },
+        }
+    }
+}
+
 pub(crate) fn fdtype_of(ifmt: u16, path: &[u8]) -> u64 {
     match ifmt {
         0o10 if path.starts_with(b"/memfd:") => fdtype::MEMFD,
@@ -1107,6 +1314,31 @@ mod tests {
             "/very/long…".as_bytes()
         );
         assert_eq!(mark_cut(b"/whole", 0), b"/whole");
+    }
+
+    #[test]
+    fn file_capabilities_decode_every_revision_and_nothing_from_short_values() {
+        let words = |w: &[u32]| w.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        // setcap cap_setuid+ep, as libcap writes it (revision 2)
+        let v2 = FileCaps::decode(&words(&[0x0200_0001, 0x80, 0, 0, 0]));
+        assert_eq!(
+            (v2.magic, v2.permitted, v2.inheritable, v2.rootid),
+            (0x0200_0001, 0x80, 0, 0)
+        );
+        // revision 3: the namespace's root uid; capabilities above 31 in the high words
+        let v3 = FileCaps::decode(&words(&[0x0300_0000, 1, 2, 1 << 6, 0, 100_000]));
+        assert_eq!(
+            (v3.permitted, v3.inheritable, v3.rootid),
+            (1 | 1 << 38, 2, 100_000)
+        );
+        // revision 1: 32 capabilities only
+        let v1 = FileCaps::decode(&words(&[0x0100_0001, 0x20, 0x40]));
+        assert_eq!((v1.permitted, v1.inheritable), (0x20, 0x40));
+        assert_eq!(
+            FileCaps::decode(&words(&[0x0200_0001, 0x80])),
+            FileCaps::default()
+        );
+        assert_eq!(FileCaps::decode(b""), FileCaps::default());
     }
 
     #[test]

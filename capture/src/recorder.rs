@@ -14,6 +14,9 @@ use crate::host::{boottime_ns, describe_host, snapshot_processes};
 use crate::probe::{Probe, ProbeOptions};
 use crate::record::Record;
 
+/// How the syscalls without a tracepoint are recorded (terminal and `shrike info`).
+pub const RAW_SENTENCE: &str = "their calls are recorded as `syscall` events (number, six arguments, result) by a program on every syscall's exit";
+
 /// What to record and where.
 #[derive(Clone, Debug)]
 pub struct RecordOptions {
@@ -305,6 +308,13 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             names.join(", ")
         ));
     }
+    if !probe.raw.is_empty() {
+        summary.warnings.push(format!(
+            "this kernel has no tracepoint for {}: {}",
+            probe.raw.join(", "),
+            RAW_SENTENCE
+        ));
+    }
     // What this kernel cannot give, said once on the terminal and kept in every file.
     let mut limits = features.limits();
     limits.extend(probe.refused.iter().cloned());
@@ -321,6 +331,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         "max_size": opts.max_size,
         "max_files": opts.max_files,
         "missing_tracepoints": probe.missing,
+        "raw_syscalls": probe.raw,
         "kernel_limits": limits,
     })
     .to_string();

@@ -19,7 +19,7 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// Its secondary indexes, (re)built after each export.
 pub const INDEXES: &str = include_str!("indexes.sql");
 /// The schema's version, kept in the database's `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Errors of export and query.
 #[derive(Debug, thiserror::Error)]
@@ -236,6 +236,7 @@ static FILES: Table = Table {
         "flags",
         "mode",
         "res",
+        "resolved",
     ],
 };
 static NETWORK: Table = Table {
@@ -407,6 +408,7 @@ fn chunk_rows(
                     .bind(flags)
                     .bind(mode)
                     .bind(res)
+                    .bind(resolved(&e.body))
                     .end_row(&mut out);
             }
             if let Some(NetRow(proto, lip, lport, rip, rport)) = net_row(&e.body) {
@@ -539,8 +541,30 @@ fn file_row(b: &Body<&[u8]>) -> Option<FileRow> {
             newabspath,
             ..
         } => FileRow(s(newabspath), Some(s(oldpath)), None, None),
+        Body::Setxattr { abspath, flags, .. }
+        | Body::Lsetxattr { abspath, flags, .. }
+        | Body::Fsetxattr { abspath, flags, .. }
+        | Body::Utime { abspath, flags, .. }
+        | Body::Utimes { abspath, flags, .. }
+        | Body::Futimesat { abspath, flags, .. }
+        | Body::Utimensat { abspath, flags, .. }
+        | Body::Ioctl { abspath, flags, .. } => {
+            FileRow(s(abspath), None, Some(*flags as i64), None)
+        }
+        Body::Removexattr { abspath, .. }
+        | Body::Lremovexattr { abspath, .. }
+        | Body::Fremovexattr { abspath, .. } => FileRow(s(abspath), None, None, None),
         _ => return None,
     })
+}
+
+/// The `resolved` bits of a file event (SPEC.md §5.1): which paths are the kernel's.
+fn resolved(b: &Body<&[u8]>) -> Option<i64> {
+    let kind = shrike_format::Kind::from_id(b.kind_id())?;
+    match b.field(kind.field_index("resolved")?)? {
+        shrike_format::Value::Uint(n) => Some(n as i64),
+        _ => None,
+    }
 }
 
 fn net_row(b: &Body<&[u8]>) -> Option<NetRow> {

@@ -1,4 +1,4 @@
--- shrike SQLite schema, version 2 (PRAGMA user_version; documented in
+-- shrike SQLite schema, version 3 (PRAGMA user_version; documented in
 -- docs/sql.md). Indexes: indexes.sql.
 CREATE TABLE IF NOT EXISTS captures (
     capture_id  INTEGER PRIMARY KEY,
@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS files (
     path2       TEXT,                   -- second path (rename, link)
     flags       INTEGER,
     mode        INTEGER,
-    res         INTEGER
+    res         INTEGER,
+    resolved    INTEGER                 -- bit 0: path is the kernel's own (1), or a lexical join, not resolved (0); bit 1: path2 likewise
 );
 CREATE TABLE IF NOT EXISTS network (
     event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
@@ -92,7 +93,7 @@ CREATE VIEW IF NOT EXISTS event_processes AS
     SELECT e.*, p.cmdline, p.exe, p.user, p.ppid, p.parent_id
     FROM events e JOIN processes p USING (process_id);
 CREATE VIEW IF NOT EXISTS file_activity AS
-    SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res
+    SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res, f.resolved
     FROM files f JOIN events e USING (event_id) JOIN processes p USING (process_id);
 CREATE VIEW IF NOT EXISTS network_activity AS
     SELECT e.time, e.pid, p.cmdline, p.user, n.operation, n.proto, n.local_ip, n.local_port, n.remote_ip, n.remote_port, n.res

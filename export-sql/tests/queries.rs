@@ -123,3 +123,101 @@ fn a_database_of_another_schema_version_is_refused_not_mixed() {
     assert!(err.contains("schema version 1"), "{err}");
     assert_eq!(one(&db, "SELECT count(*) FROM captures"), 1);
 }
+
+#[test]
+fn file_rows_say_which_paths_are_the_kernels_and_hold_the_new_file_kinds() {
+    use shrike_format::{Body, Event};
+    let ev = |ts: u64, body| Event {
+        ts,
+        cpu: 0,
+        pid: 7,
+        tid: 7,
+        comm: b"sh".to_vec(),
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body,
+    };
+    let open = |ts, path: &str, abspath: &str, res, resolved| {
+        ev(
+            ts,
+            Body::Openat {
+                res,
+                dirfd: -100,
+                path: path.into(),
+                abspath: abspath.into(),
+                flags: 0,
+                mode: 0,
+                resolved,
+            },
+        )
+    };
+    let events = [
+        open(10, "lnk/../target.txt", "/w/sub/target.txt", 3, 1),
+        open(20, "lnk/../missing.txt", "/w/missing.txt", -2, 0),
+        ev(
+            30,
+            Body::Setxattr {
+                res: 0,
+                fd: -100,
+                path: b"capfile".to_vec(),
+                abspath: b"/w/capfile".to_vec(),
+                name: b"security.capability".to_vec(),
+                value: vec![1, 0, 0, 2, 0x80, 0, 0, 0],
+                size: 20,
+                flags: 0,
+                cap_magic: 0x0200_0001,
+                cap_permitted: 0x80,
+                cap_inheritable: 0,
+                cap_rootid: 0,
+                resolved: 0,
+            },
+        ),
+        ev(
+            40,
+            Body::Ioctl {
+                res: 0,
+                fd: 3,
+                abspath: b"/w/capfile".to_vec(),
+                request: 0x4008_6602,
+                flags: 0x10,
+                resolved: 1,
+            },
+        ),
+    ];
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(5),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    events.iter().for_each(|e| w.append(e).unwrap());
+    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("files.db");
+    export(&db, &["w.shrk".to_string()], &[cap], &[]).unwrap();
+    let (_, rows) = query(
+        &db,
+        "SELECT operation, path, resolved, flags FROM files ORDER BY event_id",
+    )
+    .unwrap();
+    let got: Vec<String> = rows.iter().map(|r| format!("{r:?}")).collect();
+    assert_eq!(
+        got,
+        [
+            r#"[Text("openat"), Text("/w/sub/target.txt"), Int(1), Int(0)]"#,
+            r#"[Text("openat"), Text("/w/missing.txt"), Int(0), Int(0)]"#,
+            r#"[Text("setxattr"), Text("/w/capfile"), Int(0), Int(0)]"#,
+            r#"[Text("ioctl"), Text("/w/capfile"), Int(1), Int(16)]"#,
+        ]
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT json_extract(detail, '$.cap_permitted') FROM events WHERE kind = 'setxattr'"
+        ),
+        0x80
+    );
+}

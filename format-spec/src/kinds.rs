@@ -277,7 +277,7 @@ pub trait FieldSource {
 
 macro_rules! kinds {
     ($( $id:literal $variant:ident $name:literal $class:ident { $($field:ident : $ty:ident),* $(,)? } )*) => {
-        /// Event kinds of format 1.0 (SPEC.md §5). Ids are stable forever.
+        /// Event kinds of format 1.x (SPEC.md §5). Ids are stable forever.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u16)]
         pub enum Kind { $( #[doc = $name] $variant = $id, )* }
@@ -431,41 +431,42 @@ kinds! {
     18 Kill "kill" Process { res: int, target_pid: int, signal: uint }
     19 Tkill "tkill" Process { res: int, target_tid: int, signal: uint }
     20 Tgkill "tgkill" Process { res: int, target_pid: int, target_tid: int, signal: uint }
-    21 Chdir "chdir" Process { res: int, path: str, abspath: str }
-    22 Fchdir "fchdir" Process { res: int, fd: int, abspath: str }
+    21 Chdir "chdir" Process { res: int, path: str, abspath: str, resolved: uint }
+    22 Fchdir "fchdir" Process { res: int, fd: int, abspath: str, resolved: uint }
     23 Setns "setns" Process { res: int, fd: int, nstype: uint }
     24 Unshare "unshare" Process { res: int, flags: uint }
     25 Prctl "prctl" Process { res: int, option: uint, arg2: uint, name: str }
     26 Setsid "setsid" Process { res: int }
     // ---- file ----
-    32 Open "open" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint }
-    33 Openat "openat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint }
-    34 Openat2 "openat2" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint }
-    35 Creat "creat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint }
-    36 Unlink "unlink" File { res: int, dirfd: int, path: str, abspath: str, flags: uint }
-    37 Unlinkat "unlinkat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint }
-    38 Rmdir "rmdir" File { res: int, dirfd: int, path: str, abspath: str, flags: uint }
-    39 Rename "rename" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    40 Renameat "renameat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    41 Renameat2 "renameat2" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    42 Link "link" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    43 Linkat "linkat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    44 Symlink "symlink" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    45 Symlinkat "symlinkat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint }
-    46 Mkdir "mkdir" File { res: int, dirfd: int, path: str, abspath: str, mode: uint }
-    47 Mkdirat "mkdirat" File { res: int, dirfd: int, path: str, abspath: str, mode: uint }
-    48 Chmod "chmod" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint }
-    49 Fchmod "fchmod" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint }
-    50 Fchmodat "fchmodat" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint }
-    51 Chown "chown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint }
-    52 Lchown "lchown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint }
-    53 Fchown "fchown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint }
-    54 Fchownat "fchownat" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint }
-    55 Truncate "truncate" File { res: int, fd: int, path: str, abspath: str, length: uint }
-    56 Ftruncate "ftruncate" File { res: int, fd: int, path: str, abspath: str, length: uint }
+    32 Open "open" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
+    33 Openat "openat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
+    34 Openat2 "openat2" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
+    35 Creat "creat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
+    36 Unlink "unlink" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }
+    37 Unlinkat "unlinkat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }
+    38 Rmdir "rmdir" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }
+    39 Rename "rename" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    40 Renameat "renameat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    41 Renameat2 "renameat2" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    42 Link "link" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    43 Linkat "linkat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    44 Symlink "symlink" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    45 Symlinkat "symlinkat" File { res: int, olddirfd: int, oldpath: str, oldabspath: str, newdirfd: int, newpath: str, newabspath: str, flags: uint, resolved: uint }
+    46 Mkdir "mkdir" File { res: int, dirfd: int, path: str, abspath: str, mode: uint, resolved: uint }
+    47 Mkdirat "mkdirat" File { res: int, dirfd: int, path: str, abspath: str, mode: uint, resolved: uint }
+    48 Chmod "chmod" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint, resolved: uint }
+    49 Fchmod "fchmod" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint, resolved: uint }
+    50 Fchmodat "fchmodat" File { res: int, fd: int, path: str, abspath: str, mode: uint, flags: uint, resolved: uint }
+    51 Chown "chown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint, resolved: uint }
+    52 Lchown "lchown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint, resolved: uint }
+    53 Fchown "fchown" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint, resolved: uint }
+    54 Fchownat "fchownat" File { res: int, fd: int, path: str, abspath: str, uid: uint, gid: uint, flags: uint, resolved: uint }
+    55 Truncate "truncate" File { res: int, fd: int, path: str, abspath: str, length: uint, resolved: uint }
+    56 Ftruncate "ftruncate" File { res: int, fd: int, path: str, abspath: str, length: uint, resolved: uint }
     57 Mount "mount" File { res: int, source: str, target: str, fstype: str, flags: uint }
     58 Umount2 "umount2" File { res: int, target: str, flags: uint }
     59 MemfdCreate "memfd_create" File { res: int, name: str, flags: uint }
+    60 Ioctl "ioctl" File { res: int, fd: int, abspath: str, request: uint, flags: uint, resolved: uint }
     // ---- fd ----
     64 Dup "dup" Fd { res: int, oldfd: int, newfd: int, flags: uint, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr }
     65 Dup2 "dup2" Fd { res: int, oldfd: int, newfd: int, flags: uint, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr }
@@ -484,9 +485,21 @@ kinds! {
     91 Bpf "bpf" Kernel { res: int, cmd: uint, prog_type: uint, name: str }
     92 Mmap "mmap" Kernel { res: int, addr: uint, len: uint, prot: uint, flags: uint, fd: int, path: str }
     93 Mprotect "mprotect" Kernel { res: int, addr: uint, len: uint, prot: uint }
+    94 Syscall "syscall" Kernel { res: int, nr: uint, arg0: uint, arg1: uint, arg2: uint, arg3: uint, arg4: uint, arg5: uint }
     // ---- snapshot ----
     100 ProcSnapshot "proc_snapshot" Snapshot { ppid: uint, exe: str, argv: strs, cwd: str, start_ts: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
     101 Cgroup "cgroup" Snapshot { id: uint, path: str }
+    // ---- file, since 1.2 ----
+    102 Setxattr "setxattr" File { res: int, fd: int, path: str, abspath: str, name: str, value: str, size: uint, flags: uint, cap_magic: uint, cap_permitted: uint, cap_inheritable: uint, cap_rootid: uint, resolved: uint }
+    103 Lsetxattr "lsetxattr" File { res: int, fd: int, path: str, abspath: str, name: str, value: str, size: uint, flags: uint, cap_magic: uint, cap_permitted: uint, cap_inheritable: uint, cap_rootid: uint, resolved: uint }
+    104 Fsetxattr "fsetxattr" File { res: int, fd: int, path: str, abspath: str, name: str, value: str, size: uint, flags: uint, cap_magic: uint, cap_permitted: uint, cap_inheritable: uint, cap_rootid: uint, resolved: uint }
+    105 Removexattr "removexattr" File { res: int, fd: int, path: str, abspath: str, name: str, resolved: uint }
+    106 Lremovexattr "lremovexattr" File { res: int, fd: int, path: str, abspath: str, name: str, resolved: uint }
+    107 Fremovexattr "fremovexattr" File { res: int, fd: int, path: str, abspath: str, name: str, resolved: uint }
+    108 Utime "utime" File { res: int, dirfd: int, path: str, abspath: str, atime_sec: int, atime_nsec: int, mtime_sec: int, mtime_nsec: int, flags: uint, resolved: uint }
+    109 Utimes "utimes" File { res: int, dirfd: int, path: str, abspath: str, atime_sec: int, atime_nsec: int, mtime_sec: int, mtime_nsec: int, flags: uint, resolved: uint }
+    110 Futimesat "futimesat" File { res: int, dirfd: int, path: str, abspath: str, atime_sec: int, atime_nsec: int, mtime_sec: int, mtime_nsec: int, flags: uint, resolved: uint }
+    111 Utimensat "utimensat" File { res: int, dirfd: int, path: str, abspath: str, atime_sec: int, atime_nsec: int, mtime_sec: int, mtime_nsec: int, flags: uint, resolved: uint }
     // ---- meta ----
     112 RecorderStart "recorder_start" Meta { version: str, config: str }
     113 RecorderStop "recorder_stop" Meta { reason: str, events: uint, lost: uint }

@@ -12,6 +12,7 @@ mod frame;
 mod header;
 mod kinds;
 pub mod limits;
+pub mod linux;
 mod reader;
 mod varint;
 mod verify;

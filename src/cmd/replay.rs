@@ -58,9 +58,16 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                 writeln!(out, "{v}")
             } else {
                 let e = &r.event;
-                let kind = e
+                let mut kind = e
                     .kind()
                     .map_or_else(|| format!("kind#{}", e.kind_id()), |k| k.name().to_string());
+                if let shrike_format::Body::Syscall { .. } = e.body {
+                    // Which syscall, by name (nr stays among the fields).
+                    kind = format!(
+                        "syscall:{}",
+                        shrike_analyze::fields::evt_type(&e.as_event_ref())
+                    );
+                }
                 let user = h
                     .user_name(e.uid)
                     .map_or_else(|| e.uid.to_string(), str::to_string);

@@ -17,13 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -122,6 +126,36 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		die("lnk/../target.txt");
 	close(fd);
+	/* the same through the symlink, failing: only a lexical join is known,
+	 * and it is marked as not resolved */
+	if (open("lnk/../missing.txt", O_RDONLY) >= 0)
+		die("lnk/../missing.txt exists");
+	/* a chdir through the symlink: the new cwd as the kernel resolved it */
+	if (chdir("lnk/..") != 0 || chdir(dir) != 0)
+		die("chdir lnk/..");
+
+	/* what an attacker does to a file: capabilities (setcap cap_setuid+ep),
+	 * backdated times (touch -d), the immutable flag (chattr +i) */
+	touch("capfile");
+	unsigned int cap[5] = {0x02000001, 1u << 7, 0, 0, 0}; /* revision 2, +e; CAP_SETUID */
+	setxattr("capfile", "security.capability", cap, sizeof(cap), 0);
+	removexattr("capfile", "security.capability");
+	int cf = open("capfile", O_RDONLY);
+	if (cf < 0)
+		die("capfile");
+	fsetxattr(cf, "user.shrike", "hidden", 6, 0);
+	struct timespec old[2] = {{981173106, 0}, {981173106, 0}}; /* 2001-02-03T04:05:06Z */
+	utimensat(AT_FDCWD, "capfile", old, AT_SYMLINK_NOFOLLOW);
+	futimens(cf, old);
+	struct timeval tv[2] = {{981173106, 7}, {981173106, 7}};
+	syscall(SYS_utimes, "capfile", tv);
+	syscall(SYS_futimesat, AT_FDCWD, "capfile", tv);
+	syscall(SYS_utime, "capfile", NULL);
+	int iflags = FS_IMMUTABLE_FL;
+	ioctl(cf, FS_IOC_SETFLAGS, &iflags);
+	iflags = 0; /* and off again, so the directory can be removed */
+	ioctl(cf, FS_IOC_SETFLAGS, &iflags);
+	close(cf);
 
 	/* connect and accept on loopback, then a socket dup'ed onto stdin */
 	int srv = socket(AF_INET, SOCK_STREAM, 0);
@@ -196,6 +230,24 @@ int main(int argc, char **argv)
 	kill(traced, SIGTERM);
 	waitpid(traced, NULL, 0);
 
+	/* a storm of kills: the signal wakes each child, which may run its exit
+	 * on this CPU while the killer's sys_exit_kill program is half-way
+	 * (newer kernels run syscall tracepoint programs preemptibly): every
+	 * record must still come out whole */
+	enum { KILLS = 200 };
+	pid_t storm[KILLS];
+	for (int i = 0; i < KILLS; i++) {
+		storm[i] = fork();
+		if (storm[i] == 0) {
+			for (;;)
+				pause();
+		}
+	}
+	for (int i = 0; i < KILLS; i++) {
+		kill(storm[i], SIGTERM);
+		waitpid(storm[i], NULL, 0);
+	}
+
 	/* a non-zero exit */
 	char *exit7[] = {"/bin/sh", "-c", "exit 7", NULL};
 	pid_t exit7_pid = run(exit7);
@@ -205,9 +257,12 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d}\n",
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d,\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
 		exit7_pid);
+	for (int i = 0; i < KILLS; i++)
+		fprintf(f, "%s%d", i ? "," : "", storm[i]);
+	fprintf(f, "]}\n");
 	fclose(f);
 	(void)conn;
 	return 0;

@@ -84,9 +84,14 @@ pub fn s(b: &[u8]) -> &str {
 
 /// Tracepoints the recorder reported missing, from the capture's configuration.
 pub fn missing_tracepoints(file: &Path) -> Vec<String> {
+    config_list(file, "missing_tracepoints")
+}
+
+/// A list of strings in the capture's configuration (`raw_syscalls`, `kernel_limits`, …).
+pub fn config_list(file: &Path, key: &str) -> Vec<String> {
     let cap = Capture::open(file).unwrap();
     let config: serde_json::Value = serde_json::from_str(&cap.header().config).unwrap();
-    config["missing_tracepoints"]
+    config[key]
         .as_array()
         .map(|a| a.iter().map(|m| m.as_str().unwrap().to_string()).collect())
         .unwrap_or_default()
@@ -249,7 +254,66 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
     // an open through a symlink and `..`: the file the kernel opened, not the lexical join
     find(
         "open of lnk/../target.txt",
-        &|e| matches!(&e.body, Body::Openat { path, abspath, res, .. } if s(path) == "lnk/../target.txt" && s(abspath) == format!("{w}/sub/target.txt") && *res >= 0),
+        &|e| matches!(&e.body, Body::Openat { path, abspath, res, resolved: 1, .. } if s(path) == "lnk/../target.txt" && s(abspath) == format!("{w}/sub/target.txt") && *res >= 0),
+    );
+    // the same failing: the lexical join, marked as not resolved
+    find(
+        "failed open of lnk/../missing.txt",
+        &|e| matches!(&e.body, Body::Openat { path, abspath, res: -2, resolved: 0, .. } if s(path) == "lnk/../missing.txt" && s(abspath) == format!("{w}/missing.txt")),
+    );
+    // a chdir through the symlink: the directory the kernel went to
+    find(
+        "chdir lnk/..",
+        &|e| matches!(&e.body, Body::Chdir { path, abspath, res: 0, resolved: 1 } if s(path) == "lnk/.." && s(abspath) == format!("{w}/sub")),
+    );
+
+    // what an attacker does to a file: capabilities, times, the immutable flag
+    let capfile = format!("{w}/capfile");
+    let at_capfile = |abspath: &[u8]| s(abspath) == capfile;
+    find(
+        "setxattr of security.capability (setcap cap_setuid+ep)",
+        &|e| {
+            e.pid == pid
+                && matches!(&e.body, Body::Setxattr { fd: -100, path, abspath, name, size: 20, cap_magic: 0x0200_0001, cap_permitted: 0x80, cap_inheritable: 0, resolved: 0, .. } if s(path) == "capfile" && at_capfile(abspath) && s(name) == "security.capability")
+        },
+    );
+    find("removexattr of security.capability", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Removexattr { abspath, name, .. } if at_capfile(abspath) && s(name) == "security.capability")
+    });
+    find("fsetxattr of user.shrike", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Fsetxattr { fd, path, abspath, name, value, size: 6, cap_magic: 0, resolved: 1, .. } if *fd >= 0 && path.is_empty() && at_capfile(abspath) && s(name) == "user.shrike" && s(value) == "hidden")
+    });
+    const T: i64 = 981_173_106; // 2001-02-03T04:05:06Z
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    find("utimensat by path (touch -d)", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Utimensat { dirfd: -100, path, abspath, atime_sec: T, atime_nsec: 0, mtime_sec: T, mtime_nsec: 0, flags: 0x100, .. } if s(path) == "capfile" && at_capfile(abspath))
+    });
+    find("futimens (utimensat without a path)", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Utimensat { dirfd, path, abspath, mtime_sec: T, resolved: 1, .. } if *dirfd >= 0 && path.is_empty() && at_capfile(abspath))
+    });
+    find("utimes, microseconds as nanoseconds", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Utimes { abspath, atime_sec: T, atime_nsec: 7000, mtime_sec: T, mtime_nsec: 7000, .. } if at_capfile(abspath))
+    });
+    find("futimesat", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Futimesat { dirfd: -100, abspath, mtime_sec: T, mtime_nsec: 7000, .. } if at_capfile(abspath))
+    });
+    find("utime to now", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Utime { abspath, atime_nsec: UTIME_NOW, mtime_nsec: UTIME_NOW, .. } if at_capfile(abspath))
+    });
+    find("ioctl FS_IOC_SETFLAGS immutable (chattr +i)", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::Ioctl { abspath, request: 0x4008_6602, flags: 0x10, resolved: 1, .. } if at_capfile(abspath))
+    });
+    assert!(
+        !evs.iter().any(|e| matches!(&e.body, Body::Ioctl { request, .. } if *request & 0xffff != 0x6602 && *request != 0x401c_5820)),
+        "only inode-flag ioctls are recorded"
     );
     find(
         "relative unlinkat",
@@ -385,23 +449,69 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         e.pid == ns_pid && matches!(&e.body, Body::Umount2 { res: 0, .. })
     });
 
-    // refused loads are evidence too
-    let has = |tp: &str| !missing.iter().any(|m| m.contains(tp));
-    if has("sys_exit_finit_module") {
-        find(
-            "finit_module attempt",
-            &|e| matches!(&e.body, Body::FinitModule { path, args, res, .. } if s(path) == known && s(args) == "shrike_param=1" && *res < 0),
-        );
-    }
-    if has("sys_exit_init_module") {
-        find(
-            "init_module attempt",
-            &|e| matches!(&e.body, Body::InitModule { args, len: 12, res, .. } if s(args) == "shrike_param=1" && *res < 0),
-        );
+    // refused loads are evidence too: by their own tracepoint, or, on a
+    // kernel without one (no CONFIG_MODULES), as `syscall` events
+    let raw = config_list(file, "raw_syscalls");
+    for (name, nr) in [("finit_module", 313), ("init_module", 175)] {
+        let what = format!("{name} attempt");
+        if raw.iter().any(|r| r == name) {
+            let ev = find(&format!("{what} as a syscall event"), &|e| {
+                e.pid == pid
+                    && matches!(e.body, Body::Syscall { nr: n, res, .. } if n == nr && res < 0)
+            });
+            if let Body::Syscall { arg1, .. } = ev.body
+                && name == "init_module"
+            {
+                assert_eq!(arg1, 12, "init_module's length argument");
+            }
+        } else if missing
+            .iter()
+            .any(|m| m.contains(&format!("sys_exit_{name}:")))
+        {
+            panic!("{what}: the kernel has no tracepoint and the raw hook did not record it");
+        } else if name == "finit_module" {
+            find(
+                &what,
+                &|e| matches!(&e.body, Body::FinitModule { path, args, res, .. } if s(path) == known && s(args) == "shrike_param=1" && *res < 0),
+            );
+        } else {
+            find(
+                &what,
+                &|e| matches!(&e.body, Body::InitModule { args, len: 12, res, .. } if s(args) == "shrike_param=1" && *res < 0),
+            );
+        }
     }
     find("bpf attempt", &|e| {
         e.pid == pid && matches!(e.body, Body::Bpf { cmd: 5, res, .. } if res < 0)
     });
+
+    // a storm of kills, each target ending while the killer's program may be
+    // half-way: every kill and every exit whole, nothing mixed from the other
+    for target in f["storm"].as_array().unwrap() {
+        let target = target.as_u64().unwrap() as u32;
+        let kills = evs
+            .iter()
+            .filter(|e| e.pid == pid && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == i64::from(target)))
+            .count();
+        let exits: Vec<&OwnedEvent> = evs
+            .iter()
+            .filter(|e| e.pid == target && matches!(e.body, Body::ProcExit { .. }))
+            .collect();
+        assert!(
+            kills == 1
+                && exits.len() == 1
+                && matches!(
+                    exits[0].body,
+                    Body::ProcExit {
+                        code: 0,
+                        signal: 15,
+                        group_dead: 1
+                    }
+                ),
+            "kill storm, pid {target}: {kills} kill event(s) (want 1), exits {exits:?} (want one, by SIGTERM) in {}",
+            file.display()
+        );
+    }
 
     // ptrace, kill, and how processes ended
     let traced = f["ptrace_pid"].as_u64().unwrap() as i64;
