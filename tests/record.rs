@@ -882,3 +882,65 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id() {
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("inside-the-container"), "{out}");
 }
+
+#[test]
+fn the_tools_attackers_use_on_files_leave_events_with_their_arguments() {
+    // setcap, touch -d and chattr +i themselves, as an intruder runs them.
+    if !ebpf_usable() {
+        return;
+    }
+    for tool in ["setcap", "chattr", "touch"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found
+            && !common::cannot_run(&format!(
+                "{tool} is not installed (scripts/setup installs it)"
+            ))
+        {
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tools.shrk");
+    let f = dir.path().join("implant");
+    let script = format!(
+        "touch {f} && touch -d '2001-02-03 04:05:06 UTC' {f} && setcap cap_setuid+ep {f} && chattr +i {f} && chattr -i {f}",
+        f = f.display()
+    );
+    record(&file, &["--follow"], &["sh", "-c", &script]);
+    let evs = events(&file);
+    let at = |p: &[u8]| s(p) == f.to_str().unwrap();
+    let backdated = evs.iter().any(|e| {
+        matches!(&e.body, Body::Utimensat { abspath, mtime_sec: 981_173_106, res: 0, .. } if at(abspath))
+    });
+    let caps = evs.iter().any(|e| {
+        matches!(&e.body,
+            Body::Setxattr { abspath, name, cap_permitted, cap_magic, res: 0, .. }
+            | Body::Fsetxattr { abspath, name, cap_permitted, cap_magic, res: 0, .. }
+            if at(abspath) && s(name) == "security.capability" && *cap_permitted == 1 << 7 && cap_magic & 1 == 1)
+    });
+    let immutable = evs.iter().any(|e| {
+        matches!(&e.body, Body::Ioctl { abspath, flags, res: 0, .. } if at(abspath) && flags & 0x10 != 0)
+    });
+    assert!(
+        backdated && caps && immutable,
+        "touch -d recorded: {backdated}, setcap: {caps}, chattr +i: {immutable}; {} events in {}",
+        evs.len(),
+        file.display()
+    );
+    // The timeline says it in words.
+    let out = Command::new(BIN)
+        .args(["timeline", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "modified 2001-02-03T04:05:06.000000000Z".to_string(),
+        format!("set file capabilities CAP_SETUID=ep on {}", f.display()),
+        format!("set inode flags of {}: immutable", f.display()),
+    ] {
+        assert!(text.contains(&want), "timeline lacks {want:?}:\n{text}");
+    }
+}

@@ -187,6 +187,11 @@ struct task_struct {
 	char comm[16];
 };
 
+/* Read through a BTF pointer (tp_btf/sys_exit), not from user memory. */
+struct pt_regs {
+	unsigned long orig_ax;
+};
+
 #pragma clang attribute pop
 
 #endif

@@ -935,15 +935,19 @@ SYSCALL(ioctl, K_IOCTL)
 
 /* Every syscall's exit, filtered in the kernel to the numbers in `untraced`:
  * attached only when the kernel lacks a tracepoint shrike wants (module
- * loading on a kernel without CONFIG_MODULES), so the attempt is recorded. */
-SEC("tracepoint/raw_syscalls/sys_exit")
-int raw_exit(struct sys_exit_ctx *ctx)
+ * loading on a kernel without CONFIG_MODULES), so the attempt is recorded.
+ * A BTF raw tracepoint, because it runs for every syscall on the host: it
+ * skips the perf buffer a tracepoint program gets, and reads the syscall
+ * number straight from the registers, without a helper call. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)
 {
-	u32 nr = (u32)ctx->id;
+	u32 nr = (u32)regs->orig_ax;
 	u8 *on = bpf_map_lookup_elem(&untraced, &nr);
 	if (!on || !*on)
 		return 0;
-	return on_exit(ctx, K_SYSCALL);
+	struct sys_exit_ctx c = {.id = (int)nr, .ret = ret};
+	return on_exit(&c, K_SYSCALL);
 }
 
 /* ---- process lifecycle from the scheduler ---- */

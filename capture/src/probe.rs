@@ -133,7 +133,7 @@ impl Probe {
             attached += 1;
         }
         let raw = if f.raw_syscalls {
-            attach_raw(&mut ebpf, &mut missing, &mut refusals)?
+            attach_raw(&mut ebpf, &btf, &mut missing, &mut refusals)?
         } else {
             Vec::new()
         };
@@ -209,6 +209,7 @@ const RAW_PROGRAM: &str = "raw_exit";
 /// syscall and records those. Returns the syscalls it covers (none: not attached).
 fn attach_raw(
     ebpf: &mut Ebpf,
+    btf: &Btf,
     missing: &mut Vec<String>,
     refusals: &mut Refusals,
 ) -> Result<Vec<String>, CaptureError> {
@@ -232,17 +233,17 @@ fn attach_raw(
         map.set(*nr, 1, 0)
             .map_err(|e| load_err(format!("untraced syscalls map, {name}: {e}")))?;
     }
-    let prog: &mut TracePoint = ebpf
+    let prog: &mut BtfTracePoint = ebpf
         .program_mut(RAW_PROGRAM)
         .expect("raw_exit program")
         .try_into()
         .map_err(|e| load_err(format!("{RAW_PROGRAM}: {e}")))?;
-    if let Err(e) = prog.load() {
+    if let Err(e) = prog.load("sys_exit", btf) {
         refusals.add(RAW_PROGRAM, Class::Kernel, e);
         return Ok(Vec::new());
     }
-    if let Err(e) = prog.attach("raw_syscalls", "sys_exit") {
-        missing.push(format!("raw_syscalls/sys_exit: {e}"));
+    if let Err(e) = prog.attach() {
+        missing.push(format!("raw tracepoint sys_exit: {e}"));
         return Ok(Vec::new());
     }
     let names: Vec<&str> = covered.iter().map(|(n, _)| n.as_str()).collect();

@@ -130,9 +130,10 @@ int main(int argc, char **argv)
 	 * and it is marked as not resolved */
 	if (open("lnk/../missing.txt", O_RDONLY) >= 0)
 		die("lnk/../missing.txt exists");
-	/* a chdir through the symlink: the new cwd as the kernel resolved it */
-	if (chdir("lnk/..") != 0 || chdir(dir) != 0)
-		die("chdir lnk/..");
+	/* a chdir through the symlink, and a relative one: the new cwd as the
+	 * kernel resolved it (joined to the cwd after the call, "sub" was sub/sub) */
+	if (chdir("lnk/..") != 0 || chdir(dir) != 0 || chdir("sub") != 0 || chdir(dir) != 0)
+		die("chdir lnk/.., sub");
 
 	/* what an attacker does to a file: capabilities (setcap cap_setuid+ep),
 	 * backdated times (touch -d), the immutable flag (chattr +i) */

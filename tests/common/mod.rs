@@ -266,6 +266,10 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         "chdir lnk/..",
         &|e| matches!(&e.body, Body::Chdir { path, abspath, res: 0, resolved: 1 } if s(path) == "lnk/.." && s(abspath) == format!("{w}/sub")),
     );
+    find(
+        "relative chdir",
+        &|e| matches!(&e.body, Body::Chdir { path, abspath, res: 0, resolved: 1 } if s(path) == "sub" && s(abspath) == format!("{w}/sub")),
+    );
 
     // what an attacker does to a file: capabilities, times, the immutable flag
     let capfile = format!("{w}/capfile");
