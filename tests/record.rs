@@ -273,6 +273,12 @@ fn a_killed_recorder_leaves_every_event_older_than_the_flush_interval() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Loading the programs takes a second or more (longer on a busy machine):
+    // the markers count from when the file is there.
+    let start = Instant::now();
+    while !file.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     std::thread::sleep(Duration::from_millis(2500));
     let killed_at = boottime();
     rec.kill().unwrap(); // SIGKILL
