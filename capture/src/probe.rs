@@ -1,7 +1,7 @@
 //! The kernel side, loaded: the eBPF object, its programs attached by event
 //! class, the ring buffer, the lost-event counters and the follow set.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -205,10 +205,36 @@ impl Probe {
         n
     }
 
-    /// Records dropped by the kernel so far because the ring buffer was full (all CPUs).
+    /// Events the kernel dropped so far: records that did not fit in the ring
+    /// buffer (or found no free scratch buffer), and runs of the programs the
+    /// kernel skipped because another BPF program was running on that CPU
+    /// (a preempted syscall program, on newer kernels), which it counts per
+    /// program as recursion misses.
     pub fn lost(&self) -> u64 {
-        self.lost.get(&0, 0).map(|v| v.iter().sum()).unwrap_or(0)
+        let ring: u64 = self.lost.get(&0, 0).map(|v| v.iter().sum()).unwrap_or(0);
+        ring + self.recursion_misses()
     }
+
+    /// The kernel's recursion-miss counts of every loaded program, summed
+    /// (`/proc/self/fdinfo`, since 5.12; 0 where the kernel has no counter).
+    fn recursion_misses(&self) -> u64 {
+        self.ebpf
+            .programs()
+            .filter_map(|(_, p)| p.fd().ok())
+            .filter_map(|fd| {
+                let raw = fd.as_fd().as_raw_fd();
+                let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{raw}")).ok()?;
+                fdinfo_value(&info, "recursion_misses")
+            })
+            .sum()
+    }
+}
+
+/// A `name:\tvalue` line of an fdinfo file.
+fn fdinfo_value(info: &str, name: &str) -> Option<u64> {
+    info.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// The program on `raw_syscalls/sys_exit` (capture-ebpf/src/shrike.bpf.c).
@@ -399,4 +425,17 @@ fn verifier_reason(log: &str) -> Option<String> {
                 && !l.starts_with("-- END PROG LOAD LOG --")
         })
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fdinfo_values_are_read_by_name() {
+        let info = "pos:\t0\nflags:\t02000002\nprog_type:\t5\nrun_cnt:\t0\nrecursion_misses:\t17\nverified_insns:\t935\n";
+        assert_eq!(fdinfo_value(info, "recursion_misses"), Some(17));
+        assert_eq!(fdinfo_value(info, "verified_insns"), Some(935));
+        assert_eq!(fdinfo_value("pos:\t0\n", "recursion_misses"), None);
+    }
 }

@@ -359,6 +359,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         g.release();
     }
     let mut last_lost = 0u64;
+    let mut lost_checked = Instant::now();
     let mut batch: Vec<OwnedEvent> = Vec::with_capacity(4096);
     let mut malformed = 0u64;
     let reason = loop {
@@ -368,10 +369,14 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         };
         probe.drain(Duration::from_millis(50), &mut parse);
         out.append_all(&mut batch)?;
-        let lost = probe.lost();
-        if lost > last_lost {
-            out.lost(lost - last_lost)?;
-            last_lost = lost;
+        // Reading the counters reads every program's fdinfo: a few times a second is enough.
+        if lost_checked.elapsed() >= Duration::from_millis(250) {
+            lost_checked = Instant::now();
+            let lost = probe.lost();
+            if lost > last_lost {
+                out.lost(lost - last_lost)?;
+                last_lost = lost;
+            }
         }
         out.tick()?;
         if let Some(max) = opts.max_size
