@@ -125,17 +125,43 @@ fn set_time(sec: i64, nsec: i64) -> String {
 /// process named, which `resolved` = 0 in the event says).
 fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
     let (mut line, target) = describe_body(e)?;
-    let field = |name: &str| e.kind()?.field_index(name).and_then(|i| e.body.field(i));
-    let dotdot = ["path", "oldpath"].iter().any(
-        |f| matches!(field(f), Some(Value::Str(p)) if p.split(|&c| c == b'/').any(|c| c == b"..")),
-    );
-    if dotdot && matches!(field("resolved"), Some(Value::Uint(bits)) if bits & 1 == 0) {
+    let dotdot = ["path", "oldpath"]
+        .iter()
+        .any(|f| string(e, f).split(|&c| c == b'/').any(|c| c == b".."));
+    if dotdot && field(e, "resolved").is_some() && uint(e, "resolved") & 1 == 0 {
         line.push_str(" (path not resolved: joined over `..`)");
     }
     Some((line, target))
 }
 
+/// The field called `name` of `e`'s kind, if it has one.
+fn field<'e>(e: &'e EventRef<'_>, name: &str) -> Option<Value<'e>> {
+    e.body.field(e.kind()?.field_index(name)?)
+}
+
+fn int(e: &EventRef<'_>, name: &str) -> i64 {
+    match field(e, name) {
+        Some(Value::Int(v)) => v,
+        _ => 0,
+    }
+}
+
+fn uint(e: &EventRef<'_>, name: &str) -> u64 {
+    match field(e, name) {
+        Some(Value::Uint(v)) => v,
+        _ => 0,
+    }
+}
+
+fn string<'e>(e: &'e EventRef<'_>, name: &str) -> &'e [u8] {
+    match field(e, name) {
+        Some(Value::Str(v)) => v,
+        _ => b"",
+    }
+}
+
 fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
+    let res = e.body.res().unwrap_or(0);
     let res_txt = |r: i64| {
         if r < 0 {
             format!(" failed ({r})")
@@ -361,108 +387,49 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             format!("chdir {}{}", text(abspath), res_txt(*res)),
             text(abspath),
         ),
-        Body::Setxattr {
-            res,
-            abspath,
-            name,
-            cap_magic,
-            cap_permitted,
-            cap_inheritable,
-            ..
-        }
-        | Body::Lsetxattr {
-            res,
-            abspath,
-            name,
-            cap_magic,
-            cap_permitted,
-            cap_inheritable,
-            ..
-        }
-        | Body::Fsetxattr {
-            res,
-            abspath,
-            name,
-            cap_magic,
-            cap_permitted,
-            cap_inheritable,
-            ..
-        } => {
-            let what = if *cap_magic != 0 {
+        // The attribute and time families: one line each, their fields by name.
+        Body::Setxattr { .. } | Body::Lsetxattr { .. } | Body::Fsetxattr { .. } => {
+            let what = if uint(e, "cap_magic") != 0 {
                 format!(
                     "file capabilities {}",
-                    crate::fields::file_caps_text(*cap_magic, *cap_permitted, *cap_inheritable)
+                    crate::fields::file_caps_text(
+                        uint(e, "cap_magic"),
+                        uint(e, "cap_permitted"),
+                        uint(e, "cap_inheritable")
+                    )
                 )
             } else {
-                format!("attribute {}", text(name))
+                format!("attribute {}", text(string(e, "name")))
             };
+            let path = text(string(e, "abspath"));
+            (format!("set {what} on {path}{}", res_txt(res)), path)
+        }
+        Body::Removexattr { .. } | Body::Lremovexattr { .. } | Body::Fremovexattr { .. } => {
+            let path = text(string(e, "abspath"));
             (
-                format!("set {what} on {}{}", text(abspath), res_txt(*res)),
-                text(abspath),
+                format!(
+                    "remove attribute {} from {path}{}",
+                    text(string(e, "name")),
+                    res_txt(res)
+                ),
+                path,
             )
         }
-        Body::Removexattr {
-            res, abspath, name, ..
+        Body::Utime { .. }
+        | Body::Utimes { .. }
+        | Body::Futimesat { .. }
+        | Body::Utimensat { .. } => {
+            let path = text(string(e, "abspath"));
+            (
+                format!(
+                    "set times of {path}: modified {}, accessed {}{}",
+                    set_time(int(e, "mtime_sec"), int(e, "mtime_nsec")),
+                    set_time(int(e, "atime_sec"), int(e, "atime_nsec")),
+                    res_txt(res)
+                ),
+                path,
+            )
         }
-        | Body::Lremovexattr {
-            res, abspath, name, ..
-        }
-        | Body::Fremovexattr {
-            res, abspath, name, ..
-        } => (
-            format!(
-                "remove attribute {} from {}{}",
-                text(name),
-                text(abspath),
-                res_txt(*res)
-            ),
-            text(abspath),
-        ),
-        Body::Utime {
-            res,
-            abspath,
-            atime_sec,
-            atime_nsec,
-            mtime_sec,
-            mtime_nsec,
-            ..
-        }
-        | Body::Utimes {
-            res,
-            abspath,
-            atime_sec,
-            atime_nsec,
-            mtime_sec,
-            mtime_nsec,
-            ..
-        }
-        | Body::Futimesat {
-            res,
-            abspath,
-            atime_sec,
-            atime_nsec,
-            mtime_sec,
-            mtime_nsec,
-            ..
-        }
-        | Body::Utimensat {
-            res,
-            abspath,
-            atime_sec,
-            atime_nsec,
-            mtime_sec,
-            mtime_nsec,
-            ..
-        } => (
-            format!(
-                "set times of {}: modified {}, accessed {}{}",
-                text(abspath),
-                set_time(*mtime_sec, *mtime_nsec),
-                set_time(*atime_sec, *atime_nsec),
-                res_txt(*res)
-            ),
-            text(abspath),
-        ),
         Body::Ioctl {
             res,
             abspath,
