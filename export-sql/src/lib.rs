@@ -43,6 +43,9 @@ pub enum SqlError {
     /// The runtime could not start.
     #[error("cannot start the database runtime: {0}")]
     Runtime(#[from] std::io::Error),
+    /// `shrike sql` runs one statement that only reads.
+    #[error("{0}")]
+    NotAQuery(String),
 }
 
 /// An alert to store with its capture.
@@ -809,10 +812,59 @@ impl std::fmt::Display for Cell {
     }
 }
 
-/// Runs `sql` on the database at `db`; returns column names and rows.
+/// Whether `sql` is one statement that only reads, as SQLite itself judges
+/// it (`sqlite3_stmt_readonly`: `VACUUM INTO`, `ATTACH` and every write are
+/// not); `Err` says why not.
+async fn one_read_only_statement(conn: &mut SqliteConnection, sql: &str) -> Result<(), SqlError> {
+    use libsqlite3_sys as ffi;
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    let text = std::ffi::CString::new(sql)
+        .map_err(|_| SqlError::NotAQuery("the query contains a NUL byte".into()))?;
+    let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+    let mut tail: *const std::ffi::c_char = std::ptr::null();
+    // SAFETY: `db` is the open connection `handle` keeps locked; `text`
+    // outlives the call; the statement is finalized before returning.
+    let (rc, readonly, rest) = unsafe {
+        let rc = ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut stmt, &mut tail);
+        let readonly = !stmt.is_null() && ffi::sqlite3_stmt_readonly(stmt) != 0;
+        let rest = if tail.is_null() {
+            String::new()
+        } else {
+            std::ffi::CStr::from_ptr(tail)
+                .to_string_lossy()
+                .into_owned()
+        };
+        ffi::sqlite3_finalize(stmt);
+        (rc, readonly, rest)
+    };
+    if rc != ffi::SQLITE_OK {
+        return Ok(()); // SQLite's own error comes when sqlx prepares it
+    }
+    if !rest.trim().trim_start_matches(';').trim().is_empty() {
+        return Err(SqlError::NotAQuery(
+            "one statement at a time: the text goes on after the first statement's `;`".into(),
+        ));
+    }
+    if !readonly {
+        return Err(SqlError::NotAQuery(
+            "shrike sql only reads: the statement would change a database or write a file (INSERT, UPDATE, DELETE, DROP, CREATE, VACUUM, …)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the read-only query `sql` on the database at `db`, opened read-only
+/// (evidence is not changed by looking at it); returns column names and rows.
 pub fn query(db: &Path, sql: &str) -> Result<(Vec<String>, Vec<Vec<Cell>>), SqlError> {
     runtime()?.block_on(async {
-        let mut conn = open(db, false).await?;
+        let mut conn = SqliteConnectOptions::new()
+            .filename(db)
+            .read_only(true)
+            .pragma("query_only", "ON")
+            .connect()
+            .await?;
+        one_read_only_statement(&mut conn, sql).await?;
         // The analyst's own query, run on their own database: that is the point of `shrike sql`.
         // Column names come from the statement, so an empty result still has its header.
         let stmt = (&mut conn)

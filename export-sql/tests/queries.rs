@@ -116,7 +116,18 @@ fn a_database_of_another_schema_version_is_refused_not_mixed() {
     // Exporting again into a database this version wrote is fine.
     export(&db, &["a.shrk".to_string()], &caps, &[]).unwrap();
     // One an older shrike wrote (another user_version) is not touched.
-    query(&db, "PRAGMA user_version = 1").unwrap();
+    // (written here with sqlx itself: `shrike sql` only reads)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection, Executor};
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            c.execute("PRAGMA user_version = 1").await.unwrap();
+        });
     let err = export(&db, &["b.shrk".to_string()], &[synthetic(4, 2_000)], &[])
         .unwrap_err()
         .to_string();
@@ -219,5 +230,37 @@ fn file_rows_say_which_paths_are_the_kernels_and_hold_the_new_file_kinds() {
             "SELECT json_extract(detail, '$.cap_permitted') FROM events WHERE kind = 'setxattr'"
         ),
         0x80
+    );
+}
+
+#[test]
+fn shrike_sql_only_reads_and_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.db");
+    export(&db, &["a.shrk".to_string()], &[synthetic(3, 2_000)], &[]).unwrap();
+    let events = one(&db, "SELECT count(*) FROM events");
+    let copy = dir.path().join("copy.db");
+    let other = dir.path().join("other.db");
+    for sql in [
+        "UPDATE event_rows SET comm = 'x'".to_string(),
+        "DELETE FROM event_rows".to_string(),
+        "DROP TABLE alerts".to_string(),
+        "CREATE TABLE planted (x)".to_string(),
+        format!("VACUUM INTO '{}'", copy.display()),
+        format!("ATTACH DATABASE '{}' AS other", other.display()),
+        "SELECT 1; DROP TABLE alerts".to_string(),
+    ] {
+        // Refused by shrike before it runs, or (ATTACH of a new file) by the
+        // read-only connection: either way nothing is written.
+        assert!(query(&db, &sql).is_err(), "{sql} was run");
+    }
+    assert!(!copy.exists() && !other.exists(), "a file was written");
+    assert_eq!(one(&db, "SELECT count(*) FROM events"), events);
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM sqlite_master WHERE name = 'alerts'"
+        ),
+        1
     );
 }
