@@ -316,3 +316,86 @@ fn replay_and_scan_number_events_alike() {
     assert_eq!(lines[0]["pid"], alert["pid"]);
     assert_eq!(lines[0]["kind"], alert["event"]);
 }
+
+#[test]
+fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
+    use shrike_format::{Body, Event, Writer, WriterOptions};
+    // What an intruder puts in argv and comm: an ESC sequence that erases the
+    // line, a carriage return and newline that forge an alert, and a bidi
+    // override that shows "exe.txt" as "txt.exe".
+    let forged = "\u{1b}[2K\r2026-01-01T00:00:00Z: Critical [Forged rule] all clear\nnext";
+    let argv: Vec<Vec<u8>> = ["/bin/true", forged, "\u{202e}txt.exe"]
+        .iter()
+        .map(|a| a.as_bytes().to_vec())
+        .collect();
+    let exec = Event {
+        ts: 2_000,
+        cpu: 0,
+        pid: 7,
+        tid: 7,
+        comm: b"evil\x1b]0;pwned\x07".to_vec(),
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body: Body::Execve {
+            res: 0,
+            filename: b"/bin/true".to_vec(),
+            exe: b"/bin/true".to_vec(),
+            argv,
+            cwd: b"/".to_vec(),
+            ppid: 1,
+            loginuid: 0,
+            sid: 0,
+            tty: 0,
+            cap_effective: 0,
+            cap_permitted: 0,
+            flags: 0,
+            stdin_type: 0,
+            stdin_ino: 0,
+            stdout_type: 0,
+            stdout_ino: 0,
+        },
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("hostile.shrk");
+    let mut w = Writer::new(
+        std::fs::File::create(&f).unwrap(),
+        &shrike_synth::header(1),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    w.append(&exec).unwrap();
+    w.finish().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Exec\n  desc: d\n  condition: evt.type = execve\n  \
+         output: exec %proc.cmdline by %proc.name\n  priority: NOTICE\n",
+    )
+    .unwrap();
+    let clean = |what: &str, out: &[u8], lines: usize| {
+        let s = String::from_utf8_lossy(out);
+        assert!(
+            !out.iter().any(|&b| b == 0x1b || b == b'\r' || b == 0x07) && !s.contains('\u{202e}'),
+            "{what} printed a raw control or bidi character: {s:?}"
+        );
+        assert_eq!(s.lines().count(), lines, "{what}: {s:?}");
+        assert!(!s.contains("\n2026-01-01"), "{what} forged a line: {s:?}");
+        assert!(
+            s.contains("\\x1b") && s.contains("\\u{202e}"),
+            "{what}: {s:?}"
+        );
+    };
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
+    assert!(o.status.success(), "{}", text(&o));
+    clean("scan", &o.stdout, 1);
+    let o = shrike(&[
+        "sql",
+        p(&f),
+        "SELECT comm, json_extract(detail, '$.argv[2]') AS arg FROM events WHERE kind = 'execve'",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    clean("sql", &o.stdout, 4); // header, rule, one row, count
+}

@@ -294,8 +294,20 @@ fn addr_to_json(a: &SockAddr<&[u8]>) -> serde_json::Value {
     }
 }
 
-/// Displays bytes as UTF-8, escaping invalid bytes and control characters as `\xNN`.
+/// Displays bytes as UTF-8 a terminal cannot be tricked by: invalid bytes
+/// and control characters as `\xNN`, and the characters that reorder or hide
+/// text (bidi overrides and isolates, zero-width characters, line and
+/// paragraph separators) as `\u{NNNN}`. The one escaping of recorded text.
 pub struct Escaped<'a>(pub &'a [u8]);
+
+/// Characters that change how the text around them is shown without being
+/// control characters: bidi marks, embeddings, overrides and isolates,
+/// zero-width ones, line and paragraph separators, the byte-order mark.
+fn deceptive(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
 
 impl std::fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -303,7 +315,7 @@ impl std::fmt::Display for Escaped<'_> {
             for c in chunk.valid().chars() {
                 if c.is_control() && (c as u32) < 0x100 {
                     write!(f, "\\x{:02x}", c as u32)?;
-                } else if c.is_control() {
+                } else if c.is_control() || deceptive(c) {
                     write!(f, "\\u{{{:x}}}", c as u32)?;
                 } else if c == '\\' {
                     f.write_str("\\\\")?;
@@ -316,5 +328,22 @@ impl std::fmt::Display for Escaped<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_shows_what_would_rewrite_or_reorder_a_line() {
+        let e = |b: &[u8]| Escaped(b).to_string();
+        assert_eq!(e(b"a\x1b[2K\rb\nc"), "a\\x1b[2K\\x0db\\x0ac");
+        assert_eq!(e("x\u{202e}txt.exe".as_bytes()), "x\\u{202e}txt.exe");
+        assert_eq!(
+            e("\u{2066}\u{200b}\u{2028}\u{feff}".as_bytes()),
+            "\\u{2066}\\u{200b}\\u{2028}\\u{feff}"
+        );
+        assert_eq!(e(b"\xff\\ok \xc3\xa9"), "\\xff\\\\ok \u{e9}");
     }
 }

@@ -112,7 +112,11 @@ fn write_result(
         "table" => {
             let text: Vec<Vec<String>> = rows
                 .iter()
-                .map(|r| r.iter().map(Cell::to_string).collect())
+                .map(|r| {
+                    r.iter()
+                        .map(|c| shrike_format::Escaped(c.to_string().as_bytes()).to_string())
+                        .collect()
+                })
                 .collect();
             let widths: Vec<usize> = (0..cols.len())
                 .map(|i| {

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use shrike_analyze::scan::{Alert, Engine, scan_each};
 use shrike_analyze::time::{rfc3339, wall_ns, write_rfc3339};
-use shrike_format::Capture;
+use shrike_format::{Capture, Escaped};
 use shrike_rule_lang::{Loader, Priority};
 
 /// shrike's default rules, built in.
@@ -209,18 +209,18 @@ fn alert_line(
     let r = &engine.rules[a.rule];
     let h = caps[a.file].header();
     if !json {
+        // The output holds recorded text, and the rule name comes from a rule
+        // file: both escaped, so a line can neither rewrite the terminal nor
+        // forge the next line.
         write_rfc3339(out, wall_ns(h, a.ts));
-        for part in [
-            ": ",
+        writeln!(
+            out,
+            ": {} [{}] {}",
             r.priority.name(),
-            " [",
-            &r.name,
-            "] ",
-            &a.output,
-            "\n",
-        ] {
-            out.extend_from_slice(part.as_bytes());
-        }
+            Escaped(r.name.as_bytes()),
+            Escaped(a.output.as_bytes())
+        )
+        .expect("writing to a Vec");
         return;
     }
     let time = rfc3339(wall_ns(h, a.ts));
