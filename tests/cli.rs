@@ -317,23 +317,15 @@ fn replay_and_scan_number_events_alike() {
     assert_eq!(lines[0]["kind"], alert["event"]);
 }
 
-#[test]
-fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
+/// A capture at `f` holding one exec of `filename` with `argv` by `comm`.
+fn exec_capture(f: &Path, comm: &[u8], filename: &str, argv: &[&str]) {
     use shrike_format::{Body, Event, Writer, WriterOptions};
-    // What an intruder puts in argv and comm: an ESC sequence that erases the
-    // line, a carriage return and newline that forge an alert, and a bidi
-    // override that shows "exe.txt" as "txt.exe".
-    let forged = "\u{1b}[2K\r2026-01-01T00:00:00Z: Critical [Forged rule] all clear\nnext";
-    let argv: Vec<Vec<u8>> = ["/bin/true", forged, "\u{202e}txt.exe"]
-        .iter()
-        .map(|a| a.as_bytes().to_vec())
-        .collect();
     let exec = Event {
         ts: 2_000,
         cpu: 0,
         pid: 7,
         tid: 7,
-        comm: b"evil\x1b]0;pwned\x07".to_vec(),
+        comm: comm.to_vec(),
         uid: 0,
         gid: 0,
         euid: 0,
@@ -341,9 +333,9 @@ fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
         cgroup: 1,
         body: Body::Execve {
             res: 0,
-            filename: b"/bin/true".to_vec(),
-            exe: b"/bin/true".to_vec(),
-            argv,
+            filename: filename.as_bytes().to_vec(),
+            exe: filename.as_bytes().to_vec(),
+            argv: argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
             cwd: b"/".to_vec(),
             ppid: 1,
             loginuid: 0,
@@ -358,16 +350,30 @@ fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
             stdout_ino: 0,
         },
     };
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("hostile.shrk");
     let mut w = Writer::new(
-        std::fs::File::create(&f).unwrap(),
+        std::fs::File::create(f).unwrap(),
         &shrike_synth::header(1),
         WriterOptions::default(),
     )
     .unwrap();
     w.append(&exec).unwrap();
     w.finish().unwrap();
+}
+
+#[test]
+fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
+    // What an intruder puts in argv and comm: an ESC sequence that erases the
+    // line, a carriage return and newline that forge an alert, and a bidi
+    // override that shows "exe.txt" as "txt.exe".
+    let forged = "\u{1b}[2K\r2026-01-01T00:00:00Z: Critical [Forged rule] all clear\nnext";
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("hostile.shrk");
+    exec_capture(
+        &f,
+        b"evil\x1b]0;pwned\x07",
+        "/bin/true",
+        &["/bin/true", forged, "\u{202e}txt.exe"],
+    );
     let rules = dir.path().join("r.yaml");
     std::fs::write(
         &rules,
@@ -398,4 +404,37 @@ fn recorded_text_cannot_rewrite_the_terminal_or_forge_lines() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     clean("sql", &o.stdout, 4); // header, rule, one row, count
+}
+
+#[test]
+fn csv_cells_from_recorded_text_do_not_run_as_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("formula.shrk");
+    let formula = "=HYPERLINK(\"http://203.0.113.9/x\",\"ok\")";
+    exec_capture(&f, b"sh", formula, &[formula, "+cmd|' /C calc'!A0"]);
+    let o = shrike(&["timeline", p(&f), "--format", "timesketch-csv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o2 = shrike(&[
+        "sql",
+        p(&f),
+        "--format",
+        "csv",
+        "SELECT json_extract(detail, '$.filename') AS f, res FROM events WHERE kind = 'execve'",
+    ]);
+    assert!(o2.status.success(), "{}", text(&o2));
+    for (what, out) in [("timesketch-csv", &o.stdout), ("sql csv", &o2.stdout)] {
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let cells: Vec<String> = r
+            .records()
+            .flat_map(|rec| rec.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        assert!(
+            cells.iter().any(|c| c.starts_with("'=HYPERLINK")),
+            "{what}: {cells:?}"
+        );
+        assert!(
+            !cells.iter().any(|c| c.starts_with(['=', '+', '@'])),
+            "{what} has a formula cell: {cells:?}"
+        );
+    }
 }

@@ -159,7 +159,7 @@ fn write_result(
                     if *c == Cell::Null {
                         String::new()
                     } else {
-                        c.to_string()
+                        crate::cmd::csv_cell(&c.to_string()).into_owned()
                     }
                 }))
                 .map_err(csv_err)?;

@@ -91,8 +91,14 @@ pub fn run(
         "timesketch-csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
             t.timesketch_rows()
-                .iter()
-                .try_for_each(|r| w.serialize(r).map_err(std::io::Error::other))
+                .into_iter()
+                .try_for_each(|mut r| {
+                    // Recorded text reaches a spreadsheet here: no cell may run as a formula.
+                    for cell in r.recorded_text_mut() {
+                        *cell = crate::cmd::csv_cell(cell).into_owned();
+                    }
+                    w.serialize(&r).map_err(std::io::Error::other)
+                })
                 .and_then(|()| w.flush())
         }
         other => {
