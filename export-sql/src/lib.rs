@@ -46,6 +46,14 @@ pub enum SqlError {
     /// `shrike sql` runs one statement that only reads.
     #[error("{0}")]
     NotAQuery(String),
+    /// The output path or database is not one shrike may write into.
+    #[error("{path}: {why}")]
+    Unsafe {
+        /// The database path.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 /// An alert to store with its capture.
@@ -106,6 +114,59 @@ async fn open(db: &Path, create: bool) -> Result<SqliteConnection, SqlError> {
     Ok(opts.connect().await?)
 }
 
+/// Makes sure `db` is a database shrike may write into: a new file is
+/// created here, owner-only and never through a symlink (SQLite would follow
+/// one planted at the path); an existing one must be a regular file, not a
+/// link, owned by this user.
+fn claim_output(db: &Path) -> Result<(), SqlError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let refuse = |why: String| SqlError::Unsafe {
+        path: db.display().to_string(),
+        why,
+    };
+    match std::fs::symlink_metadata(db) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(db)
+                .map_err(|e| refuse(format!("cannot create the database: {e}")))?;
+            Ok(())
+        }
+        Err(e) => Err(refuse(e.to_string())),
+        Ok(m) if m.file_type().is_symlink() => Err(refuse(
+            "is a symbolic link: shrike writes databases only where the path itself is".into(),
+        )),
+        Ok(m) if !m.file_type().is_file() => Err(refuse("is not a regular file".into())),
+        // SAFETY: a plain getter.
+        Ok(m) if m.uid() != unsafe { libc::geteuid() } => Err(refuse(format!(
+            "belongs to uid {}, not to the user exporting: export into a new file",
+            m.uid()
+        ))),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// The objects of shrike's schema (tables, views, indexes), by name.
+fn schema_names() -> Vec<&'static str> {
+    SCHEMA
+        .lines()
+        .chain(INDEXES.lines())
+        .filter_map(|l| {
+            [
+                "CREATE TABLE IF NOT EXISTS ",
+                "CREATE VIEW IF NOT EXISTS ",
+                "CREATE INDEX IF NOT EXISTS ",
+            ]
+            .iter()
+            .find_map(|p| l.strip_prefix(p))
+        })
+        .filter_map(|l| l.split([' ', '(']).next())
+        .collect()
+}
+
 /// Exports `caps` (named `files`) and `alerts` into the database at `db`, creating it if needed.
 pub fn export(
     db: &Path,
@@ -117,7 +178,31 @@ pub fn export(
     // Rows are made on every core by a producer thread while this one feeds SQLite.
     std::thread::scope(|scope| {
         rt.block_on(async {
+            claim_output(db)?;
             let mut conn = open(db, true).await?;
+            // Nothing in the file runs with shrike's rights: no trigger, no
+            // view or table of someone else's making (a trigger planted in a
+            // database once swallowed every alert an export wrote).
+            sqlx::raw_sql("PRAGMA trusted_schema = OFF")
+                .execute(&mut conn)
+                .await?;
+            let known = schema_names();
+            let objects: Vec<(String, String)> = sqlx::query_as(
+                "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(&mut conn)
+            .await?;
+            if let Some((ty, name)) = objects
+                .iter()
+                .find(|(ty, name)| ty == "trigger" || !known.contains(&name.as_str()))
+            {
+                return Err(SqlError::Unsafe {
+                    path: db.display().to_string(),
+                    why: format!(
+                        "holds a {ty} `{name}` that shrike's schema does not have: export into a new file"
+                    ),
+                });
+            }
             // Adding this version's tables beside another version's would
             // leave half of each.
             let version: i64 = sqlx::query_scalar("PRAGMA user_version")

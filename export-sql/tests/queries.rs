@@ -264,3 +264,44 @@ fn shrike_sql_only_reads_and_writes_no_file() {
         1
     );
 }
+
+#[test]
+fn export_writes_only_a_database_of_its_own_making() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let caps = [synthetic(5, 1_000)];
+    let names = ["a.shrk".to_string()];
+    // A new database is the caller's alone, like a capture.
+    let db = dir.path().join("new.db");
+    export(&db, &names, &caps, &[]).unwrap();
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "new database mode {mode:o}");
+    // A symlink planted at the output path is not followed.
+    let target = dir.path().join("elsewhere.db");
+    let link = dir.path().join("planted.db");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = export(&link, &names, &caps, &[]).unwrap_err().to_string();
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(!target.exists(), "the export followed the planted link");
+    // A database with a trigger (or any object shrike did not create) is refused.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection, Executor};
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            c.execute(
+                "CREATE TRIGGER swallow AFTER INSERT ON alerts BEGIN DELETE FROM alerts; END",
+            )
+            .await
+            .unwrap();
+        });
+    let err = export(&db, &["b.shrk".to_string()], &[synthetic(6, 1_000)], &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("trigger `swallow`"), "{err}");
+    assert_eq!(one(&db, "SELECT count(*) FROM captures"), 1);
+}
