@@ -21,6 +21,7 @@ pub fn parse(text: &str, list: &dyn Fn(&str) -> Option<Vec<String>>) -> Result<E
         text,
         pos: 0,
         list,
+        depth: 0,
     };
     let e = p.or()?;
     p.ws();
@@ -35,7 +36,13 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     list: &'a dyn Fn(&str) -> Option<Vec<String>>,
+    /// Parentheses, `not`s and transformers open here: bounded, so a crafted
+    /// condition cannot exhaust the stack.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses, `not` and transformers in one condition.
+pub const MAX_NESTING: usize = 200;
 
 /// Characters that end a bare value (FALCO-FIELDS.md §2.1).
 fn ends_bare(c: u8) -> bool {
@@ -128,16 +135,37 @@ impl Parser<'_> {
     fn not(&mut self) -> Result<Expr, SyntaxError> {
         self.ws();
         if self.keyword("not", true) {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.enter()?;
+            let e = self.not();
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(e?)));
         }
         self.primary()
+    }
+
+    /// One level deeper, within [`MAX_NESTING`].
+    fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.depth -= 1;
+            return Err(SyntaxError {
+                offset: self.pos,
+                message: format!(
+                    "the condition nests deeper than {MAX_NESTING} levels (parentheses, `not`, transformers)"
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn primary(&mut self) -> Result<Expr, SyntaxError> {
         self.ws();
         if self.peek() == Some(b'(') {
             self.pos += 1;
-            let e = self.or()?;
+            self.enter()?;
+            let e = self.or();
+            self.depth -= 1;
+            let e = e?;
             self.ws();
             if self.peek() != Some(b')') {
                 return Err(self.err("`)`"));
@@ -236,7 +264,10 @@ impl Parser<'_> {
                 return Err(self.err("a field name (unknown transformer)"));
             };
             self.pos += 1;
-            let inner = self.operand()?;
+            self.enter()?;
+            let inner = self.operand();
+            self.depth -= 1;
+            let inner = inner?;
             self.close_paren()?;
             return Ok(Operand::Transform(t, Box::new(inner)));
         }

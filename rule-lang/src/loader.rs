@@ -138,7 +138,8 @@ struct RawRule {
 #[derive(Default)]
 pub struct Loader {
     files: Vec<(String, String)>,
-    lists: Vec<(String, Vec<String>)>,
+    /// Each list with where it was (last) defined: (file index, position).
+    lists: Vec<(String, Vec<String>, usize, Pos)>,
     macros: HashMap<String, Vec<Text>>,
     rules: Vec<RawRule>,
     engine_versions: Vec<String>,
@@ -264,17 +265,20 @@ impl Loader {
             let items = item.get("items").map(strings).unwrap_or_default();
             match (
                 mode(item, "items"),
-                self.lists.iter_mut().find(|(n, _)| *n == name),
+                self.lists.iter_mut().find(|(n, ..)| *n == name),
             ) {
-                (Some("append"), Some((_, existing))) => existing.extend(items),
+                (Some("append"), Some((_, existing, ..))) => existing.extend(items),
                 (Some("append"), None) => {
                     return Err(e(
                         item.pos(),
                         format!("cannot append to list `{name}`: it is not defined before"),
                     ));
                 }
-                (_, Some((_, existing))) => *existing = items,
-                (_, None) => self.lists.push((name, items)),
+                (_, Some((_, existing, f, p))) => {
+                    *existing = items;
+                    (*f, *p) = (fi, item.pos());
+                }
+                (_, None) => self.lists.push((name, items, fi, item.pos())),
             }
             return Ok(());
         }
@@ -433,7 +437,22 @@ impl Loader {
     pub fn finish(self) -> Result<RuleSet, Vec<LoadError>> {
         // Lists: items naming an earlier list are replaced by its items.
         let mut lists: HashMap<String, Vec<String>> = HashMap::new();
-        for (name, items) in &self.lists {
+        let mut errors = Vec::new();
+        for (name, items, fi, pos) in &self.lists {
+            // Lists of lists double with each level: bounded before they are built.
+            let size: usize = items
+                .iter()
+                .map(|i| lists.get(i).map_or(1, Vec::len))
+                .fold(0, usize::saturating_add);
+            if size > MAX_LIST_ITEMS {
+                errors.push(err(
+                    &self.files[*fi].0,
+                    *pos,
+                    format!("list `{name}` expands to {size} items, more than {MAX_LIST_ITEMS}"),
+                ));
+                lists.insert(name.clone(), Vec::new());
+                continue;
+            }
             let flat = items
                 .iter()
                 .flat_map(|i| lists.get(i).cloned().unwrap_or_else(|| vec![i.clone()]))
@@ -441,7 +460,6 @@ impl Loader {
             lists.insert(name.clone(), flat);
         }
         let list = |n: &str| lists.get(n).cloned();
-        let mut errors = Vec::new();
         let parse = |t: &[Text], errors: &mut Vec<LoadError>| -> Option<Expr> {
             let text = t
                 .iter()
@@ -493,17 +511,18 @@ impl Loader {
                 continue;
             };
             let file = &self.files[r.file].0;
-            let mut cond = match inline(&cond, &macros, &mut Vec::new()) {
-                Ok(c) => c,
-                Err(why) => {
-                    set.skipped.push(err(
-                        file,
-                        r.pos,
-                        format!("rule `{}` skipped: {why}", r.name),
-                    ));
-                    continue;
-                }
-            };
+            let mut cond =
+                match inline(&cond, &macros, &mut Vec::new(), &mut { MAX_EXPANDED_NODES }) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        set.skipped.push(err(
+                            file,
+                            r.pos,
+                            format!("rule `{}` skipped: {why}", r.name),
+                        ));
+                        continue;
+                    }
+                };
             match exceptions(&r.exceptions, &list) {
                 Ok(Some(x)) => cond = Expr::And(vec![cond, Expr::Not(Box::new(x))]),
                 Ok(None) => {}
@@ -532,24 +551,56 @@ impl Loader {
     }
 }
 
-/// Replaces macro references by their conditions, recursively.
+/// Most items a list may expand to (lists of lists double with each level).
+pub const MAX_LIST_ITEMS: usize = 100_000;
+/// Most nodes a rule's condition may have once its macros are inlined
+/// (macros that use a macro twice double with each level).
+pub const MAX_EXPANDED_NODES: usize = 200_000;
+/// Deepest a condition may nest once its macros are inlined, so that
+/// compiling and evaluating it cannot exhaust the stack.
+pub const MAX_EXPANDED_DEPTH: usize = 256;
+
+/// Replaces macro references by their conditions, recursively, within
+/// `budget` nodes and [`MAX_EXPANDED_DEPTH`] levels.
 fn inline(
     e: &Expr,
     macros: &HashMap<String, Expr>,
     stack: &mut Vec<String>,
+    budget: &mut usize,
 ) -> Result<Expr, String> {
+    inline_at(e, macros, stack, budget, 0)
+}
+
+fn inline_at(
+    e: &Expr,
+    macros: &HashMap<String, Expr>,
+    stack: &mut Vec<String>,
+    budget: &mut usize,
+    depth: usize,
+) -> Result<Expr, String> {
+    if depth > MAX_EXPANDED_DEPTH {
+        return Err(format!(
+            "its condition nests deeper than {MAX_EXPANDED_DEPTH} levels once macros are inlined"
+        ));
+    }
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        format!("its condition grows past {MAX_EXPANDED_NODES} parts once macros are inlined")
+    })?;
+    let inline = |x: &Expr, stack: &mut Vec<String>, budget: &mut usize| {
+        inline_at(x, macros, stack, budget, depth + 1)
+    };
     Ok(match e {
         Expr::And(v) => Expr::And(
             v.iter()
-                .map(|x| inline(x, macros, stack))
+                .map(|x| inline(x, stack, budget))
                 .collect::<Result<_, _>>()?,
         ),
         Expr::Or(v) => Expr::Or(
             v.iter()
-                .map(|x| inline(x, macros, stack))
+                .map(|x| inline(x, stack, budget))
                 .collect::<Result<_, _>>()?,
         ),
-        Expr::Not(x) => Expr::Not(Box::new(inline(x, macros, stack)?)),
+        Expr::Not(x) => Expr::Not(Box::new(inline(x, stack, budget)?)),
         Expr::Check(c) => Expr::Check(c.clone()),
         Expr::Macro(name) => {
             if stack.contains(name) {
@@ -562,7 +613,7 @@ fn inline(
                 .get(name)
                 .ok_or_else(|| format!("`{name}` is neither a field check nor a defined macro"))?;
             stack.push(name.clone());
-            let r = inline(body, macros, stack);
+            let r = inline(body, stack, budget);
             stack.pop();
             r?
         }

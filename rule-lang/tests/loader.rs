@@ -275,3 +275,76 @@ fn falco_rule_files_load_with_zero_syntax_errors() {
         "every macro the files use is defined in them"
     );
 }
+
+#[test]
+fn crafted_rule_files_get_an_error_not_a_crash() {
+    // 10,000 nested parentheses once overflowed the stack.
+    let deep = format!(
+        "- rule: deep\n  desc: d\n  condition: {}proc.name = x{}\n  output: o\n  priority: INFO\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let mut l = Loader::new();
+    let errs = match l.add_str("deep.yaml", &deep) {
+        Err(e) => e,
+        Ok(()) => l.finish().err().expect("a too-deep condition is an error"),
+    };
+    let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.contains("deep.yaml") && e.contains("deeper than 200")),
+        "{text:?}"
+    );
+    let nots = format!(
+        "- rule: nots\n  desc: d\n  condition: {}proc.name = x\n  output: o\n  priority: INFO\n",
+        "not ".repeat(10_000)
+    );
+    let mut l = Loader::new();
+    let errs = match l.add_str("nots.yaml", &nots) {
+        Err(e) => e,
+        Ok(()) => l.finish().err().expect("a too-deep condition is an error"),
+    };
+    assert!(
+        errs.iter()
+            .any(|e| e.to_string().contains("deeper than 200")),
+        "{errs:?}"
+    );
+
+    // Lists of lists that double with each level.
+    let mut lists = String::from("- list: l0\n  items: [a, b]\n");
+    for i in 1..=40 {
+        lists.push_str(&format!("- list: l{i}\n  items: [l{p}, l{p}]\n", p = i - 1));
+    }
+    let mut l = Loader::new();
+    l.add_str("lists.yaml", &lists).unwrap();
+    let errs = l.finish().err().expect("a list of 2^41 items is an error");
+    assert!(
+        errs.iter().any(|e| {
+            let e = e.to_string();
+            e.contains("lists.yaml") && e.contains("list `l16` expands to 131072 items")
+        }),
+        "{errs:?}"
+    );
+
+    // Macros that use the one before twice.
+    let mut macros = String::from("- macro: m0\n  condition: proc.name = x\n");
+    for i in 1..=40 {
+        macros.push_str(&format!(
+            "- macro: m{i}\n  condition: (m{p} and m{p})\n",
+            p = i - 1
+        ));
+    }
+    macros.push_str("- rule: big\n  desc: d\n  condition: m40\n  output: o\n  priority: INFO\n");
+    let mut l = Loader::new();
+    l.add_str("macros.yaml", &macros).unwrap();
+    let set = l.finish().expect("the file loads; the rule is skipped");
+    assert!(set.rules.is_empty());
+    assert!(
+        set.skipped
+            .iter()
+            .any(|e| e.to_string().contains("rule `big` skipped")
+                && e.to_string().contains("grows past")),
+        "{:?}",
+        set.skipped
+    );
+}
