@@ -131,23 +131,29 @@ pub struct Writer<W: Sink> {
 
 impl Writer<File> {
     /// Creates `path` (mode 0600, never following a symlink) and writes the header.
-    /// Refuses an existing file unless `overwrite`.
+    /// Refuses an existing file unless `overwrite`, which removes it and
+    /// creates a new one: a planted file keeps neither its owner nor its mode.
     pub fn create(
         path: &Path,
         header: &Header,
         opts: WriterOptions,
         overwrite: bool,
     ) -> Result<Self> {
-        let mut o = OpenOptions::new();
-        o.write(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+        // Replacing means creating anew: a file someone planted at the path
+        // (theirs, world-writable, or a link) is removed, never written into.
         if overwrite {
-            o.create(true).truncate(true);
-        } else {
-            o.create_new(true);
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
         }
-        Writer::new(o.open(path)?, header, opts)
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(path)?;
+        Writer::new(file, header, opts)
     }
 }
 

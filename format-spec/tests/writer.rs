@@ -85,9 +85,44 @@ fn output_is_created_safely() {
     let link = dir.path().join("link.shrk");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     assert!(Writer::create(&link, &h, WriterOptions::default(), false).is_err());
-    assert!(Writer::create(&link, &h, WriterOptions::default(), true).is_err());
+    // Overwriting replaces the link by a file of its own, never writing through it.
+    Writer::create(&link, &h, WriterOptions::default(), true)
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_file()
+    );
     assert_eq!(std::fs::read(&target).unwrap(), b"precious");
-    assert!(Writer::create(&path, &h, WriterOptions::default(), true).is_ok());
+    // A file planted world-writable (by another user, when root runs this)
+    // is replaced by a new one, not reused with its owner and mode.
+    use std::os::unix::fs::MetadataExt;
+    let planted = dir.path().join("planted.shrk");
+    std::fs::write(&planted, b"").unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    // SAFETY: plain getters and a chown of a file this test made.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        let c = std::ffi::CString::new(planted.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::chown(c.as_ptr(), 65534, 65534) }, 0);
+    }
+    Writer::create(&planted, &h, WriterOptions::default(), true)
+        .unwrap()
+        .finish()
+        .unwrap();
+    let m = std::fs::metadata(&planted).unwrap();
+    // (A reused file keeps its mode and owner; the inode number cannot tell,
+    // the file system hands the freed one straight back.)
+    assert_eq!(
+        m.permissions().mode() & 0o777,
+        0o600,
+        "the planted file's mode was kept"
+    );
+    // SAFETY: a plain getter.
+    assert_eq!(m.uid(), unsafe { libc::geteuid() });
 }
 
 /// A disk that fills up after `room` bytes, possibly in the middle of a write.
