@@ -842,17 +842,42 @@ impl Timeline {
             .collect();
         let data = serde_json::json!({"facts": facts, "roots": self.roots, "processes": procs})
             .to_string();
-        // Inside <script>, "</" would end the element: escape it.
-        let data = data.replace("</", "<\\/");
+        // Inside <script>, no recorded byte may end the element, open a
+        // comment (`<!--` switches the HTML parser into escaped mode and hid
+        // the whole report) or end a line for older parsers: in JSON these
+        // characters only occur in strings, where \u escapes mean the same.
+        let data = data
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
         let esc = |s: &str| {
             s.replace('&', "&amp;")
                 .replace('<', "&lt;")
                 .replace('>', "&gt;")
                 .replace('"', "&quot;")
         };
-        REPORT
-            .replace("__TITLE__", &esc(title))
-            .replace("__DATA__", &data)
+        // One pass over the template: a title holding `__DATA__` stays text.
+        let title = esc(title);
+        let mut out = String::with_capacity(REPORT.len() + data.len());
+        let mut rest = REPORT;
+        while let Some(i) = rest.find("__") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if let Some(t) = tail.strip_prefix("__TITLE__") {
+                out.push_str(&title);
+                rest = t;
+            } else if let Some(t) = tail.strip_prefix("__DATA__") {
+                out.push_str(&data);
+                rest = t;
+            } else {
+                out.push_str("__");
+                rest = &tail[2..];
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// The tree as indented text: each process, its actions, then its children.

@@ -282,7 +282,11 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
             200,
             100,
             "/bin/bash",
-            &["bash", "-c", "echo </script><script>alert(1)</script>"],
+            &[
+                "bash",
+                "-c",
+                "echo </script><script>alert(1)</script> '<!--<script>' \u{2028}",
+            ],
         ),
         ev(
             40,
@@ -305,7 +309,8 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
         200,
         "a rule".into(),
     )]);
-    let html = t.render_html("x\"><script>", "facts");
+    // A title (a capture's path) holding the data placeholder stays text.
+    let html = t.render_html("x\"><script>__DATA__", "facts");
     // No fetches: a strict policy, and nothing loaded from elsewhere.
     assert!(html.contains("default-src 'none'"));
     for bad in [
@@ -318,7 +323,8 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
         assert!(!html.contains(bad), "{bad}");
     }
     // The title is escaped; the data cannot close its script element.
-    assert!(html.contains("x&quot;&gt;&lt;script&gt;"));
+    assert!(html.contains("x&quot;&gt;&lt;script&gt;__DATA__</title>"));
+    assert_eq!(html.matches("<script id=\"data\"").count(), 1);
     let data = html
         .split("<script id=\"data\" type=\"application/json\">")
         .nth(1)
@@ -326,6 +332,12 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
         .split("</script>")
         .next()
         .unwrap();
+    // Nothing in it the HTML parser reads as markup: no `<` (`<!--` once
+    // hid the whole report), `>` or `&`, and no line separator.
+    assert!(
+        !data.contains(['<', '>', '&', '\u{2028}']),
+        "markup characters in the data island: {data}"
+    );
     let v: serde_json::Value =
         serde_json::from_str(data).expect("the embedded data is intact JSON");
     let bash = v["processes"]
