@@ -23,6 +23,21 @@ fn synthetic(seed: u64, events: u64) -> Capture {
     Capture::from_bytes(w.finish().unwrap().0).unwrap()
 }
 
+/// Runs `sql` on `db` with sqlx itself, as someone else might: `shrike sql` only reads.
+fn write(db: &Path, sql: &'static str) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection, Executor};
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            c.execute(sql).await.unwrap();
+        });
+}
+
 fn one(db: &Path, sql: &str) -> i64 {
     match &query(db, sql).unwrap().1[0][0] {
         Cell::Int(i) => *i,
@@ -116,18 +131,7 @@ fn a_database_of_another_schema_version_is_refused_not_mixed() {
     // Exporting again into a database this version wrote is fine.
     export(&db, &["a.shrk".to_string()], &caps, &[]).unwrap();
     // One an older shrike wrote (another user_version) is not touched.
-    // (written here with sqlx itself: `shrike sql` only reads)
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::{Connection, Executor};
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-                .await
-                .unwrap();
-            c.execute("PRAGMA user_version = 1").await.unwrap();
-        });
+    write(&db, "PRAGMA user_version = 1");
     let err = export(&db, &["b.shrk".to_string()], &[synthetic(4, 2_000)], &[])
         .unwrap_err()
         .to_string();
@@ -284,21 +288,10 @@ fn export_writes_only_a_database_of_its_own_making() {
     assert!(err.contains("symbolic link"), "{err}");
     assert!(!target.exists(), "the export followed the planted link");
     // A database with a trigger (or any object shrike did not create) is refused.
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::{Connection, Executor};
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-                .await
-                .unwrap();
-            c.execute(
-                "CREATE TRIGGER swallow AFTER INSERT ON alerts BEGIN DELETE FROM alerts; END",
-            )
-            .await
-            .unwrap();
-        });
+    write(
+        &db,
+        "CREATE TRIGGER swallow AFTER INSERT ON alerts BEGIN DELETE FROM alerts; END",
+    );
     let err = export(&db, &["b.shrk".to_string()], &[synthetic(6, 1_000)], &[])
         .unwrap_err()
         .to_string();
