@@ -21,7 +21,8 @@ pub struct KernelFeatures {
     pub task_pt_regs: bool,
     /// `sched_process_exit` carries `group_dead` (6.16).
     pub exit_group_dead: bool,
-    /// The `raw_syscalls/sys_exit` tracepoint: syscalls without a tracepoint
+    /// The syscall-exit raw tracepoint (`sys_exit`, seen in tracefs as
+    /// `raw_syscalls/sys_exit`): syscalls without a tracepoint
     /// of their own are still recorded, as `syscall` events.
     pub raw_syscalls: bool,
 }

@@ -43,16 +43,22 @@ pub struct ProbeOptions {
 
 /// What the programs of one tracepoint record.
 fn class_of(program: &str) -> Option<Class> {
+    match program {
+        "sched_exec" | "sched_fork" | "sched_exit" => Some(Class::Process),
+        p => Some(syscall_kind(p)?.class()),
+    }
+}
+
+/// The kind a syscall program (`exit_openat`) records; `None` for the others.
+fn syscall_kind(program: &str) -> Option<Kind> {
     let name = program
         .strip_prefix("enter_")
-        .or_else(|| program.strip_prefix("exit_"))
-        .unwrap_or(program);
-    let kind = match name {
-        "sched_exec" | "sched_fork" | "sched_exit" => return Some(Class::Process),
-        "umount" => Kind::Umount2,
-        n => Kind::from_name(n)?,
-    };
-    Some(kind.class())
+        .or_else(|| program.strip_prefix("exit_"))?;
+    match name {
+        // x86_64's umount2 has the tracepoint of `SYSCALL_DEFINE2(umount, ...)`.
+        "umount" => Some(Kind::Umount2),
+        n => Kind::from_name(n),
+    }
 }
 
 /// The loaded and attached programs and their maps.
@@ -66,7 +72,7 @@ pub struct Probe {
     /// recorded at all (reported in the capture's configuration).
     pub missing: Vec<String>,
     /// Syscalls without a tracepoint of their own on this kernel, recorded as
-    /// `syscall` events through `raw_syscalls/sys_exit`.
+    /// `syscall` events by the raw hook on `sys_exit`.
     pub raw: Vec<String>,
     /// Programs the kernel refused, with the verifier's reason (skipped, reported likewise).
     pub refused: Vec<String>,
@@ -96,7 +102,8 @@ impl Probe {
         let btf = Btf::from_sys_fs()
             .map_err(|e| load_err(format!("reading kernel BTF (/sys/kernel/btf/vmlinux): {e}")))?;
         let names: Vec<String> = ebpf.programs().map(|(n, _)| n.to_string()).collect();
-        let mut missing = Vec::new();
+        // Tracepoints the kernel lacks, with the kind their program records.
+        let mut missing: Vec<(Option<Kind>, String)> = Vec::new();
         let mut refusals = Refusals::default();
         let mut attached = 0;
         let mut links = Vec::new();
@@ -134,7 +141,7 @@ impl Probe {
                     Ok(id) => links.push(Attached::Tp(name.clone(), id)),
                     Err(e) => {
                         // Some syscalls do not exist on every architecture or kernel build.
-                        missing.push(format!("{category}/{event}: {e}"));
+                        missing.push((syscall_kind(&name), format!("{category}/{event}: {e}")));
                         continue;
                     }
                 }
@@ -146,6 +153,7 @@ impl Probe {
         } else {
             Vec::new()
         };
+        let missing = missing.into_iter().map(|(_, why)| why).collect();
         let refused = refusals.settle(&opts.verifier_log, attached)?;
         let ring = RingBuf::try_from(ebpf.take_map("events").expect("events map"))
             .map_err(|e| load_err(format!("ring buffer: {e}")))?;
@@ -237,28 +245,26 @@ fn fdinfo_value(info: &str, name: &str) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// The program on `raw_syscalls/sys_exit` (capture-ebpf/src/shrike.bpf.c).
+/// The program on the BTF raw tracepoint `sys_exit` (capture-ebpf/src/shrike.bpf.c).
 const RAW_PROGRAM: &str = "raw_exit";
 
 /// Moves the syscalls of `missing` tracepoints to the raw hook: sets their
 /// numbers in the `untraced` map and attaches `raw_exit`, which runs for every
-/// syscall and records those. Returns the syscalls it covers (none: not attached).
+/// syscall and records those; what it covers leaves `missing`. Returns the
+/// syscalls it covers (none: not attached).
 fn attach_raw(
     ebpf: &mut Ebpf,
     btf: &Btf,
-    missing: &mut Vec<String>,
+    missing: &mut Vec<(Option<Kind>, String)>,
     refusals: &mut Refusals,
     links: &mut Vec<Attached>,
 ) -> Result<Vec<String>, CaptureError> {
     let load_err = |what: String| CaptureError::Load(what);
-    // "syscalls/sys_exit_init_module: why" -> ("init_module", 175)
-    let covered: Vec<(String, u32)> = missing
+    let covered: Vec<(Kind, u32)> = missing
         .iter()
-        .filter_map(|m| {
-            let tp = m.split(':').next()?.strip_prefix("syscalls/sys_exit_")?;
-            // x86_64's umount2 has the tracepoint of `SYSCALL_DEFINE2(umount, ...)`.
-            let name = if tp == "umount" { "umount2" } else { tp };
-            Some((name.to_string(), shrike_format::linux::syscall_nr(name)?))
+        .filter_map(|(k, _)| {
+            let k = (*k)?;
+            Some((k, shrike_format::linux::syscall_nr(k.name())?))
         })
         .collect();
     if covered.is_empty() {
@@ -266,9 +272,9 @@ fn attach_raw(
     }
     let mut map: Array<_, u8> = Array::try_from(ebpf.map_mut("untraced").expect("untraced map"))
         .map_err(|e| load_err(format!("untraced syscalls map: {e}")))?;
-    for (name, nr) in &covered {
+    for (kind, nr) in &covered {
         map.set(*nr, 1, 0)
-            .map_err(|e| load_err(format!("untraced syscalls map, {name}: {e}")))?;
+            .map_err(|e| load_err(format!("untraced syscalls map, {}: {e}", kind.name())))?;
     }
     let prog: &mut BtfTracePoint = ebpf
         .program_mut(RAW_PROGRAM)
@@ -282,17 +288,12 @@ fn attach_raw(
     match prog.attach() {
         Ok(id) => links.push(Attached::Btf(RAW_PROGRAM.to_string(), id)),
         Err(e) => {
-            missing.push(format!("raw tracepoint sys_exit: {e}"));
+            missing.push((None, format!("raw tracepoint sys_exit: {e}")));
             return Ok(Vec::new());
         }
     }
-    let names: Vec<&str> = covered.iter().map(|(n, _)| n.as_str()).collect();
-    missing.retain(|m| {
-        !m.strip_prefix("syscalls/sys_exit_")
-            .and_then(|r| r.split(':').next())
-            .is_some_and(|tp| names.contains(&tp) || (tp == "umount" && names.contains(&"umount2")))
-    });
-    Ok(covered.into_iter().map(|(n, _)| n).collect())
+    missing.retain(|(k, _)| !covered.iter().any(|(c, _)| Some(*c) == *k));
+    Ok(covered.iter().map(|(k, _)| k.name().to_string()).collect())
 }
 
 /// One program's attachment.
