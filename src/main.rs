@@ -20,6 +20,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 /// Exit status: shrike could not do what was asked (bad arguments, unreadable file).
 const EXIT_ERROR: u8 = 2;
+/// Exit status: done, but part of a capture could not be read (each part named on stderr).
+const EXIT_DAMAGED: u8 = 3;
 
 #[derive(Parser)]
 #[command(

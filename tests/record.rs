@@ -290,7 +290,7 @@ fn a_killed_recorder_leaves_every_event_older_than_the_flush_interval() {
         .ok();
     let cap = Capture::open(&file).unwrap();
     assert!(
-        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        matches!(cap.damage().as_slice(), [Damage::NoFooter { .. }]),
         "{:?}",
         cap.damage()
     );
@@ -527,7 +527,7 @@ fn a_full_disk_stops_recording_with_a_valid_file_and_a_clear_error() {
     // The file holds only complete chunks: it reads without damage beyond the missing footer.
     let cap = Capture::open(&copy).unwrap();
     assert!(
-        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        matches!(cap.damage().as_slice(), [Damage::NoFooter { .. }]),
         "{:?}",
         cap.damage()
     );

@@ -1,7 +1,8 @@
 //! The chunks of several captures as one work list, for the passes that
-//! decode them in parallel or merge them in time order.
+//! decode them in parallel or merge them in time order, and the one way a
+//! chunk is read (`read_chunk`), with the one damage policy.
 
-use shrike_format::Capture;
+use shrike_format::{Capture, CommonColumns, EventRef};
 
 /// One chunk of one capture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,6 +15,48 @@ pub struct ChunkRef {
     pub index: usize,
     /// Events in the chunks before it in its file (the first event's number, from 0).
     pub events_before: u64,
+}
+
+/// Every kind: `read_chunk` decodes all events.
+pub const ALL_KINDS: u128 = u128::MAX;
+
+/// Reads chunk `c` of `caps`: each event of `kinds` (kind ids as bits), with
+/// `columns` of the common columns, goes to `each` with its index in the
+/// chunk; `each` returns false to stop. This is how every pass reads a
+/// chunk, so damage has one policy: the events before a fault are used, and
+/// the fault is noted once in the capture's damage (`Capture::damage`),
+/// which every command reports the same way when it ends.
+pub fn read_chunk(
+    caps: &[Capture],
+    c: &ChunkRef,
+    kinds: u128,
+    columns: CommonColumns,
+    mut each: impl FnMut(u32, &EventRef<'_>) -> bool,
+) {
+    let cap = &caps[c.file];
+    let fault = crate::with_chunk_buf(|buf| {
+        let p = cap.payload_in(c.index, buf).map_err(fault)?;
+        let mut events = p.events_with(kinds, columns).map_err(|e| e.0)?;
+        while let Some(ev) = events.next_ref() {
+            let (n, ev) =
+                ev.map_err(|e| format!("{} (the rest of the chunk is unreadable)", e.0))?;
+            if !each(n, ev) {
+                break;
+            }
+        }
+        Ok::<(), String>(())
+    });
+    if let Err(what) = fault {
+        cap.note_bad_chunk(c.index, what);
+    }
+}
+
+/// What is wrong with a chunk, without the offset its damage entry names.
+pub fn fault(e: shrike_format::Error) -> String {
+    match e {
+        shrike_format::Error::Chunk { what, .. } => what,
+        e => e.to_string(),
+    }
 }
 
 /// Every chunk of `caps`, file by file, in file order.

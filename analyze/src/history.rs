@@ -292,18 +292,13 @@ fn chunk_changes(
         .map(|(_, n)| n)
         .sum();
     let mut out = Vec::with_capacity(most as usize);
-    crate::with_chunk_buf(|buf| {
-        if let Ok(p) = caps[f].payload_in(i, buf)
-            // A life needs each event's pid and comm, not its other columns.
-            && let Ok(mut events) = p.events_with(lifecycle, CommonColumns::PID_AND_COMM)
-        {
-            while let Some(Ok((n, e))) = events.next_ref() {
-                if let Some(c) = changes(e, paths) {
-                    let n = u64::from(n) + 1;
-                    out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
-                }
-            }
+    // A life needs each event's pid and comm, not its other columns.
+    crate::chunks::read_chunk(caps, c, lifecycle, CommonColumns::PID_AND_COMM, |n, e| {
+        if let Some(c) = changes(e, paths) {
+            let n = u64::from(n) + 1;
+            out.push((e.ts, ((f as u64) << 40) | ((i as u64) << 20) | n, c));
         }
+        true
     });
     out
 }

@@ -35,11 +35,11 @@ impl Ord for Pending {
 }
 
 /// Calls `f` with every readable event of `caps` in time order (ties keep file
-/// order). A chunk that cannot be decoded is reported to `on_error` and skipped.
+/// order). What a damaged chunk holds before its fault is replayed; the
+/// fault is noted in its capture's damage (`chunks::read_chunk`).
 pub fn replay(
     caps: &[Capture],
     f: &mut dyn FnMut(Replayed) -> std::io::Result<()>,
-    on_error: &mut dyn FnMut(usize, shrike_format::Error),
 ) -> std::io::Result<()> {
     let chunks = crate::chunks::in_time_order(caps);
     let mut heap: BinaryHeap<Pending> = BinaryHeap::new();
@@ -51,20 +51,19 @@ pub fn replay(
         if let Some(h) = horizon
             && heap.peek().is_none_or(|p| (p.0).0.0 >= h)
         {
-            let (fi, ci) = (chunks[next].file, chunks[next].index);
+            let c = &chunks[next];
             next += 1;
-            match caps[fi]
-                .payload(ci)
-                .and_then(|p| p.to_owned_events().map_err(|e| caps[fi].chunk_err(ci, e.0)))
-            {
-                Ok(events) => {
-                    for e in events {
-                        seq += 1;
-                        heap.push(Pending(Reverse((e.ts, fi, seq)), e));
-                    }
-                }
-                Err(e) => on_error(fi, e),
-            }
+            crate::chunks::read_chunk(
+                caps,
+                c,
+                crate::chunks::ALL_KINDS,
+                shrike_format::CommonColumns::ALL,
+                |_, e| {
+                    seq += 1;
+                    heap.push(Pending(Reverse((e.ts, c.file, seq)), e.to_owned_event()));
+                    true
+                },
+            );
             continue;
         }
         match heap.pop() {
@@ -79,13 +78,11 @@ pub fn replay(
 /// cores a window at a time, and only the events kept are copied, so a
 /// selective filter costs little more than decoding. `keep` gets the
 /// event's file and its number in that file, from 1 (Falco's `evt.num`, as
-/// a scan numbers events). A chunk that cannot be decoded is reported to
-/// `on_error` and skipped whole.
+/// a scan numbers events). Damaged chunks are read as `replay` reads them.
 pub fn replay_kept(
     caps: &[Capture],
     keep: &(dyn Fn(usize, u64, &shrike_format::EventRef<'_>) -> bool + Sync),
     f: &mut dyn FnMut(Replayed) -> std::io::Result<()>,
-    on_error: &mut dyn FnMut(usize, shrike_format::Error),
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     type Kept = (u64, usize, u64, OwnedEvent);
@@ -93,32 +90,27 @@ pub fn replay_kept(
     let window = crate::chunks::window();
     let mut pending: Vec<Kept> = Vec::new();
     for (w, batch) in work.chunks(window).enumerate() {
-        let read: Vec<Result<Vec<Kept>, (usize, shrike_format::Error)>> = batch
+        let read: Vec<Vec<Kept>> = batch
             .par_iter()
             .map(|c| {
-                let cap = &caps[c.file];
-                let bad = |e: shrike_format::DecodeError| (c.file, cap.chunk_err(c.index, e.0));
-                crate::with_chunk_buf(|buf| {
-                    let p = cap.payload_in(c.index, buf).map_err(|e| (c.file, e))?;
-                    let mut events = p.events().map_err(bad)?;
-                    let mut out = Vec::new();
-                    while let Some(ev) = events.next_ref() {
-                        let (n, ev) = ev.map_err(bad)?;
+                let mut out = Vec::new();
+                crate::chunks::read_chunk(
+                    caps,
+                    c,
+                    crate::chunks::ALL_KINDS,
+                    shrike_format::CommonColumns::ALL,
+                    |n, ev| {
                         let num = c.events_before + u64::from(n) + 1;
                         if keep(c.file, num, ev) {
                             out.push((ev.ts, c.file, num, ev.to_owned_event()));
                         }
-                    }
-                    Ok(out)
-                })
+                        true
+                    },
+                );
+                out
             })
             .collect();
-        for r in read {
-            match r {
-                Ok(kept) => pending.extend(kept),
-                Err((file, e)) => on_error(file, e),
-            }
-        }
+        pending.extend(read.into_iter().flatten());
         // Every unread chunk starts at or after the horizon: what is earlier is final.
         let horizon = crate::chunks::horizon(&work, (w + 1) * window);
         let ready = crate::chunks::take_settled(&mut pending, horizon, |(ts, file, num, _)| {

@@ -128,8 +128,6 @@ pub struct ScanStats {
     pub chunks: u64,
     /// Chunks skipped without decoding (no rule can match their kinds).
     pub chunks_skipped: u64,
-    /// Chunks that could not be read: (file, error).
-    pub errors: Vec<(usize, String)>,
 }
 
 /// Runs every rule over every event of `caps`, all alerts at once.
@@ -170,11 +168,10 @@ pub fn scan_each(
         batch
             .par_iter()
             .map(|c| {
-                let (f, i) = (c.file, c.index);
-                let r = crate::with_chunk_buf(|buf| {
-                    scan_chunk(caps, f, i, buf, wanted, history, engine, c.events_before)
-                });
-                progress(u64::from(caps[f].chunks()[i].header.stats.events));
+                let r = scan_chunk(caps, c, wanted, history, engine);
+                progress(u64::from(
+                    caps[c.file].chunks()[c.index].header.stats.events,
+                ));
                 r
             })
             .collect()
@@ -188,7 +185,6 @@ pub fn scan_each(
                 pending.extend(a);
                 stats.chunks += s.chunks;
                 stats.chunks_skipped += s.chunks_skipped;
-                stats.errors.extend(s.errors);
             }
         },
         |a: &Alert| (a.ts, (a.file, a.order, a.rule)),
@@ -197,18 +193,16 @@ pub fn scan_each(
     stats
 }
 
-/// Pass two over one chunk: its alerts, in no particular order.
-#[allow(clippy::too_many_arguments)]
+/// Pass two over one chunk: its alerts, in no particular order. A chunk
+/// that cannot be read whole is noted in its capture's damage.
 fn scan_chunk(
     caps: &[Capture],
-    f: usize,
-    i: usize,
-    buf: &mut Vec<u8>,
+    c: &crate::chunks::ChunkRef,
     wanted: u128,
     history: &History,
     engine: &Engine,
-    base: u64,
 ) -> (Vec<Alert>, ScanStats) {
+    let (f, i, base) = (c.file, c.index, c.events_before);
     let mut stats = ScanStats::default();
     let cap = &caps[f];
     if cap.chunks()[i].kinds() & wanted == 0 {
@@ -217,30 +211,9 @@ fn scan_chunk(
     }
     stats.chunks = 1;
     let mut alerts = Vec::new();
-    let payload = match cap.payload_in(i, buf) {
-        Ok(p) => p,
-        Err(e) => {
-            stats.errors.push((f, e.to_string()));
-            return (alerts, stats);
-        }
-    };
     // Events of kinds no rule wants are stepped over undecoded.
-    let mut events = match payload.events_with(wanted, engine.columns) {
-        Ok(ev) => ev,
-        Err(e) => {
-            stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
-            return (alerts, stats);
-        }
-    };
-    while let Some(ev) = events.next_ref() {
-        let (n, ev) = match ev {
-            Ok((n, ev)) => (n as usize, ev),
-            Err(e) => {
-                stats.errors.push((f, cap.chunk_err(i, e.0).to_string()));
-                break;
-            }
-        };
-        let ctx = Ctx::new(ev, cap.header(), history, base + n as u64 + 1);
+    crate::chunks::read_chunk(caps, c, wanted, engine.columns, |n, ev| {
+        let ctx = Ctx::new(ev, cap.header(), history, base + u64::from(n) + 1);
         let kind = usize::from(ev.kind_id().min(127));
         for (ri, program) in &engine.by_kind[kind] {
             let ri = *ri;
@@ -259,10 +232,11 @@ fn scan_chunk(
                     fields,
                     pid: ev.pid,
                     kind: ev.kind_id(),
-                    order: (i, n),
+                    order: (i, n as usize),
                 });
             }
         }
-    }
+        true
+    });
     (alerts, stats)
 }

@@ -66,13 +66,10 @@ pub fn summarize(file: &str, cap: &Capture) -> Summary {
     let h = cap.header();
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     let (mut min, mut max) = (u64::MAX, 0u64);
-    let mut damage = cap.damage().to_vec();
     for (i, c) in cap.chunks().iter().enumerate() {
+        // The CRC only: a summary does not decompress.
         if let Err(e) = cap.check_chunk(i) {
-            damage.push(Damage::BadChunk {
-                offset: c.offset,
-                what: e.to_string(),
-            });
+            cap.note_bad_chunk(i, crate::chunks::fault(e));
         }
         let s = &c.header.stats;
         for &(k, n) in &s.kind_counts {
@@ -120,7 +117,7 @@ pub fn summarize(file: &str, cap: &Capture) -> Summary {
             0.0
         },
         kinds,
-        damage,
+        damage: cap.damage(),
     }
 }
 

@@ -515,14 +515,10 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
             b.step(caps[f].header(), &e.as_event_ref(), sel);
         }
     } else {
-        replay(
-            caps,
-            &mut |r| {
-                b.step(caps[r.file].header(), &r.event.as_event_ref(), sel);
-                Ok(())
-            },
-            &mut |_, _| {},
-        )?;
+        replay(caps, &mut |r| {
+            b.step(caps[r.file].header(), &r.event.as_event_ref(), sel);
+            Ok(())
+        })?;
     }
     let mut t = b.t;
     link(&mut t, sel);
@@ -541,18 +537,18 @@ fn exits(caps: &[Capture], work: &[crate::chunks::ChunkRef]) -> HashMap<u32, Vec
         .filter(|c| caps[c.file].chunks()[c.index].kinds() & exit != 0)
         .map(|c| {
             let mut out = Vec::new();
-            crate::with_chunk_buf(|buf| {
-                if let Ok(p) = caps[c.file].payload_in(c.index, buf)
-                    && let Ok(mut events) =
-                        p.events_with(exit, shrike_format::CommonColumns::PID_AND_COMM)
-                {
-                    while let Some(Ok((_, e))) = events.next_ref() {
-                        if let Body::ProcExit { group_dead: 1, .. } = e.body {
-                            out.push((e.pid, e.ts));
-                        }
+            crate::chunks::read_chunk(
+                caps,
+                c,
+                exit,
+                shrike_format::CommonColumns::PID_AND_COMM,
+                |_, e| {
+                    if let Body::ProcExit { group_dead: 1, .. } = e.body {
+                        out.push((e.pid, e.ts));
                     }
-                }
-            });
+                    true
+                },
+            );
             out
         })
         .collect();
@@ -581,19 +577,17 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
     let mut all: Vec<(u64, usize, u64, shrike_format::OwnedEvent)> = work
         .par_iter()
         .map(|c| {
-            let (f, i, base) = (c.file, c.index, c.events_before);
+            let (f, base) = (c.file, c.events_before);
             let mut out = Vec::new();
             // Pids with a life in this chunk so far, and when each was last
             // seen: their later events add nothing unless the pid exited since.
             let mut known: HashMap<u32, u64> = HashMap::new();
-            crate::with_chunk_buf(|buf| {
-                let Ok(p) = caps[f].payload_in(i, buf) else {
-                    return;
-                };
-                let Ok(mut events) = p.events() else {
-                    return;
-                };
-                while let Some(Ok((n, e))) = events.next_ref() {
+            crate::chunks::read_chunk(
+                caps,
+                c,
+                crate::chunks::ALL_KINDS,
+                shrike_format::CommonColumns::ALL,
+                |n, e| {
                     let keep = match &e.body {
                         b if b.started().is_some() => true,
                         b if b.forked(e.pid).is_some() => {
@@ -614,8 +608,9 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                         let seq = base + u64::from(n) + 1;
                         out.push((e.ts, f, seq, e.to_owned_event()));
                     }
-                }
-            });
+                    true
+                },
+            );
             out
         })
         .flatten_iter()

@@ -218,11 +218,21 @@ fn snapshot_one(
     if exe.starts_with(b"/memfd:") {
         flags |= shrike_format::EXEC_FROM_MEMFD;
     }
-    let cmdline = fs::read(format!("{base}/cmdline")).unwrap_or_default();
-    let argv = match cmdline.strip_suffix(b"\0").unwrap_or(&cmdline) {
-        b"" => Vec::new(),
-        c => c.split(|&b| b == 0).map(<[u8]>::to_vec).collect(),
-    };
+    // argv as an exec event holds it: at most 4095 bytes, a longer one cut
+    // and marked (the recorder's own bound, which readers rely on).
+    let mut cmdline = Vec::new();
+    if let Ok(f) = fs::File::open(format!("{base}/cmdline")) {
+        use std::io::Read;
+        let _ = f
+            .take(crate::record::ARGV_MAX as u64 + 1)
+            .read_to_end(&mut cmdline);
+    }
+    let cut = cmdline.len() > crate::record::ARGV_MAX;
+    cmdline.truncate(crate::record::ARGV_MAX);
+    let mut argv = crate::record::split_argv(cmdline.strip_suffix(b"\0").unwrap_or(&cmdline));
+    if cut && let Some(last) = argv.last_mut() {
+        *last = crate::record::mark_cut(last, crate::record::layout::STR_F_CUT_END);
+    }
     // What fd 0 and 1 refer to: stat follows /proc's magic links to the pipe,
     // socket or file itself.
     let stdio = |fd: u32| {
@@ -278,4 +288,33 @@ fn cgroup_id(pid: u32, root: &std::path::Path) -> u64 {
         .find_map(|l| l.strip_prefix("0::"))
         .and_then(|p| fs::metadata(root.join(p.trim_start_matches('/'))).ok())
         .map_or(0, |m| m.ino())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_snapshot_keeps_argv_within_the_recorders_bound_and_marks_the_cut() {
+        let long = "x".repeat(3 * crate::record::ARGV_MAX);
+        let mut child = std::process::Command::new("sleep")
+            .args(["30", &long])
+            .spawn()
+            .expect("sleep runs");
+        let snap = super::snapshot_processes(Some(&[child.id()]));
+        child.kill().ok();
+        child.wait().ok();
+        let e = snap
+            .iter()
+            .find(|e| e.pid == child.id())
+            .expect("the child is in the snapshot");
+        let shrike_format::Body::ProcSnapshot { argv, .. } = &e.body else {
+            panic!("a snapshot event: {e:?}");
+        };
+        let bytes: usize = argv.iter().map(|a| a.len() + 1).sum();
+        assert!(
+            bytes <= crate::record::ARGV_MAX + 4,
+            "{bytes} bytes of argv"
+        );
+        assert_eq!(argv[0], b"sleep");
+        assert!(argv[2].ends_with("…".as_bytes()), "the cut is marked");
+    }
 }

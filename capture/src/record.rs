@@ -1254,7 +1254,12 @@ fn parse_sockaddr(b: &[u8]) -> SockAddr<Vec<u8>> {
     }
 }
 
-fn split_argv(b: &[u8]) -> Vec<Vec<u8>> {
+/// Most argv bytes an exec event holds: what the kernel side reads
+/// (`STR_MAX - 1` in `shrike.bpf.c`); a `/proc` snapshot keeps to it too.
+pub(crate) const ARGV_MAX: usize = 4095;
+
+/// argv as the kernel lays it out: strings each ended by a zero byte.
+pub(crate) fn split_argv(b: &[u8]) -> Vec<Vec<u8>> {
     let b = b.strip_suffix(b"\0").unwrap_or(b);
     if b.is_empty() {
         return Vec::new();
@@ -1266,7 +1271,7 @@ fn split_argv(b: &[u8]) -> Vec<Vec<u8>> {
 /// values"): "…" where its start is missing (`/c/d/f` of a path walked up
 /// from the file becomes `…/c/d/f`, no longer absolute), "…" after it where
 /// its end is missing. Every output then shows it as cut.
-fn mark_cut(v: &[u8], flags: u8) -> Vec<u8> {
+pub(crate) fn mark_cut(v: &[u8], flags: u8) -> Vec<u8> {
     const ELLIPSIS: &[u8] = "…".as_bytes();
     let mut out = Vec::with_capacity(v.len() + 6);
     if flags & STR_F_CUT_START != 0 {

@@ -423,15 +423,16 @@ impl Batcher {
     }
 }
 
-/// Decodes chunk `i` of `cap` into bound rows for every table (the capture's
-/// id is in the statements); its first event gets id `first_id`.
+/// Decodes chunk `c` into bound rows for every table (the capture's id is
+/// in the statements); its first event gets id `first_id`. A damaged chunk
+/// gives the rows of the events before its fault (`chunks::read_chunk`).
 fn chunk_rows(
-    cap: &Capture,
-    i: usize,
+    caps: &[Capture],
+    c: &shrike_analyze::chunks::ChunkRef,
     first_id: i64,
     lives: &HashMap<u32, Vec<(i128, i64)>>,
 ) -> Result<Vec<Batch>, String> {
-    let h = cap.header();
+    let h = caps[c.file].header();
     let life_of = |pid: u32, now: i128| -> Option<i64> {
         let l = lives.get(&pid)?;
         l.iter()
@@ -452,30 +453,39 @@ fn chunk_rows(
             })
             .collect()
     });
-    shrike_analyze::with_chunk_buf(|buf| {
-        let p = cap.payload_in(i, buf).map_err(|e| e.to_string())?;
-        let mut comms: HashMap<&[u8], std::sync::Arc<str>> = HashMap::new();
-        let mut out = Vec::new();
-        let (mut ev, mut fi, mut ne, mut lo) = (
-            Batcher::new(&EVENTS),
-            Batcher::new(&FILES),
-            Batcher::new(&NETWORK),
-            Batcher::new(&LOST),
-        );
-        let mut events = p.events().map_err(|e| cap.chunk_err(i, e.0).to_string())?;
-        while let Some(e) = events.next_ref() {
-            let (n, e) = e.map_err(|e| cap.chunk_err(i, e.0).to_string())?;
+    let mut comms: HashMap<Vec<u8>, std::sync::Arc<str>> = HashMap::new();
+    let mut out = Vec::new();
+    let (mut ev, mut fi, mut ne, mut lo) = (
+        Batcher::new(&EVENTS),
+        Batcher::new(&FILES),
+        Batcher::new(&NETWORK),
+        Batcher::new(&LOST),
+    );
+    let mut failed = None;
+    shrike_analyze::chunks::read_chunk(
+        caps,
+        c,
+        shrike_analyze::chunks::ALL_KINDS,
+        shrike_format::CommonColumns::ALL,
+        |n, e| {
             let id = first_id + i64::from(n);
             let now = wall_ns(h, e.ts);
             let kind = &KINDS[usize::from(e.kind_id().min(255))];
-            let comm = comms
-                .entry(e.comm)
-                .or_insert_with(|| s(e.comm).into())
-                .clone();
+            let comm = match comms.get(e.comm) {
+                Some(c) => c.clone(),
+                None => comms
+                    .entry(e.comm.to_vec())
+                    .or_insert_with(|| s(e.comm).into())
+                    .clone(),
+            };
             let res = e.body.res();
-            let process_id = life_of(e.pid, now).ok_or_else(|| {
-                format!("pid {} has an event but no process (timeline bug)", e.pid)
-            })?;
+            let Some(process_id) = life_of(e.pid, now) else {
+                failed = Some(format!(
+                    "pid {} has an event but no process (timeline bug)",
+                    e.pid
+                ));
+                return false;
+            };
             ev.bind(id)
                 .bind(process_id)
                 .bind(now as i64)
@@ -513,14 +523,18 @@ fn chunk_rows(
             if let Body::Lost { count } = e.body {
                 lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
-        }
-        for b in [&mut ev, &mut fi, &mut ne, &mut lo] {
-            b.flush(&mut out);
-        }
-        // Foreign keys: a chunk's events go in before the rows that point at them.
-        out.sort_by_key(|b| !std::ptr::eq(b.table, &EVENTS));
-        Ok(out)
-    })
+            true
+        },
+    );
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    for b in [&mut ev, &mut fi, &mut ne, &mut lo] {
+        b.flush(&mut out);
+    }
+    // Foreign keys: a chunk's events go in before the rows that point at them.
+    out.sort_by_key(|b| !std::ptr::eq(b.table, &EVENTS));
+    Ok(out)
 }
 
 /// A text value as sqlx keeps it with one allocation (a `String` it wraps
@@ -796,7 +810,7 @@ async fn export_one<'s, 'env>(
                 .par_iter()
                 .map(|c| {
                     let first_id = event_base + c.events_before as i64;
-                    chunk_rows(cap, c.index, first_id, &lives)
+                    chunk_rows(caps, c, first_id, &lives)
                 })
                 .collect::<Result<Vec<_>, _>>();
             let failed = rows.is_err();

@@ -8,7 +8,10 @@ use rustc_hash::FxHashMap;
 use crate::error::DecodeError;
 use crate::event::{Event, EventRef, SockAddr};
 use crate::kinds::{Body, FieldType, Kind, decode_body_into};
-use crate::limits::{MAX_DICT_ENTRIES, MAX_EVENTS_PER_CHUNK, MAX_LIST_LEN};
+use crate::limits::{
+    MAX_CHUNK_STRING_BYTES, MAX_DICT_ENTRIES, MAX_EVENT_STRING_BYTES, MAX_EVENTS_PER_CHUNK,
+    MAX_LIST_LEN,
+};
 use crate::varint::{get_uint, put_int, put_uint, unzigzag};
 
 /// Names of the common columns, in payload order (SPEC.md §4.2).
@@ -85,6 +88,8 @@ pub(crate) struct DictBuilder {
     map: FxHashMap<Box<[u8]>, u32>,
     lens: Vec<u8>,
     bytes: Vec<u8>,
+    /// String bytes referenced so far, each reference counted (SPEC.md §9).
+    referenced: u64,
 }
 
 impl DictBuilder {
@@ -104,6 +109,7 @@ impl DictBuilder {
     }
 
     pub(crate) fn put_str(&mut self, col: &mut Vec<u8>, s: &[u8]) {
+        self.referenced += s.len() as u64;
         let id = self.id(s);
         put_uint(col, id.into());
     }
@@ -196,6 +202,11 @@ impl ChunkBuilder {
 
     pub(crate) fn dict_len(&self) -> usize {
         self.dict.len()
+    }
+
+    /// String bytes the chunk's events reference so far, each reference counted.
+    pub(crate) fn referenced_bytes(&self) -> u64 {
+        self.dict.referenced
     }
 
     /// Uncompressed bytes so far (within a few bytes of the payload size).
@@ -494,6 +505,8 @@ pub(crate) struct DictRef<'a> {
     bytes: &'a [u8],
     /// `ends[i]..ends[i + 1]` is string `i`; one more entry than strings.
     ends: Vec<u32>,
+    /// String bytes handed out so far, each time counted (SPEC.md §9).
+    handed: std::cell::Cell<u64>,
 }
 
 thread_local! {
@@ -537,6 +550,7 @@ impl<'a> DictRef<'a> {
         Ok(DictRef {
             bytes: &col[c.pos..],
             ends,
+            handed: std::cell::Cell::new(0),
         })
     }
 
@@ -544,6 +558,7 @@ impl<'a> DictRef<'a> {
     fn get(&self, id: u64) -> Option<&'a [u8]> {
         let i = usize::try_from(id).ok()?;
         let (&start, &end) = (self.ends.get(i)?, self.ends.get(i + 1)?);
+        self.handed.set(self.handed.get() + u64::from(end - start));
         Some(&self.bytes[start as usize..end as usize])
     }
 
@@ -839,6 +854,7 @@ impl<'a> Events<'a> {
             return Ok(false);
         }
         self.catch_up()?;
+        let handed_before = self.dict.handed.get();
         let c = &mut self.common;
         let e = &mut self.cur;
         let has = |i| ALL || self.columns.has(i);
@@ -883,7 +899,28 @@ impl<'a> Events<'a> {
             )?,
             None => e.body = Body::Unknown { kind: id },
         }
+        let handed = self.dict.handed.get();
+        if handed - handed_before > MAX_EVENT_STRING_BYTES || handed > MAX_CHUNK_STRING_BYTES {
+            return Err(self.too_much_text(handed - handed_before, handed));
+        }
         Ok(true)
+    }
+
+    #[cold]
+    fn too_much_text(&self, event: u64, chunk: u64) -> DecodeError {
+        DecodeError::new(if event > MAX_EVENT_STRING_BYTES {
+            format!(
+                "event {} references {event} bytes of strings, more than the \
+                 {MAX_EVENT_STRING_BYTES} an event may",
+                self.consumed()
+            )
+        } else {
+            format!(
+                "the events up to {} reference {chunk} bytes of strings, more than the \
+                 {MAX_CHUNK_STRING_BYTES} a chunk may",
+                self.consumed()
+            )
+        })
     }
 
     /// The next wanted event and its index in the chunk, decoded in place and

@@ -77,7 +77,8 @@ pub enum Damage {
         /// Why the footer was not used.
         what: String,
     },
-    /// An events chunk whose frame is intact but whose header cannot be used.
+    /// An events chunk that cannot be read whole: its frame, its header or
+    /// its payload is bad (the events before the fault are still read).
     BadChunk {
         /// Byte offset of the frame.
         offset: u64,
@@ -95,7 +96,9 @@ impl std::fmt::Display for Damage {
             Damage::SeqGap { after, next } => {
                 write!(f, "chunks missing between sequence {after} and {next}")
             }
-            Damage::NoFooter { what } => write!(f, "no footer ({what}); read by recovery scan"),
+            Damage::NoFooter { what } => {
+                write!(f, "footer not used ({what}); read by walking the frames")
+            }
             Damage::BadChunk { offset, what } => write!(f, "chunk at offset {offset}: {what}"),
         }
     }
@@ -114,6 +117,8 @@ pub struct Capture {
     header_len: usize,
     chunks: Vec<ChunkInfo>,
     damage: Vec<Damage>,
+    /// Chunks found bad while reading (by any thread), each once.
+    read_damage: std::sync::Mutex<Vec<Damage>>,
     footer: Option<IndexFrame>,
 }
 
@@ -154,6 +159,7 @@ impl Capture {
             header_len,
             chunks,
             damage,
+            read_damage: std::sync::Mutex::default(),
             footer,
         })
     }
@@ -181,9 +187,23 @@ impl Capture {
         &self.chunks
     }
 
-    /// What is damaged or missing; empty for a cleanly closed, intact directory.
-    pub fn damage(&self) -> &[Damage] {
-        &self.damage
+    /// What is damaged or missing: what opening the file found, then each
+    /// chunk found bad while reading it (`note_bad_chunk`); empty for an
+    /// intact file read so far without fault.
+    pub fn damage(&self) -> Vec<Damage> {
+        let read = self.read_damage.lock().unwrap_or_else(|e| e.into_inner());
+        self.damage.iter().chain(read.iter()).cloned().collect()
+    }
+
+    /// Records that chunk `i` could not be read whole, once per chunk
+    /// however many passes meet it, so every command reports it alike.
+    pub fn note_bad_chunk(&self, i: usize, what: String) {
+        let offset = self.chunks[i].offset;
+        let mut read = self.read_damage.lock().unwrap_or_else(|e| e.into_inner());
+        let known = |d: &Damage| matches!(d, Damage::BadChunk { offset: o, .. } if *o == offset);
+        if !self.damage.iter().any(known) && !read.iter().any(known) {
+            read.push(Damage::BadChunk { offset, what });
+        }
     }
 
     /// The footer, when the file was closed cleanly.
@@ -365,37 +385,64 @@ fn open_by_footer(data: &[u8], header_len: usize) -> Result<(Vec<ChunkInfo>, Ind
         return Err("the trailer does not point to a footer frame that ends at the trailer".into());
     }
     let footer = IndexFrame::decode(f.header, f.body, true).map_err(|e| format!("footer: {e}"))?;
+    // The footer is not signed: before it decides what analysis sees, the
+    // frames themselves are walked (their fixed headers only, no CRC or
+    // decompression) and must be exactly the ones it lists, in sequence.
     let mut chunks = Vec::with_capacity(footer.entries.len());
-    let mut next_free = header_len as u64;
-    for e in &footer.entries {
-        let end = e.offset.checked_add(u64::from(e.frame_len));
-        if e.offset < next_free || end.is_none_or(|end| end > at) {
+    let mut entries = footer.entries.iter();
+    let (mut off, mut seq) = (header_len as u64, 0u64);
+    let before_footer = &data[..at as usize];
+    while off < at {
+        let cf = parse_frame(before_footer, off, false)
+            .map_err(|x| format!("the frame at offset {off}: {}", x.what()))?;
+        if cf.seq != seq {
             return Err(format!(
-                "footer entry for offset {} overlaps another chunk or the footer",
-                e.offset
+                "the frame at offset {off} has sequence {}, {seq} expected",
+                cf.seq
             ));
         }
-        next_free = end.unwrap_or(u64::MAX);
-        // Only the header is read here; CRCs are checked when a chunk is decoded.
-        let cf = parse_frame(&data[..at as usize], e.offset, false)
-            .map_err(|x| format!("chunk at {}: {}", e.offset, x.what()))?;
-        if cf.ftype != FrameType::Events as u32
-            || cf.seq != e.seq
-            || cf.bytes.len() != e.frame_len as usize
-        {
-            return Err(format!(
-                "footer entry for offset {} does not match the chunk there",
-                e.offset
-            ));
+        if cf.ftype == FrameType::Events as u32 {
+            let listed = entries
+                .next()
+                .ok_or_else(|| format!("the footer leaves out the events chunk at offset {off}"))?;
+            if listed.offset > off {
+                return Err(format!(
+                    "the footer leaves out the events chunk at offset {off}"
+                ));
+            }
+            if listed.offset != off
+                || listed.seq != seq
+                || listed.frame_len as usize != cf.bytes.len()
+            {
+                return Err(format!(
+                    "the footer's entry for offset {} does not describe the events chunk at offset {off}",
+                    listed.offset
+                ));
+            }
+            let header =
+                EventsHeader::decode(cf.header).map_err(|x| format!("chunk at {off}: {x}"))?;
+            chunks.push(ChunkInfo {
+                offset: off,
+                frame_len: listed.frame_len,
+                seq,
+                header,
+            });
         }
-        let header =
-            EventsHeader::decode(cf.header).map_err(|x| format!("chunk at {}: {x}", e.offset))?;
-        chunks.push(ChunkInfo {
-            offset: e.offset,
-            frame_len: e.frame_len,
-            seq: e.seq,
-            header,
-        });
+        off = cf.end();
+        seq += 1;
+    }
+    if let Some(extra) = entries.next() {
+        return Err(format!(
+            "the footer lists an events chunk at offset {} that is not among the frames",
+            extra.offset
+        ));
+    }
+    if off != at || f.seq != seq {
+        return Err(format!(
+            "the footer (sequence {}) does not follow the last frame (sequence {})",
+            f.seq,
+            seq.wrapping_sub(1)
+        ));
     }
     Ok((chunks, footer))
 }
@@ -420,6 +467,14 @@ fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>
     let mut damage = Vec::new();
     let mut off = header_len as u64;
     let mut stop: Option<FrameError> = None;
+    // A trailer ends the frames (its footer was not trusted, or not found).
+    let frames_end = data.len()
+        - if read_trailer(data).is_some() {
+            TRAILER_LEN
+        } else {
+            0
+        };
+    let data = &data[..frames_end];
     while off < data.len() as u64 {
         match parse_frame(data, off, true) {
             Ok(f) => {
@@ -445,9 +500,6 @@ fn recovery_scan(data: &[u8], header_len: usize) -> (Vec<ChunkInfo>, Vec<Damage>
         // Walk back from the end (before a trailer, if one is there) over frames
         // that end where the next begins, stopping at the forward scan's end.
         let mut end = data.len() as u64;
-        if read_trailer(data).is_some() {
-            end -= TRAILER_LEN as u64;
-        }
         let forward_end = off;
         let mut tail: Vec<Frame<'_>> = Vec::new();
         while end > forward_end {

@@ -16,7 +16,9 @@ use crate::frame::{
     Compression, EventsHeader, FrameType, IndexEntry, IndexFrame, build_frame, seal_header, trailer,
 };
 use crate::header::Header;
-use crate::limits::{MAX_DICT_ENTRIES, MAX_EVENTS_PER_CHUNK, MAX_LIST_LEN, MAX_PAYLOAD_LEN};
+use crate::limits::{
+    CHUNK_STRING_BYTES_CUT, MAX_DICT_ENTRIES, MAX_EVENTS_PER_CHUNK, MAX_LIST_LEN, MAX_PAYLOAD_LEN,
+};
 
 /// Where a writer's bytes go: a file, or memory in tests.
 pub trait Sink: Write {
@@ -204,7 +206,8 @@ impl<W: Sink> Writer<W> {
         self.summary.events += 1;
         let full = builder.len() >= self.opts.chunk_events
             || builder.approx_bytes() >= self.opts.chunk_bytes
-            || builder.dict_len() as u64 >= MAX_DICT_ENTRIES / 2;
+            || builder.dict_len() as u64 >= MAX_DICT_ENTRIES / 2
+            || builder.referenced_bytes() >= CHUNK_STRING_BYTES_CUT;
         if full {
             return self.cut(s);
         }

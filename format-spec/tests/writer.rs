@@ -52,7 +52,7 @@ fn a_dropped_writer_leaves_every_flushed_chunk_readable() {
     drop(w); // as if killed: the events of each stream's unfinished chunk are lost with the process
     let cap = Capture::open(&path).unwrap();
     assert!(
-        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        matches!(cap.damage().as_slice(), [Damage::NoFooter { .. }]),
         "{:?}",
         cap.damage()
     );
@@ -219,7 +219,7 @@ fn full_disk_truncation_is_visible_to_readers() {
     }
     let cap = Capture::from_bytes(disk.data.clone()).unwrap();
     assert!(
-        matches!(cap.damage(), [Damage::NoFooter { .. }]),
+        matches!(cap.damage().as_slice(), [Damage::NoFooter { .. }]),
         "only complete frames remain: {:?}",
         cap.damage()
     );

@@ -49,7 +49,7 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8>
         (elapsed.saturating_sub(s.tree_time + s.index_time)).as_secs_f64(),
         s.index_time.as_secs_f64(),
     );
-    Ok(crate::EXIT_OK)
+    crate::cmd::report_damage(files, &caps, None).context("reporting damage")
 }
 
 /// Whether `path` starts with the capture magic.

@@ -7,7 +7,8 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use shrike_format::Capture;
 
-/// Prints a summary of each file; exits 2 if any file could not be opened.
+/// Prints a summary of each file; exits 2 if any file could not be opened,
+/// 3 if one is damaged (each fault also on stderr, as every command reports it).
 pub fn run(files: &[PathBuf], json: bool) -> Result<u8> {
     match print(files, json) {
         // A reader that stops early (`| head`) ends the output, quietly.
@@ -34,6 +35,13 @@ fn print(files: &[PathBuf], json: bool) -> std::io::Result<u8> {
             }
         };
         let s = shrike_analyze::summary::summarize(&path.display().to_string(), &cap);
+        // The summary lists the damage itself (and JSON carries it as a field).
+        if crate::cmd::report_damage(std::slice::from_ref(path), std::slice::from_ref(&cap), None)?
+            != crate::EXIT_OK
+            && code == crate::EXIT_OK
+        {
+            code = crate::EXIT_DAMAGED;
+        }
         if json {
             writeln!(out, "{}", serde_json::to_string(&s)?)?;
         } else {

@@ -9,6 +9,33 @@ pub mod scan;
 pub mod timeline;
 pub mod verify;
 
+/// Reports what could not be read in each capture, the one way every
+/// command that reads events does it when it ends: a line on stderr per
+/// fault, a `{"file": .., "damage": {..}}` line on `json` when the command
+/// writes JSON lines, and `EXIT_DAMAGED` (otherwise `EXIT_OK`).
+pub fn report_damage(
+    files: &[std::path::PathBuf],
+    caps: &[shrike_format::Capture],
+    mut json: Option<&mut dyn std::io::Write>,
+) -> std::io::Result<u8> {
+    let mut code = crate::EXIT_OK;
+    for (file, cap) in files.iter().zip(caps) {
+        for d in cap.damage() {
+            code = crate::EXIT_DAMAGED;
+            eprintln!(
+                "shrike: {}: damage: {}",
+                shrike_format::Escaped(file.as_os_str().as_encoded_bytes()),
+                d
+            );
+            if let Some(out) = json.as_mut() {
+                let line = serde_json::json!({ "file": file.display().to_string(), "damage": d });
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    Ok(code)
+}
+
 /// A CSV cell a spreadsheet will not run: one that starts like a formula
 /// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'` (OWASP's
 /// rule for CSV injection); numbers, which cannot be formulas, stay as they

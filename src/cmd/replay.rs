@@ -35,7 +35,6 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
     };
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
-    let mut failed = false;
     // The filter runs on every core, before an event is copied; events are
     // numbered in their file, as a scan numbers them.
     let keep = |file: usize, num: u64, ev: &shrike_format::EventRef<'_>| {
@@ -43,71 +42,63 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
             .as_ref()
             .is_none_or(|c| c.matches(&Ctx::new(ev, caps[file].header(), &history, num)))
     };
-    let r = replay_kept(
-        &caps,
-        &keep,
-        &mut |r| {
-            let h = caps[r.file].header();
-            let time = rfc3339(wall_ns(h, r.event.ts));
-            if json {
-                let mut v = r.event.to_json();
-                v["time"] = time.into();
-                if files.len() > 1 {
-                    v["file"] = files[r.file].display().to_string().into();
-                }
-                writeln!(out, "{v}")
-            } else {
-                let e = &r.event;
-                let mut kind = e
-                    .kind()
-                    .map_or_else(|| format!("kind#{}", e.kind_id()), |k| k.name().to_string());
-                if let shrike_format::Body::Syscall { .. } = e.body {
-                    // Which syscall, by name (nr stays among the fields).
-                    kind = format!(
-                        "syscall:{}",
-                        shrike_analyze::fields::evt_type(&e.as_event_ref())
-                    );
-                }
-                let user = h
-                    .user_name(e.uid)
-                    .map_or_else(|| e.uid.to_string(), str::to_string);
-                write!(
-                    out,
-                    "{time} {}({}:{}) {user} {kind}",
-                    shrike_format::Escaped(&e.comm),
-                    e.pid,
-                    e.tid
-                )?;
-                let mut fields = String::new();
-                e.body.visit(&mut |name, v| {
-                    let shown = match v {
-                        Value::Str(s)
-                            if s.is_empty()
-                                || s.iter().any(|c| c.is_ascii_whitespace() || *c == b'"') =>
-                        {
-                            format!("{:?}", shrike_format::Escaped(s).to_string())
-                        }
-                        v => v.to_string(),
-                    };
-                    fields.push_str(&format!(" {name}={shown}"));
-                });
-                writeln!(out, "{fields}")
+    let r = replay_kept(&caps, &keep, &mut |r| {
+        let h = caps[r.file].header();
+        let time = rfc3339(wall_ns(h, r.event.ts));
+        if json {
+            let mut v = r.event.to_json();
+            v["time"] = time.into();
+            if files.len() > 1 {
+                v["file"] = files[r.file].display().to_string().into();
             }
-        },
-        &mut |fi, e| {
-            failed = true;
-            eprintln!("shrike: {}: {e} (chunk skipped)", files[fi].display());
-        },
-    );
+            writeln!(out, "{v}")
+        } else {
+            let e = &r.event;
+            let mut kind = e
+                .kind()
+                .map_or_else(|| format!("kind#{}", e.kind_id()), |k| k.name().to_string());
+            if let shrike_format::Body::Syscall { .. } = e.body {
+                // Which syscall, by name (nr stays among the fields).
+                kind = format!(
+                    "syscall:{}",
+                    shrike_analyze::fields::evt_type(&e.as_event_ref())
+                );
+            }
+            let user = h
+                .user_name(e.uid)
+                .map_or_else(|| e.uid.to_string(), str::to_string);
+            write!(
+                out,
+                "{time} {}({}:{}) {user} {kind}",
+                shrike_format::Escaped(&e.comm),
+                e.pid,
+                e.tid
+            )?;
+            let mut fields = String::new();
+            e.body.visit(&mut |name, v| {
+                let shown = match v {
+                    Value::Str(s)
+                        if s.is_empty()
+                            || s.iter().any(|c| c.is_ascii_whitespace() || *c == b'"') =>
+                    {
+                        format!("{:?}", shrike_format::Escaped(s).to_string())
+                    }
+                    v => v.to_string(),
+                };
+                fields.push_str(&format!(" {name}={shown}"));
+            });
+            writeln!(out, "{fields}")
+        }
+    });
+    let r = r.and_then(|()| {
+        let json_out: Option<&mut dyn Write> = if json { Some(&mut out) } else { None };
+        let code = crate::cmd::report_damage(files, &caps, json_out)?;
+        out.flush()?;
+        Ok(code)
+    });
     match r {
         // A closed pipe (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(crate::EXIT_OK),
-        r => r.context("writing output")?,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(crate::EXIT_OK),
+        r => r.context("writing output"),
     }
-    out.flush().ok();
-    Ok(if failed {
-        crate::EXIT_FAILED
-    } else {
-        crate::EXIT_OK
-    })
 }

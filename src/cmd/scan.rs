@@ -60,17 +60,12 @@ pub fn rule_alerts(
     Ok((engine, alerts))
 }
 
-/// Opens every capture, reporting damage on stderr.
+/// Opens every capture; what is damaged is reported when the command ends
+/// (`report_damage`).
 pub fn open_all(files: &[PathBuf]) -> Result<Vec<Capture>> {
     files
         .iter()
-        .map(|f| {
-            let c = Capture::open(f).with_context(|| format!("{}", f.display()))?;
-            for d in c.damage() {
-                eprintln!("shrike: {}: {d}", f.display());
-            }
-            Ok(c)
-        })
+        .map(|f| Capture::open(f).with_context(|| format!("{}", f.display())))
         .collect()
 }
 
@@ -187,14 +182,9 @@ pub fn run(
             eprintln!("shrike: rule skipped: {rule}: {why}");
         }
     }
-    for (f, e) in &stats.errors {
-        eprintln!("shrike: {}: {e} (chunk skipped)", files[*f].display());
-    }
-    Ok(if stats.errors.is_empty() {
-        crate::EXIT_OK
-    } else {
-        crate::EXIT_FAILED
-    })
+    let mut out = out.into_inner().map_err(|e| e.into_error())?;
+    let json_out: Option<&mut dyn Write> = if json { Some(&mut out) } else { None };
+    crate::cmd::report_damage(files, &caps, json_out).context("writing alerts")
 }
 
 /// Appends one alert to `out` as a Falco-style line, or as a JSON line.

@@ -107,10 +107,16 @@ pub fn run(
             )
         }
     };
+    let r = r.and_then(|()| {
+        // JSON lines can carry the damage; the other formats leave it to stderr.
+        let lines = matches!(format, "json" | "timesketch-jsonl");
+        let json_out: Option<&mut dyn Write> = if lines { Some(&mut out) } else { None };
+        let code = crate::cmd::report_damage(files, &caps, json_out)?;
+        out.flush()?;
+        Ok(code)
+    });
     match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(crate::EXIT_OK),
-        r => r.context("writing the timeline")?,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(crate::EXIT_OK),
+        r => r.context("writing the timeline"),
     }
-    out.flush().ok();
-    Ok(crate::EXIT_OK)
 }
