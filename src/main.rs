@@ -178,12 +178,20 @@ shrike scan *.shrk --format json | jq .rule")]
     /// Check every checksum, the hash chain, the index, the footer and any seals.
     ///
     /// Exits 0 only when everything holds; otherwise prints the first bad chunk,
-    /// its offset and what is wrong, and exits 1.
+    /// its offset and what is wrong, and exits 1. Given the segments of a rotated
+    /// recording (out.shrk out.1.shrk ...), also checks that each names the one
+    /// before it and names any segment missing.
+    #[command(after_help = "Examples:
+  shrike verify host.shrk                           # integrity: checksums, hash chain, footer
+  shrike verify host.shrk --key responder.pub       # and authenticity: sealed by your key, end included
+  shrike verify ring.shrk ring.*.shrk --key responder.pub   # a rotated recording, segment by segment")]
     Verify {
-        /// Capture file.
-        file: PathBuf,
+        /// Capture files (the segments of one rotated recording, in any order).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Trusted public key (64 hex digits, or a file holding them, as written by
-        /// `shrike keygen`): every chunk must then be covered by a seal it signed.
+        /// `shrike keygen`): the file must then be sealed from it, from its header
+        /// to a final seal over its end.
         #[arg(long, value_name = "PUBKEY")]
         key: Option<String>,
         /// Output format.
@@ -209,10 +217,19 @@ shrike scan *.shrk --format json | jq .rule")]
         #[arg(long)]
         force: bool,
     },
-    /// Create an Ed25519 key pair for sealing captures: NAME.key (secret, mode 0600) and NAME.pub.
+    /// Create a key pair for sealing captures: NAME.key (secret, mode 0600) and NAME.pub.
+    ///
+    /// NAME.key evolves: every capture sealed from it takes the current key
+    /// and leaves the next one in its place, derived one way, so whoever later
+    /// takes the host cannot re-seal an earlier capture. Keep NAME.pub off the
+    /// host: `shrike verify --key NAME.pub` checks every capture sealed from
+    /// NAME.key, whatever epoch it reached.
     Keygen {
         /// Path prefix of the two files.
         name: PathBuf,
+        /// Replace NAME.key and NAME.pub if they exist (removed and created anew).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -264,8 +281,8 @@ fn main() -> ExitCode {
             threads,
         ),
         Command::Info { files, format } => cmd::info::run(&files, format == Format::Json),
-        Command::Verify { file, key, format } => {
-            cmd::verify::run(&file, key.as_deref(), format == Format::Json)
+        Command::Verify { files, key, format } => {
+            cmd::verify::run(&files, key.as_deref(), format == Format::Json)
         }
         Command::Generate {
             output,
@@ -274,7 +291,7 @@ fn main() -> ExitCode {
             seal_key,
             force,
         } => cmd::generate::run(&output, events, seed, seal_key.as_deref(), force),
-        Command::Keygen { name } => keys::keygen(&name).map(|()| EXIT_OK),
+        Command::Keygen { name, force } => keys::keygen(&name, force).map(|()| EXIT_OK),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -283,3 +283,214 @@ fn a_tiny_capture_cannot_make_a_reader_copy_gigabytes() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// Writes `events` synthetic events to `path`, sealed from the key file
+/// `key` every `every` chunks, as segment `seg` of a rotated recording when
+/// given (its final seal then says whether the recording goes on).
+fn sealed(
+    path: &Path,
+    key: &Path,
+    events: u64,
+    every: u32,
+    seg: Option<(u32, [u8; 16], bool)>,
+) -> [u8; 16] {
+    use shrike_format::{Header, Segment, Writer, WriterOptions, seal::EpochKey};
+    let mut h = shrike_synth::header(3);
+    h.file_id = Header::new().file_id;
+    h.segment = seg.map(|(index, previous, _)| Segment { index, previous });
+    let opts = WriterOptions {
+        chunk_events: 500,
+        seal_every: every,
+        seal_key: Some(EpochKey::take_from(key, &h.file_id).unwrap()),
+        ..WriterOptions::default()
+    };
+    let mut w = Writer::new(std::fs::File::create(path).unwrap(), &h, opts).unwrap();
+    for e in shrike_synth::Generator::new(3, events) {
+        w.append(&e).unwrap();
+    }
+    if seg.is_some_and(|s| s.2) {
+        w.finish_rotated().unwrap();
+    } else {
+        w.finish().unwrap();
+    }
+    h.file_id
+}
+
+/// A footer frame and trailer listing the events frames among `fr`, as the
+/// attacker writes it (SPEC §6.2), after the frames of `data[..end]`.
+fn append_footer(data: &mut Vec<u8>, end: usize) {
+    let fr: Vec<RawFrame> = frames_until(data, end);
+    let mut entries = Vec::new();
+    let (mut events, mut lost) = (0u64, 0u64);
+    for f in fr.iter().filter(|f| f.ftype == 1) {
+        let b = &data[f.offset..f.offset + f.len];
+        let h = &b[56..];
+        let k = le32(h, 44) as usize;
+        let kinds = (0..k).fold(0u128, |m, i| {
+            m | 1u128 << u16::from_le_bytes(h[48 + 8 * i..50 + 8 * i].try_into().unwrap())
+        });
+        entries.extend_from_slice(&(f.offset as u64).to_le_bytes());
+        entries.extend_from_slice(&(f.len as u32).to_le_bytes());
+        entries.extend_from_slice(&h[16..20]); // events
+        entries.extend_from_slice(&b[8..16]); // seq
+        entries.extend_from_slice(&h[0..16]); // min_ts, max_ts
+        entries.extend_from_slice(&h[20..28]); // min_pid, max_pid
+        entries.extend_from_slice(&kinds.to_le_bytes());
+        events += u64::from(le32(h, 16));
+        lost += le64(h, 32);
+    }
+    let last = fr.last().unwrap();
+    let lb = &data[last.offset..last.offset + last.len];
+    let prev = *blake3::hash(lb).as_bytes();
+    let seq = le64(lb, 8) + 1;
+    let mut h = ((entries.len() / 64) as u32).to_le_bytes().to_vec();
+    h.extend_from_slice(&[0; 4]);
+    h.extend_from_slice(&events.to_le_bytes());
+    h.extend_from_slice(&lost.to_le_bytes());
+    data.truncate(end);
+    let at = data.len() as u64;
+    data.extend_from_slice(&reframe(4, seq, &prev, &h, &entries));
+    data.extend_from_slice(&at.to_le_bytes());
+    data.extend_from_slice(b"SHRKEND\n");
+}
+
+/// The frames of `data` from the header up to offset `end`.
+fn frames_until(data: &[u8], end: usize) -> Vec<RawFrame> {
+    frames(data)
+        .into_iter()
+        .filter(|f| f.offset + f.len <= end)
+        .collect()
+}
+
+fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
+    let o = shrike(&["keygen", p(&dir.join("responder"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir.join("responder.key"), dir.join("responder.pub"))
+}
+
+fn verify_key(files: &[&Path], key: &Path) -> (Option<i32>, String) {
+    let mut args = vec!["verify", "--key", p(key)];
+    args.extend(files.iter().map(|f| p(f)));
+    let o = shrike(&args);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o),
+    )
+}
+
+#[test]
+fn a_sealed_capture_cut_at_a_seal_or_extended_does_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path());
+    let f = dir.path().join("sealed.shrk");
+    sealed(&f, &key, 20_000, 2, None);
+    let (code, out) = verify_key(&[&f], &public);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("forward-secure seals"), "{out}");
+    let data = std::fs::read(&f).unwrap();
+    let fr = frames(&data);
+    let seals: Vec<RawFrame> = fr.iter().filter(|f| f.ftype == 5).copied().collect();
+    assert!(seals.len() >= 4, "{} seals", seals.len());
+
+    // Cut at the second seal, with a footer the attacker wrote (no key needed).
+    let mut cut = data.clone();
+    append_footer(&mut cut, seals[1].offset + seals[1].len);
+    let g = dir.path().join("cut.shrk");
+    std::fs::write(&g, &cut).unwrap();
+    assert_eq!(shrike(&["verify", p(&g)]).status.code(), Some(1));
+    let (code, out) = verify_key(&[&g], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("no final seal"), "{out}");
+
+    // Frames added after the final seal (a chunk repeated from earlier).
+    let mut ext = data.clone();
+    let footer = fr.last().unwrap();
+    let chunk = fr.iter().find(|f| f.ftype == 1).unwrap();
+    let extra = data[chunk.offset..chunk.offset + chunk.len].to_vec();
+    ext.truncate(footer.offset);
+    ext.extend_from_slice(&extra);
+    let end = ext.len();
+    append_footer(&mut ext, end);
+    let g = dir.path().join("ext.shrk");
+    std::fs::write(&g, &ext).unwrap();
+    let (code, out) = verify_key(&[&g], &public);
+    assert_eq!(code, Some(1), "{out}");
+
+    // A capture without any seal.
+    let plain = capture(dir.path(), "plain.shrk", 1000);
+    let (code, out) = verify_key(&[&plain], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not a seal"), "{out}");
+}
+
+#[test]
+fn the_key_left_on_the_host_cannot_reseal_an_earlier_capture() {
+    use shrike_format::{Capture, Writer, WriterOptions, seal::EpochKey};
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path());
+    let before = std::fs::read_to_string(&key).unwrap();
+    let f = dir.path().join("sealed.shrk");
+    sealed(&f, &key, 5_000, 2, None);
+    // The key file moved on: what root finds there later is the next epoch.
+    let after = std::fs::read_to_string(&key).unwrap();
+    assert_ne!(before, after);
+    assert!(after.contains("epoch 1"), "{after}");
+
+    // Root takes the host, edits the capture (drops every event of one pid)
+    // and re-seals it with the key it found, keeping the file's id.
+    let cap = Capture::open(&f).unwrap();
+    let events = cap.read_all().unwrap();
+    let victim = events[events.len() / 2].pid;
+    let forged = dir.path().join("forged.shrk");
+    let opts = WriterOptions {
+        chunk_events: 500,
+        seal_key: Some(EpochKey::take_from(&key, &cap.header().file_id).unwrap()),
+        ..WriterOptions::default()
+    };
+    let mut w = Writer::new(std::fs::File::create(&forged).unwrap(), cap.header(), opts).unwrap();
+    for e in events.iter().filter(|e| e.pid != victim) {
+        w.append(e).unwrap();
+    }
+    w.finish().unwrap();
+    assert_eq!(shrike(&["verify", p(&forged)]).status.code(), Some(0));
+    let (code, out) = verify_key(&[&forged], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("re-sealed"), "{out}");
+    let (code, out) = verify_key(&[&f], &public);
+    assert_eq!(code, Some(0), "the original still verifies: {out}");
+}
+
+#[test]
+fn a_missing_segment_of_a_rotated_recording_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path());
+    let paths: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            dir.path().join(if i == 0 {
+                "ring.shrk".to_string()
+            } else {
+                format!("ring.{i}.shrk")
+            })
+        })
+        .collect();
+    let mut prev = [0u8; 16];
+    for (i, path) in paths.iter().enumerate() {
+        prev = sealed(path, &key, 2_000, 4, Some((i as u32, prev, i < 2)));
+    }
+    let all: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let (code, out) = verify_key(&all, &public);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("segments: OK: 3 segments"), "{out}");
+
+    let (code, out) = verify_key(&[all[0], all[2]], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("segment 1 is missing"), "{out}");
+
+    let (code, out) = verify_key(&[all[0], all[1]], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("segment 2 is missing"), "{out}");
+
+    let (code, out) = verify_key(&[all[1], all[2]], &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("segment 0 is missing"), "{out}");
+}

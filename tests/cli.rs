@@ -112,8 +112,17 @@ fn seals_bind_a_file_to_a_key() {
     );
     assert!(
         !shrike(&["keygen", p(&k)]).status.success(),
-        "keygen never replaces a key"
+        "keygen never replaces a key unless told"
     );
+    // --force creates anew: a key file planted world-readable does not stay so.
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let old = std::fs::read_to_string(&public).unwrap();
+    assert!(shrike(&["keygen", "--force", p(&k)]).status.success());
+    assert_eq!(
+        std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_ne!(std::fs::read_to_string(&public).unwrap(), old);
 
     let f = dir.path().join("sealed.shrk");
     let o = shrike(&[
@@ -144,7 +153,11 @@ fn seals_bind_a_file_to_a_key() {
     );
     let o = shrike(&["verify", p(&unsealed), "--key", p(&public)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("not covered by any seal"), "{}", text(&o));
+    assert!(
+        text(&o).contains("the first frame is not a seal"),
+        "{}",
+        text(&o)
+    );
 
     let o = shrike(&["verify", p(&f), "--key", "abc"]);
     assert_eq!(o.status.code(), Some(2));

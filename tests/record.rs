@@ -324,9 +324,27 @@ fn rotation_writes_complete_files_and_loses_nothing_between_them() {
         "i=0; while [ $i -lt 8000 ]; do : > {}/marker-$i; i=$((i+1)); done",
         dir.path().display()
     );
+    // Sealed: every segment takes its own epoch from the key file.
+    let key = dir.path().join("resp");
+    assert!(
+        Command::new(BIN)
+            .args(["keygen", key.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (secret, public) = (key.with_extension("key"), key.with_extension("pub"));
     record(
         &file,
-        &["--follow", "--max-size", "32K", "--flush-interval", "100ms"],
+        &[
+            "--follow",
+            "--max-size",
+            "32K",
+            "--flush-interval",
+            "100ms",
+            "--seal-key",
+            secret.to_str().unwrap(),
+        ],
         &["sh", "-c", &script],
     );
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
@@ -381,6 +399,26 @@ fn rotation_writes_complete_files_and_loses_nothing_between_them() {
         all,
         (0..8000).collect::<Vec<u64>>(),
         "every marker exactly once across the files"
+    );
+    // The set verifies as one recording, sealed to its end; without its last
+    // segment, verify names it.
+    let verify_set = |set: &[PathBuf]| {
+        let mut args = vec!["verify", "--key", public.to_str().unwrap()];
+        args.extend(set.iter().map(|f| f.to_str().unwrap()));
+        let o = Command::new(BIN).args(&args).output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify_set(&files);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("segments: OK"), "{out}");
+    let (code, out) = verify_set(&files[..files.len() - 1]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!("segment {} is missing", files.len() - 1)),
+        "{out}"
     );
 
     // A ring of N files keeps the newest N.

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use shrike_format::{
-    Body, Class, Event, Header, OwnedEvent, Segment, SigningKey, Writer, WriterOptions,
-};
+use shrike_format::{Body, Class, Event, Header, OwnedEvent, Segment, Writer, WriterOptions};
 
 use crate::error::CaptureError;
 use crate::features::KernelFeatures;
@@ -40,8 +38,9 @@ pub struct RecordOptions {
     pub flush_interval: Duration,
     /// Replace existing output files.
     pub overwrite: bool,
-    /// Seal the hash chain with this key.
-    pub seal_key: Option<SigningKey>,
+    /// Seal every file from the key file at this path, which advances one
+    /// epoch per file (`seal::EpochKey::take_from`).
+    pub seal_key: Option<PathBuf>,
 }
 
 /// What a recording produced.
@@ -474,9 +473,25 @@ impl Output {
                 previous,
             });
         }
+        // Each file takes its own epoch from the key file, which is replaced
+        // by the next one before the file is written.
+        let seal_key = opts
+            .seal_key
+            .as_deref()
+            .map(|k| shrike_format::seal::EpochKey::take_from(k, &h.file_id))
+            .transpose()
+            .map_err(|source| CaptureError::Write {
+                path: opts
+                    .seal_key
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+                    .to_string(),
+                source,
+            })?;
         let wopts = WriterOptions {
             flush_interval: opts.flush_interval.min(Duration::from_secs(1)),
-            seal_key: opts.seal_key.clone(),
+            seal_key,
             ..WriterOptions::default()
         };
         let writer = Writer::create(&path, &h, wopts, opts.overwrite).map_err(|source| {
@@ -581,10 +596,12 @@ impl Output {
         let mut e = vec![self.meta(stop)];
         self.append_all(&mut e)?;
         let path = self.path.display().to_string();
-        let (_, s) = self
-            .writer
-            .finish()
-            .map_err(|source| CaptureError::Write { path, source })?;
+        let finished = if reason == "rotated" {
+            self.writer.finish_rotated()
+        } else {
+            self.writer.finish()
+        };
+        let (_, s) = finished.map_err(|source| CaptureError::Write { path, source })?;
         summary.bytes += s.bytes;
         summary.lost += s.lost;
         Ok(s.events)

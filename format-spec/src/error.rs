@@ -44,6 +44,9 @@ pub enum Error {
         /// What is wrong.
         what: String,
     },
+    /// A seal key file is malformed.
+    #[error("seal key {0}")]
+    Key(String),
     /// The caller passed something the format cannot store.
     #[error("cannot write: {0}")]
     Unwritable(String),

@@ -1,7 +1,7 @@
 //! Chunk frames (SPEC.md §3), the events-chunk header, index entries, seals
 //! and the file trailer.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, VerifyingKey};
 
 use crate::columns::ChunkStats;
 use crate::header::{le16, le32, le64};
@@ -18,10 +18,10 @@ pub const INDEX_ENTRY_LEN: usize = 64;
 pub const TRAILER_LEN: usize = 16;
 /// The last 8 bytes of a cleanly closed file.
 pub const TRAILER_MAGIC: [u8; 8] = *b"SHRKEND\n";
-/// Domain separation for seal signatures.
-pub const SEAL_CONTEXT: &[u8] = b"shrike seal v1\0";
+/// Domain separation for format 1.2's seal signatures (type 3, read only).
+const SEAL_V1_CONTEXT: &[u8] = b"shrike seal v1\0";
 
-/// Frame types of format 1.0.
+/// Frame types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum FrameType {
@@ -29,10 +29,14 @@ pub enum FrameType {
     Events = 1,
     /// Index of the events chunks since the previous index chunk.
     Index = 2,
-    /// Ed25519 signature over the hash chain.
-    Seal = 3,
+    /// Format 1.2's seal: an Ed25519 signature over the hash chain, with one
+    /// key throughout and nothing covering the end. Read, no longer written.
+    SealV1 = 3,
     /// Index of every events chunk, written on clean close.
     Footer = 4,
+    /// A forward-secure seal (1.3, `seal.rs`): each names the key of the next,
+    /// and the final one covers the footer.
+    Seal = 5,
 }
 
 impl FrameType {
@@ -41,8 +45,9 @@ impl FrameType {
         Some(match c {
             1 => FrameType::Events,
             2 => FrameType::Index,
-            3 => FrameType::Seal,
+            3 => FrameType::SealV1,
             4 => FrameType::Footer,
+            5 => FrameType::Seal,
             _ => return None,
         })
     }
@@ -413,24 +418,13 @@ impl IndexFrame {
     }
 }
 
-/// The message a seal signs: context, file id, the seal's sequence number and chain head.
-fn seal_message(file_id: &[u8; 16], seq: u64, chain_head: &[u8; 32]) -> Vec<u8> {
-    [SEAL_CONTEXT, file_id, &seq.to_le_bytes(), chain_head].concat()
+/// The message a format 1.2 seal signs: context, file id, the seal's sequence number and chain head.
+fn seal_v1_message(file_id: &[u8; 16], seq: u64, chain_head: &[u8; 32]) -> Vec<u8> {
+    [SEAL_V1_CONTEXT, file_id, &seq.to_le_bytes(), chain_head].concat()
 }
 
-/// Seal header: the signer's public key and the signature (SPEC.md §7.2).
-pub(crate) fn seal_header(
-    key: &SigningKey,
-    file_id: &[u8; 16],
-    seq: u64,
-    chain_head: &[u8; 32],
-) -> Vec<u8> {
-    let sig = key.sign(&seal_message(file_id, seq, chain_head));
-    [key.verifying_key().to_bytes().as_slice(), &sig.to_bytes()].concat()
-}
-
-/// Checks a seal frame; returns the public key that signed it.
-pub fn check_seal(frame: &Frame<'_>, file_id: &[u8; 16]) -> Result<VerifyingKey, String> {
+/// Checks a format 1.2 seal frame (type 3); returns the public key that signed it.
+pub fn check_seal_v1(frame: &Frame<'_>, file_id: &[u8; 16]) -> Result<VerifyingKey, String> {
     if frame.header.len() != 96 || !frame.body.is_empty() {
         return Err(format!(
             "seal header is {} bytes and body {}, expected 96 and 0",
@@ -441,7 +435,7 @@ pub fn check_seal(frame: &Frame<'_>, file_id: &[u8; 16]) -> Result<VerifyingKey,
     let key = VerifyingKey::from_bytes(frame.header[..32].try_into().expect("32 bytes"))
         .map_err(|e| format!("seal public key is not a valid Ed25519 key: {e}"))?;
     let sig = Signature::from_bytes(frame.header[32..96].try_into().expect("64 bytes"));
-    key.verify_strict(&seal_message(file_id, frame.seq, &frame.prev_hash), &sig)
+    key.verify_strict(&seal_v1_message(file_id, frame.seq, &frame.prev_hash), &sig)
         .map_err(|_| "seal signature does not match the hash chain".to_string())?;
     Ok(key)
 }

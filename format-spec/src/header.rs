@@ -8,7 +8,7 @@ pub const MAGIC: [u8; 8] = *b"\x89SHR\r\n\x1a\n";
 /// Major version written and read by this crate.
 pub const VERSION_MAJOR: u16 = 1;
 /// Minor version written by this crate.
-pub const VERSION_MINOR: u16 = 2;
+pub const VERSION_MINOR: u16 = 3;
 /// Incompatible-feature bits this reader understands (none in 1.0).
 pub const KNOWN_INCOMPAT: u64 = 0;
 
@@ -24,6 +24,7 @@ mod tag {
     pub const GROUPS: u16 = 7;
     pub const MACHINE: u16 = 8;
     pub const SEGMENT: u16 = 9;
+    pub const SEAL_CHAIN: u16 = 10;
 }
 
 /// Where a file sits in a rotation of captures.
@@ -33,6 +34,16 @@ pub struct Segment {
     pub index: u32,
     /// File id of the previous file of the recording (zero for the first).
     pub previous: [u8; 16],
+}
+
+impl serde::Serialize for Segment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Segment", 2)?;
+        st.serialize_field("index", &self.index)?;
+        st.serialize_field("previous", &hex(&self.previous))?;
+        st.end()
+    }
 }
 
 /// Facts about the file and the recorded host.
@@ -70,6 +81,9 @@ pub struct Header {
     pub groups: Vec<(u32, String)>,
     /// Position in a rotation, when the recording spans several files.
     pub segment: Option<Segment>,
+    /// Sealed files: the certificates from the `keygen` key to the key-file
+    /// epoch this file is sealed from (empty for epoch 0 or unsealed).
+    pub seal_chain: Vec<crate::seal::Cert>,
 }
 
 impl Header {
@@ -120,6 +134,12 @@ impl Header {
             let mut v = s.index.to_le_bytes().to_vec();
             v.extend_from_slice(&s.previous);
             tlv(tag::SEGMENT, &v);
+        }
+        if !self.seal_chain.is_empty() {
+            tlv(
+                tag::SEAL_CHAIN,
+                &crate::seal::encode_chain(&self.seal_chain),
+            );
         }
         let len = (b.len() + 4) as u32;
         b[12..16].copy_from_slice(&len.to_le_bytes());
@@ -210,6 +230,9 @@ impl Header {
                         index: le32(v),
                         previous: v[4..20].try_into().expect("16 bytes"),
                     });
+                }
+                tag::SEAL_CHAIN => {
+                    h.seal_chain = crate::seal::decode_chain(v).map_err(Error::Header)?;
                 }
                 _ => {} // Unknown fields are skipped: later minor versions append fields.
             }

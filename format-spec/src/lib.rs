@@ -14,6 +14,7 @@ mod kinds;
 pub mod limits;
 pub mod linux;
 mod reader;
+pub mod seal;
 mod varint;
 mod verify;
 mod writer;
@@ -23,7 +24,7 @@ pub use error::{DecodeError, Error, Result};
 pub use event::{Escaped, Event, EventRef, OwnedEvent, SockAddr, StrList, Value};
 pub use frame::{
     Compression, EventsHeader, Frame, FrameError, FrameType, IndexEntry, IndexFrame, TRAILER_LEN,
-    check_seal, parse_frame, read_trailer,
+    check_seal_v1, parse_frame, read_trailer,
 };
 pub use header::{Header, MAGIC, Segment, VERSION_MAJOR, VERSION_MINOR, hex};
 pub use kinds::{

@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 
+use crate::seal::{self, EpochKey};
+
 use crate::columns::ChunkBuilder;
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::frame::{
-    Compression, EventsHeader, FrameType, IndexEntry, IndexFrame, build_frame, seal_header, trailer,
+    Compression, EventsHeader, FrameType, IndexEntry, IndexFrame, build_frame, trailer,
 };
 use crate::header::Header;
 use crate::limits::{
@@ -69,10 +71,13 @@ pub struct WriterOptions {
     pub index_every: u32,
     /// zstd level; `None` stores payloads uncompressed.
     pub zstd_level: Option<i32>,
-    /// Sign the hash chain with this key.
-    pub seal_key: Option<SigningKey>,
+    /// Seal the file from this key-file epoch (`seal::EpochKey::take_from`).
+    pub seal_key: Option<EpochKey>,
     /// Seal after every this many events chunks (and always on close).
     pub seal_every: u32,
+    /// Seal at least this often while chunks are being written: what a
+    /// compromise of the host can still rewrite is at most this much.
+    pub seal_interval: Duration,
     /// fsync after every index chunk and on close.
     pub sync: bool,
 }
@@ -87,6 +92,7 @@ impl Default for WriterOptions {
             zstd_level: Some(3),
             seal_key: None,
             seal_every: 64,
+            seal_interval: Duration::from_secs(10),
             sync: true,
         }
     }
@@ -125,6 +131,10 @@ pub struct Writer<W: Sink> {
     since_index: Vec<IndexEntry>,
     all: Vec<IndexEntry>,
     chunks_since_seal: u32,
+    /// Sealing: the in-file key the next seal is signed with (the epoch
+    /// key itself is dropped once the first seal is made), the next seal's
+    /// index, the epoch, and when the last seal was made.
+    sealer: Option<(SigningKey, u32, u64, Instant)>,
     lost_pending: u64,
     summary: WriteSummary,
     failed: bool,
@@ -167,9 +177,15 @@ impl<W: Sink> Writer<W> {
                 "chunk_events must be 1..={MAX_EVENTS_PER_CHUNK}"
             )));
         }
+        let mut opts = opts;
+        let epoch = opts.seal_key.take();
+        let mut header = header.clone();
+        if let Some(k) = &epoch {
+            header.seal_chain = k.chain.clone();
+        }
         let hb = header.encode();
         out.write_all(&hb)?;
-        Ok(Writer {
+        let mut w = Writer {
             out,
             file_id: header.file_id,
             streams: [(ChunkBuilder::new(), None), (ChunkBuilder::new(), None)],
@@ -179,6 +195,7 @@ impl<W: Sink> Writer<W> {
             since_index: Vec::new(),
             all: Vec::new(),
             chunks_since_seal: 0,
+            sealer: None,
             lost_pending: 0,
             summary: WriteSummary {
                 bytes: hb.len() as u64,
@@ -187,7 +204,22 @@ impl<W: Sink> Writer<W> {
             failed: false,
             appends_since_clock: 0,
             opts,
-        })
+        };
+        if let Some(k) = epoch {
+            // The first seal covers the header and hands over to the file's
+            // own keys; the epoch key is dropped (and zeroed) here.
+            let first = seal::first_file_key(&k, &w.file_id);
+            w.write_seal(
+                seal::epoch_secret(&k),
+                0,
+                0,
+                k.epoch,
+                &first.verifying_key().to_bytes(),
+                &[0; 32],
+            )?;
+            w.sealer = Some((first, 1, k.epoch, Instant::now()));
+        }
+        Ok(w)
     }
 
     /// Adds one event; may write a chunk.
@@ -237,6 +269,13 @@ impl<W: Sink> Writer<W> {
                 wrote = true;
             }
         }
+        if self.chunks_since_seal > 0
+            && let Some((_, _, _, at)) = &self.sealer
+            && at.elapsed() >= self.opts.seal_interval
+        {
+            self.seal()?;
+            wrote = true;
+        }
         Ok(wrote)
     }
 
@@ -257,18 +296,37 @@ impl<W: Sink> Writer<W> {
         &self.summary
     }
 
-    /// Flushes, seals (when a key is set), writes the footer and trailer, and returns the sink.
-    pub fn finish(mut self) -> Result<(W, WriteSummary)> {
+    /// Flushes, makes the final seal (when sealing), writes the footer and
+    /// trailer, and returns the sink.
+    pub fn finish(self) -> Result<(W, WriteSummary)> {
+        self.finish_with(0)
+    }
+
+    /// Like [`Writer::finish`], for a file a rotation follows: its final
+    /// seal says the recording goes on in the next segment.
+    pub fn finish_rotated(self) -> Result<(W, WriteSummary)> {
+        self.finish_with(seal::SEAL_CONTINUES)
+    }
+
+    fn finish_with(mut self, continues: u32) -> Result<(W, WriteSummary)> {
         self.flush()?;
-        if self.opts.seal_key.is_some() && self.chunks_since_seal > 0 {
-            self.seal()?;
-        }
         let footer = IndexFrame {
             entries: std::mem::take(&mut self.all),
             total_events: self.summary.events,
             total_lost: self.summary.lost,
         };
         let (h, b) = footer.encode(true);
+        if let Some((key, index, epoch, _)) = self.sealer.take() {
+            let digest = seal::footer_digest(&h, &b);
+            self.write_seal(
+                &key,
+                seal::SEAL_FINAL | continues,
+                index,
+                epoch,
+                &[0; 32],
+                &digest,
+            )?;
+        }
         let at = self.offset;
         let mut frame = build_frame(FrameType::Footer, self.seq, &self.prev_hash, &h, &b);
         frame.extend_from_slice(&trailer(at));
@@ -340,15 +398,48 @@ impl<W: Sink> Writer<W> {
                 self.out.sync()?;
             }
         }
-        if self.opts.seal_key.is_some() && self.chunks_since_seal >= self.opts.seal_every.max(1) {
+        if self.chunks_since_seal >= self.opts.seal_every.max(1) {
             self.seal()?;
         }
         Ok(())
     }
 
+    /// Seals what was written so far and moves to the next in-file key.
     fn seal(&mut self) -> Result<()> {
-        let key = self.opts.seal_key.as_ref().expect("seal key set");
-        let h = seal_header(key, &self.file_id, self.seq, &self.prev_hash);
+        let Some((key, index, epoch, _)) = self.sealer.take() else {
+            return Ok(());
+        };
+        let next = seal::next_file_key(&key);
+        self.write_seal(
+            &key,
+            0,
+            index,
+            epoch,
+            &next.verifying_key().to_bytes(),
+            &[0; 32],
+        )?;
+        drop(key);
+        self.sealer = Some((next, index + 1, epoch, Instant::now()));
+        Ok(())
+    }
+
+    fn write_seal(
+        &mut self,
+        key: &SigningKey,
+        flags: u32,
+        index: u32,
+        epoch: u64,
+        next: &[u8; 32],
+        footer_digest: &[u8; 32],
+    ) -> Result<()> {
+        let fields = seal::SealFields {
+            flags,
+            index,
+            epoch,
+            next,
+            footer_digest,
+        };
+        let h = seal::seal_header(key, &self.file_id, self.seq, &self.prev_hash, &fields);
         let frame = build_frame(FrameType::Seal, self.seq, &self.prev_hash, &h, &[]);
         self.chunks_since_seal = 0;
         self.write_frame(&frame)

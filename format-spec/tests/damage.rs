@@ -226,7 +226,7 @@ fn only_seals_catch_an_attacker_who_rebuilds_the_chain() {
     let ev = events_positions(&file);
     // Drop one chunk, strip every seal, and rebuild the footer so it matches.
     frames.remove(ev[1]);
-    frames.retain(|f| le32(f) != 3);
+    frames.retain(|f| le32(f) != 5);
     let forged = rechain(&file[..hlen], &frames);
     let forged = refooter(&forged);
     // Index chunks still name the deleted chunk, so even unsealed verification
@@ -245,14 +245,28 @@ fn only_seals_catch_an_attacker_who_rebuilds_the_chain() {
         !r.ok(),
         "with the trusted key, the unsealed chunks are caught"
     );
-    assert!(r.problem.unwrap().what.contains("not covered by any seal"));
+    let what = r.problem.unwrap().what;
+    assert!(what.contains("the first frame is not a seal"), "{what}");
 
-    // A forger who seals with their own key is caught too.
+    // A forger who rewrites the whole file and seals it with their own key
+    // is caught too.
+    let cap = Capture::from_bytes(forged).unwrap();
     let theirs = SigningKey::from_bytes(&[10; 32]);
-    let resealed = reseal(&forged, &theirs);
+    let opts = shrike_format::WriterOptions {
+        seal_key: Some(shrike_format::seal::EpochKey::first(theirs)),
+        ..Default::default()
+    };
+    let mut w = shrike_format::Writer::new(Vec::new(), cap.header(), opts).unwrap();
+    for e in cap.read_all().unwrap() {
+        w.append(&e).unwrap();
+    }
+    let resealed = w.finish().unwrap().0;
     assert!(verify(&resealed, None).ok());
-    let r = verify(&resealed, Some(&trusted));
-    assert!(r.problem.unwrap().what.contains("not by the trusted key"));
+    let what = verify(&resealed, Some(&trusted)).problem.unwrap().what;
+    assert!(
+        what.contains("not by the key the trusted key certifies"),
+        "{what}"
+    );
 }
 
 /// Rebuilds the footer to index the events chunks of `file` (SPEC §6.2).
@@ -292,28 +306,5 @@ fn refooter(file: &[u8]) -> Vec<u8> {
     h.extend_from_slice(&events.to_le_bytes());
     h.extend_from_slice(&lost.to_le_bytes());
     fr.push(frame(4, 0, &[0; 32], &h, &entries));
-    rechain(&file[..hlen], &fr)
-}
-
-/// Inserts a seal signed by `key` before the footer and re-chains.
-fn reseal(file: &[u8], key: &SigningKey) -> Vec<u8> {
-    use ed25519_dalek::Signer;
-    let hlen = header_len(file);
-    let mut fr = frame_bytes(file);
-    let footer = fr.pop().unwrap();
-    let chained = rechain(&file[..hlen], &fr);
-    let prev = *blake3::hash(&chained[frames(&chained).last().map_or(hlen, |f| f.0)..]).as_bytes();
-    let seq = fr.len() as u64;
-    let msg = [
-        b"shrike seal v1\0".as_slice(),
-        &file[32..48],
-        &seq.to_le_bytes(),
-        &prev,
-    ]
-    .concat();
-    let sig = key.sign(&msg);
-    let h = [key.verifying_key().to_bytes().as_slice(), &sig.to_bytes()].concat();
-    fr.push(frame(3, seq, &prev, &h, &[]));
-    fr.push(footer);
     rechain(&file[..hlen], &fr)
 }

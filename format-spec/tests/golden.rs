@@ -91,7 +91,9 @@ fn opts(zstd: bool) -> WriterOptions {
         chunk_events: 16,
         index_every: 2,
         zstd_level: zstd.then_some(3),
-        seal_key: Some(SigningKey::from_bytes(&[5; 32])),
+        seal_key: Some(shrike_format::seal::EpochKey::first(
+            SigningKey::from_bytes(&[5; 32]),
+        )),
         seal_every: 3,
         sync: false,
         ..WriterOptions::default()
@@ -228,4 +230,25 @@ fn a_version_1_0_file_reads_with_the_newer_fields_zero() {
         with_added >= 12,
         "exec and snapshot events carry the 1.1 fields"
     );
+}
+
+#[test]
+fn a_version_1_2_sealed_file_reads_and_verifies_but_its_seals_prove_no_end() {
+    // Written by a 1.2 writer, sealed with one key throughout and nothing
+    // over the footer: integrity holds, but with a trusted key verification
+    // refuses to call it authentic (it could be cut at any seal).
+    let bytes = std::fs::read(dir().join("v1.2-small.shrk")).unwrap();
+    let want = std::fs::read_to_string(dir().join("v1.2-small.jsonl")).unwrap();
+    let cap = Capture::from_bytes(bytes.clone()).unwrap();
+    assert!(cap.damage().is_empty());
+    assert_eq!((cap.header().major, cap.header().minor), (1, 2));
+    assert_eq!(jsonl(&cap.read_all().unwrap()), want);
+    let r = shrike_format::verify(&bytes, None);
+    assert!(r.ok() && r.seals > 0 && !r.final_seal, "{r:?}");
+    let trusted = SigningKey::from_bytes(&[5; 32]).verifying_key();
+    let what = shrike_format::verify(&bytes, Some(&trusted))
+        .problem
+        .expect("a 1.2 seal proves no end")
+        .what;
+    assert!(what.contains("format 1.2 seal"), "{what}");
 }

@@ -7,19 +7,26 @@ use shrike_format::{Writer, WriterOptions};
 
 /// Writes a synthetic capture.
 pub fn run(out: &Path, events: u64, seed: u64, seal_key: Option<&Path>, force: bool) -> Result<u8> {
-    let seal_key = seal_key.map(crate::keys::read_secret).transpose()?;
+    let mut header = shrike_synth::header(seed);
+    if seal_key.is_some() {
+        // Each epoch of a key seals one file id: a sealed file is its own
+        // file, whatever the seed (the events stay the seed's).
+        header.file_id = shrike_format::Header::new().file_id;
+    }
+    let seal_key = seal_key
+        .map(|k| crate::keys::take_epoch(k, &header.file_id))
+        .transpose()?;
     let opts = WriterOptions {
         seal_key,
         sync: false,
         ..WriterOptions::default()
     };
-    let mut w =
-        Writer::create(out, &shrike_synth::header(seed), opts, force).with_context(|| {
-            format!(
-                "{}: cannot create (use --force to replace an existing file)",
-                out.display()
-            )
-        })?;
+    let mut w = Writer::create(out, &header, opts, force).with_context(|| {
+        format!(
+            "{}: cannot create (use --force to replace an existing file)",
+            out.display()
+        )
+    })?;
     for e in shrike_synth::Generator::new(seed, events) {
         w.append(&e)
             .with_context(|| format!("{}: write failed", out.display()))?;

@@ -140,11 +140,13 @@ pub fn run(a: Args) -> Result<u8> {
         ring_bytes: ring_bytes as u32,
         flush_interval,
         overwrite: a.force,
-        seal_key: a
-            .seal_key
-            .as_deref()
-            .map(crate::keys::read_secret)
-            .transpose()?,
+        seal_key: match a.seal_key {
+            Some(k) => {
+                crate::keys::check_secret(&k)?;
+                Some(k)
+            }
+            None => None,
+        },
     };
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

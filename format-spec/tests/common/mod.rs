@@ -14,7 +14,7 @@ pub fn small_capture(
     let opts = WriterOptions {
         chunk_events: chunk,
         index_every: 2,
-        seal_key: seal.cloned(),
+        seal_key: seal.map(|k| shrike_format::seal::EpochKey::first(k.clone())),
         seal_every: 2,
         ..WriterOptions::default()
     };
