@@ -127,7 +127,7 @@ shrike sql incident.db 'SELECT time, cmdline FROM event_processes WHERE kind = \
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
     },
-    /// Run a SQL query on an exported database, or on a capture (exported to a temporary database first). Read-only: one statement, and none that writes (the database is opened read-only).
+    /// Run a SQL query on an exported database, or on a capture (exported first into ~/.cache/shrike/sql, a directory only you can open, and reused while the capture is unchanged). Read-only: one statement, and none that writes (the database is opened read-only).
     #[command(after_help = "Examples:\n  \
 shrike sql incident.db 'SELECT rule, count(*) FROM alerts GROUP BY rule'\n  \
 shrike sql build.shrk 'SELECT path, count(*) FROM file_activity GROUP BY path ORDER BY 2 DESC LIMIT 10'")]

@@ -451,3 +451,59 @@ fn csv_cells_from_recorded_text_do_not_run_as_formulas() {
         );
     }
 }
+
+#[test]
+fn sql_on_a_capture_keeps_its_database_private_and_reuses_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let f = dir.path().join("c.shrk");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "20000"])
+            .status
+            .success()
+    );
+    let sql = |f: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_shrike"))
+            .args(["sql", p(f), "SELECT count(*) FROM event_rows"])
+            .env("HOME", &home)
+            .env_remove("XDG_CACHE_HOME")
+            .output()
+            .unwrap()
+    };
+    let o = sql(&f);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("20000"), "{}", text(&o));
+    let cache = home.join(".cache/shrike/sql");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&cache), 0o700, "the cache is the user's alone");
+    let dbs = || -> Vec<PathBuf> {
+        std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    };
+    let [db] = dbs().try_into().expect("one database in the cache");
+    assert_eq!(mode(&db), 0o600);
+    let built = std::fs::metadata(&db).unwrap().modified().unwrap();
+    // Unchanged capture: the same database answers, not rebuilt.
+    let o = sql(&f);
+    assert!(text(&o).contains("20000"), "{}", text(&o));
+    assert_eq!(std::fs::metadata(&db).unwrap().modified().unwrap(), built);
+    // A changed capture gets a new database; the old one goes.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "500", "--force"])
+            .status
+            .success()
+    );
+    let o = sql(&f);
+    assert!(text(&o).contains("500"), "{}", text(&o));
+    assert_eq!(dbs().len(), 1, "{:?}", dbs());
+    // A cache directory others can open is refused, not used.
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = sql(&f);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("mode 0700"), "{}", text(&o));
+}

@@ -988,3 +988,62 @@ fn the_tools_attackers_use_on_files_leave_events_with_their_arguments() {
         assert!(text.contains(&want), "timeline lacks {want:?}:\n{text}");
     }
 }
+
+#[test]
+fn a_planted_segment_name_stops_the_command_instead_of_leaving_it_unrecorded() {
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rot.shrk");
+    // Someone else's file where the first rotation will go.
+    let planted = dir.path().join("rot.1.shrk");
+    std::fs::write(&planted, b"planted").unwrap();
+    let finished = dir.path().join("finished");
+    let script = format!(
+        "i=0; while [ $i -lt 30000 ]; do : > {d}/marker-$i; i=$((i+1)); done; : > {f}",
+        d = dir.path().display(),
+        f = finished.display()
+    );
+    let o = Command::new(BIN)
+        .args([
+            "record",
+            "-o",
+            file.to_str().unwrap(),
+            "--follow",
+            "--max-size",
+            "16K",
+            "--flush-interval",
+            "100ms",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rot.1.shrk"),
+        "the error names the segment: {err}"
+    );
+    assert!(err.contains("killed the command it follows"), "{err}");
+    assert_eq!(
+        std::fs::read(&planted).unwrap(),
+        b"planted",
+        "the planted file is left alone"
+    );
+    // Under the old recorder the command ran on, unrecorded, to its end.
+    std::thread::sleep(Duration::from_secs(8));
+    assert!(
+        !finished.exists(),
+        "the command ran on after the recording stopped"
+    );
+    // What was recorded before the failure is intact.
+    let o = Command::new(BIN)
+        .args(["verify", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

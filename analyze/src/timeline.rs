@@ -799,6 +799,33 @@ fn clock(ns: i128) -> String {
 /// The report page; `__TITLE__` and `__DATA__` are filled in.
 const REPORT: &str = include_str!("report.html");
 
+/// The report's Content-Security-Policy: nothing loaded from anywhere, and
+/// only the page's own style sheet and script, each allowed by its SHA-256,
+/// so no markup a recorded value might smuggle in could run or restyle the
+/// page (no `'unsafe-inline'`).
+fn report_csp() -> &'static str {
+    use base64::Engine;
+    use sha2::Digest;
+    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let inner = |open: &str, close: &str| {
+            let a = REPORT.find(open).expect("the template has the element") + open.len();
+            &REPORT[a..a + REPORT[a..].find(close).expect("the element is closed")]
+        };
+        let hash = |s: &str| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(s))
+            )
+        };
+        format!(
+            "default-src 'none'; style-src {}; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+            hash(inner("<style>", "</style>")),
+            hash(inner("<script>", "</script>"))
+        )
+    });
+    &CSP
+}
+
 impl Timeline {
     /// Marks the actions alerts fired on: (wall-clock ns, pid, rule).
     pub fn attach_alerts(&mut self, alerts: &[(i128, u32, String)]) {
@@ -865,6 +892,9 @@ impl Timeline {
                 rest = t;
             } else if let Some(t) = tail.strip_prefix("__DATA__") {
                 out.push_str(&data);
+                rest = t;
+            } else if let Some(t) = tail.strip_prefix("__CSP__") {
+                out.push_str(report_csp());
                 rest = t;
             } else {
                 out.push_str("__");

@@ -311,8 +311,40 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
     )]);
     // A title (a capture's path) holding the data placeholder stays text.
     let html = t.render_html("x\"><script>__DATA__", "facts");
-    // No fetches: a strict policy, and nothing loaded from elsewhere.
+    // No fetches: a strict policy, and nothing loaded from elsewhere; no
+    // inline markup runs but the page's own script and style, by hash.
     assert!(html.contains("default-src 'none'"));
+    assert!(
+        !html.contains("unsafe-inline"),
+        "the policy allows inline code"
+    );
+    assert!(
+        !html.contains(" style=\""),
+        "an inline style attribute needs 'unsafe-inline'"
+    );
+    let csp = html
+        .split("Content-Security-Policy\" content=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let script = html
+        .split("<script>")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let want = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+    };
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{want}'")),
+        "{csp}"
+    );
     for bad in [
         "src=\"http",
         "href=\"http",

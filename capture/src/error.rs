@@ -10,7 +10,7 @@ pub enum CaptureError {
     #[error("eBPF: {0}")]
     Load(String),
     /// The capture file could not be written.
-    #[error("{path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The capture file.
         path: String,

@@ -137,6 +137,26 @@ fn with_ancestors(roots: &[u32]) -> Vec<u32> {
     out
 }
 
+/// `root` and every process below it now, parents before children.
+pub fn with_descendants(root: u32) -> Vec<u32> {
+    let mut parent: Vec<(u32, u32)> = fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .filter_map(|pid| Some((pid, parent_of(pid)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i];
+        out.extend(parent.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        parent.retain(|(_, pp)| *pp != p);
+        i += 1;
+    }
+    out
+}
+
 /// The parent pid of `pid`.
 fn parent_of(pid: u32) -> Option<u32> {
     u32::try_from(ProcStat::read(pid)?.num(1)).ok()
@@ -295,10 +315,20 @@ mod tests {
     #[test]
     fn a_snapshot_keeps_argv_within_the_recorders_bound_and_marks_the_cut() {
         let long = "x".repeat(3 * crate::record::ARGV_MAX);
-        let mut child = std::process::Command::new("sleep")
-            .args(["30", &long])
+        // sh stays (sleep would refuse the long argument and exit at once).
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 30; :", "sh", &long])
             .spawn()
             .expect("sleep runs");
+        // Until the child has exec'd, its argv is not sleep's.
+        let start = std::time::Instant::now();
+        while !std::fs::read(format!("/proc/{}/cmdline", child.id()))
+            .unwrap_or_default()
+            .starts_with(b"sh\0-c\0")
+            && start.elapsed().as_secs() < 10
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         let snap = super::snapshot_processes(Some(&[child.id()]));
         child.kill().ok();
         child.wait().ok();
@@ -314,7 +344,7 @@ mod tests {
             bytes <= crate::record::ARGV_MAX + 4,
             "{bytes} bytes of argv"
         );
-        assert_eq!(argv[0], b"sleep");
-        assert!(argv[2].ends_with("…".as_bytes()), "the cut is marked");
+        assert_eq!(argv[0], b"sh");
+        assert!(argv[4].ends_with("…".as_bytes()), "the cut is marked");
     }
 }

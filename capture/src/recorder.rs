@@ -147,6 +147,27 @@ pub fn segment_path(first: &Path, i: u32) -> PathBuf {
 }
 
 /// A command started but held before `exec` until the probes are attached.
+/// Kills the recorded command and everything it started when dropped
+/// armed (the recording failed part way): a followed command must not run
+/// on unrecorded.
+struct StopOnFailure(Option<u32>);
+
+impl Drop for StopOnFailure {
+    fn drop(&mut self) {
+        let Some(pid) = self.0 else { return };
+        let tree = crate::host::with_descendants(pid);
+        for p in &tree {
+            // SAFETY: kill(2) on pids of our own command's tree.
+            unsafe { libc::kill(*p as libc::pid_t, libc::SIGKILL) };
+        }
+        eprintln!(
+            "shrike: the recording could not go on: killed the command it follows \
+             (pid {pid} and {} process(es) it started) so that it does not run unrecorded",
+            tree.len() - 1
+        );
+    }
+}
+
 struct Gated {
     pid: libc::pid_t,
     gate: Option<std::fs::File>,
@@ -353,10 +374,13 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         followed(&probe).as_deref(),
         &mut summary,
     )?;
-    // Release the command only now, so its first exec is recorded.
+    // Release the command only now, so its first exec is recorded. From
+    // here, a recording that fails (a full disk, a segment name taken) stops
+    // the command rather than let it run on unrecorded.
     if let Some(g) = gated.as_mut() {
         g.release();
     }
+    let mut guard = StopOnFailure(gated.as_ref().map(|g| g.pid as u32));
     let mut last_lost = 0u64;
     let mut lost_checked = Instant::now();
     let mut batch: Vec<OwnedEvent> = Vec::with_capacity(4096);
@@ -407,6 +431,8 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             break "duration".to_string();
         }
         if let Some(status) = gated.as_ref().and_then(Gated::exited) {
+            // Reaped: its pid may name another process from now on.
+            guard.0 = None;
             summary.command_status = Some(status);
             summary.command_error = gated
                 .as_mut()
@@ -436,6 +462,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         ));
     }
     summary.events += out.close(&reason, &mut summary)?;
+    guard.0 = None;
     summary.reason = reason;
     summary.elapsed = started.elapsed();
     Ok(summary)

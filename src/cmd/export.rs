@@ -62,21 +62,132 @@ fn is_capture(path: &Path) -> bool {
         && magic == shrike_format::MAGIC
 }
 
-/// Runs a query on a database, or on a capture exported to a temporary database.
+/// Where `sql CAPTURE` keeps the databases it builds: a directory of the
+/// user's own (`$XDG_CACHE_HOME/shrike/sql`, else `~/.cache/shrike/sql`),
+/// mode 0700, refused if it is a link, someone else's, or open to others.
+fn sql_cache_dir() -> Result<Option<PathBuf>> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        Some(x) => PathBuf::from(x),
+        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(h) => PathBuf::from(h).join(".cache"),
+            None => return Ok(None),
+        },
+    };
+    let dir = base.join("shrike").join("sql");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .with_context(|| format!("{}: cannot create", dir.display()))?;
+    let m = std::fs::symlink_metadata(&dir).with_context(|| format!("{}", dir.display()))?;
+    // SAFETY: a plain getter.
+    let me = unsafe { libc::geteuid() };
+    if !m.is_dir() || m.uid() != me || m.permissions().mode() & 0o077 != 0 {
+        anyhow::bail!(
+            "{}: the database cache must be a directory of yours that no one else can open \
+             (mode 0700); it is {}, uid {}, mode {:o}",
+            dir.display(),
+            if m.file_type().is_symlink() {
+                "a link"
+            } else if m.is_dir() {
+                "a directory"
+            } else {
+                "not a directory"
+            },
+            m.uid(),
+            m.permissions().mode() & 0o7777
+        );
+    }
+    Ok(Some(dir))
+}
+
+/// The database of `target` (a capture) to query: the one built before while
+/// the capture is unchanged (same file id, size, time and inode), else a new
+/// one, built beside it and renamed in place once complete. What damage the
+/// build found is kept with it and reported each time.
+fn capture_db(target: &Path, tmp: &mut Option<tempfile::TempDir>) -> Result<(PathBuf, u8)> {
+    use std::os::unix::fs::MetadataExt;
+    let caps = crate::cmd::scan::open_all(&[target.to_path_buf()])?;
+    let m = std::fs::metadata(target).with_context(|| format!("{}", target.display()))?;
+    let id = caps[0].header().file_id_hex();
+    let name = format!(
+        "{id}-{}-{}.{}-{}.db",
+        m.len(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ino()
+    );
+    let dir = match sql_cache_dir()? {
+        Some(d) => d,
+        None => tmp
+            .insert(tempfile::tempdir().context("creating a temporary directory")?)
+            .path()
+            .to_path_buf(),
+    };
+    let db = dir.join(&name);
+    let damage_file = dir.join(format!("{name}.damage"));
+    if db.is_file() {
+        let said = std::fs::read_to_string(&damage_file).unwrap_or_default();
+        eprint!("{said}");
+        let code = if said.is_empty() {
+            crate::EXIT_OK
+        } else {
+            crate::EXIT_DAMAGED
+        };
+        return Ok((db, code));
+    }
+    // Older databases of this capture (it changed since) are left behind no more.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{id}-"))
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let mut r = [0u8; 8];
+    getrandom::fill(&mut r).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
+    let building = dir.join(format!("{name}.{}.building", shrike_format::hex(&r)));
+    export(&building, &[target.display().to_string()], &caps, &[])
+        .with_context(|| format!("{}", target.display()))?;
+    let mut said = String::new();
+    for d in caps[0].damage() {
+        said.push_str(&format!(
+            "shrike: {}: damage: {d}\n",
+            shrike_format::Escaped(target.as_os_str().as_encoded_bytes())
+        ));
+    }
+    eprint!("{said}");
+    if !said.is_empty() {
+        std::fs::write(&damage_file, &said)
+            .with_context(|| format!("{}", damage_file.display()))?;
+    }
+    std::fs::rename(&building, &db).with_context(|| format!("{}", db.display()))?;
+    // The export's journal (truncated, empty once it is done) stays behind its old name.
+    let mut journal = building.into_os_string();
+    journal.push("-journal");
+    let _ = std::fs::remove_file(&journal);
+    let code = if said.is_empty() {
+        crate::EXIT_OK
+    } else {
+        crate::EXIT_DAMAGED
+    };
+    Ok((db, code))
+}
+
+/// Runs a query on a database, or on a capture through the database built from it.
 pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
-    let tmp;
-    let db = if is_capture(target) {
-        tmp = tempfile::tempdir().context("creating a temporary directory")?;
-        let db = tmp.path().join("capture.db");
-        let caps = crate::cmd::scan::open_all(&[target.to_path_buf()])?;
-        export(&db, &[target.display().to_string()], &caps, &[])
-            .with_context(|| format!("{}", target.display()))?;
-        db
+    let mut tmp = None;
+    let (db, damaged) = if is_capture(target) {
+        capture_db(target, &mut tmp)?
     } else {
         if !target.exists() {
             anyhow::bail!("{}: no such database or capture", target.display());
         }
-        target.to_path_buf()
+        (target.to_path_buf(), crate::EXIT_OK)
     };
     let (cols, rows) = match query(&db, sql) {
         Ok(r) => r,
@@ -93,7 +204,7 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
     // A reader that stops early (`| head`) is not an error.
     match write_result(&mut out, format, &cols, &rows).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(crate::EXIT_OK),
-        r => r.context("writing the result").map(|()| crate::EXIT_OK),
+        r => r.context("writing the result").map(|()| damaged),
     }
 }
 
