@@ -120,12 +120,16 @@ shrike sql incident.db 'SELECT time, cmdline FROM event_processes WHERE kind = \
         /// Capture files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The database (created if missing).
+        /// The database: created (mode 0600) if missing; an existing one is
+        /// added to only if it is yours and holds only shrike's schema.
         #[arg(long, value_name = "OUT.db")]
         sqlite: PathBuf,
         /// Also store the alerts of these rules (file or directory; repeatable).
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
+        /// Replace the database if it exists (removed and created anew).
+        #[arg(long)]
+        force: bool,
     },
     /// Run a SQL query on an exported database, or on a capture (exported first into ~/.cache/shrike/sql, a directory only you can open, and reused while the capture is unchanged). Read-only: one statement, and none that writes (the database is opened read-only).
     #[command(after_help = "Examples:\n  \
@@ -246,7 +250,8 @@ fn main() -> ExitCode {
             files,
             sqlite,
             rules,
-        } => cmd::export::run_export(&files, &sqlite, &rules),
+            force,
+        } => cmd::export::run_export(&files, &sqlite, &rules, force),
         Command::Sql {
             target,
             query,

@@ -213,41 +213,15 @@ fn shrike_within(gib: u64, args: &[&str]) -> Output {
 
 #[test]
 fn a_tiny_capture_cannot_make_a_reader_copy_gigabytes() {
-    use shrike_format::{Body, Event, Writer, WriterOptions};
+    use shrike_format::{Writer, WriterOptions};
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bomb.shrk");
     // One dictionary string of 1 MiB, named 4,096 times by one argv: 4 GiB
     // for a reader that copies the event, from a file of a few kilobytes.
     let big: &'static [u8] = vec![b'A'; 1 << 20].leak();
-    let exec = |pid: u32, argv: Vec<&'static [u8]>| Event {
-        ts: 2_000 + u64::from(pid),
-        cpu: 0,
-        pid,
-        tid: pid,
-        comm: &b"sh"[..],
-        uid: 0,
-        gid: 0,
-        euid: 0,
-        egid: 0,
-        cgroup: 1,
-        body: Body::Execve {
-            res: 0,
-            filename: &b"/bin/true"[..],
-            exe: &b"/bin/true"[..],
-            argv,
-            cwd: &b"/"[..],
-            ppid: 1,
-            loginuid: 0,
-            sid: 0,
-            tty: 0,
-            cap_effective: 0,
-            cap_permitted: 0,
-            flags: 0,
-            stdin_type: 0,
-            stdin_ino: 0,
-            stdout_type: 0,
-            stdout_ino: 0,
-        },
+    let exec = |pid: u32, argv: Vec<&'static [u8]>| {
+        let b: &'static [u8] = b"/bin/true";
+        shrike_synth::exec_event(pid, 2_000 + u64::from(pid), &b"sh"[..], b, argv, &b"/"[..])
     };
     let mut w = Writer::new(
         std::fs::File::create(&f).unwrap(),

@@ -332,37 +332,15 @@ fn replay_and_scan_number_events_alike() {
 
 /// A capture at `f` holding one exec of `filename` with `argv` by `comm`.
 fn exec_capture(f: &Path, comm: &[u8], filename: &str, argv: &[&str]) {
-    use shrike_format::{Body, Event, Writer, WriterOptions};
-    let exec = Event {
-        ts: 2_000,
-        cpu: 0,
-        pid: 7,
-        tid: 7,
-        comm: comm.to_vec(),
-        uid: 0,
-        gid: 0,
-        euid: 0,
-        egid: 0,
-        cgroup: 1,
-        body: Body::Execve {
-            res: 0,
-            filename: filename.as_bytes().to_vec(),
-            exe: filename.as_bytes().to_vec(),
-            argv: argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
-            cwd: b"/".to_vec(),
-            ppid: 1,
-            loginuid: 0,
-            sid: 0,
-            tty: 0,
-            cap_effective: 0,
-            cap_permitted: 0,
-            flags: 0,
-            stdin_type: 0,
-            stdin_ino: 0,
-            stdout_type: 0,
-            stdout_ino: 0,
-        },
-    };
+    use shrike_format::{Writer, WriterOptions};
+    let exec = shrike_synth::exec_event(
+        7,
+        2_000,
+        comm.to_vec(),
+        filename.as_bytes().to_vec(),
+        argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        b"/".to_vec(),
+    );
     let mut w = Writer::new(
         std::fs::File::create(f).unwrap(),
         &shrike_synth::header(1),
@@ -506,4 +484,31 @@ fn sql_on_a_capture_keeps_its_database_private_and_reuses_it() {
     let o = sql(&f);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("mode 0700"), "{}", text(&o));
+}
+
+#[test]
+fn export_force_replaces_a_planted_database_instead_of_using_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.shrk");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "2000"])
+            .status
+            .success()
+    );
+    // Someone's database at the path: world-writable, not shrike's.
+    let db = dir.path().join("out.db");
+    std::fs::write(&db, b"planted").unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let o = shrike(&["export", p(&f), "--sqlite", p(&db)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = shrike(&["export", p(&f), "--sqlite", p(&db), "--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "created anew"
+    );
+    let o = shrike(&["sql", p(&db), "SELECT count(*) FROM event_rows"]);
+    assert!(text(&o).contains("2000"), "{}", text(&o));
 }

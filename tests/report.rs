@@ -7,39 +7,17 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use shrike_format::{Body, Event, Writer, WriterOptions};
+use shrike_format::{Event, Writer, WriterOptions};
 
 fn exec(pid: u32, ts: u64, argv: &[&[u8]], path: &[u8]) -> Event<Vec<u8>> {
-    Event {
-        ts,
-        cpu: 0,
+    shrike_synth::exec_event(
         pid,
-        tid: pid,
-        comm: b"<img src=x onerror=alert(1)>".to_vec(),
-        uid: 0,
-        gid: 0,
-        euid: 0,
-        egid: 0,
-        cgroup: 1,
-        body: Body::Execve {
-            res: 0,
-            filename: path.to_vec(),
-            exe: path.to_vec(),
-            argv: argv.iter().map(|a| a.to_vec()).collect(),
-            cwd: b"/tmp/</script><script>document.title='owned'</script>".to_vec(),
-            ppid: 1,
-            loginuid: 0,
-            sid: 0,
-            tty: 0,
-            cap_effective: 0,
-            cap_permitted: 0,
-            flags: 0,
-            stdin_type: 0,
-            stdin_ino: 0,
-            stdout_type: 0,
-            stdout_ino: 0,
-        },
-    }
+        ts,
+        b"<img src=x onerror=alert(1)>".to_vec(),
+        path.to_vec(),
+        argv.iter().map(|a| a.to_vec()).collect(),
+        b"/tmp/</script><script>document.title='owned'</script>".to_vec(),
+    )
 }
 
 fn chromium() -> Option<&'static str> {

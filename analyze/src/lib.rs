@@ -23,3 +23,23 @@ pub fn with_chunk_buf<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     }
     BUF.with(|b| f(&mut b.borrow_mut()))
 }
+
+/// Entry point shared by the cargo-fuzz target `rules` and its corpus-replay test.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Takes `data` as a Falco rule file and as a filter, and takes each as far
+    /// as it goes: loaded, expanded, compiled into the engine. Errors are
+    /// fine; a panic, a stack overflow or an allocation without bound is not.
+    pub fn rules_and_filter(data: &[u8]) {
+        let text = String::from_utf8_lossy(data);
+        let mut loader = shrike_rule_lang::Loader::new();
+        if loader.add_str("fuzz.yaml", &text).is_ok()
+            && let Ok(set) = loader.finish()
+        {
+            let _ = crate::scan::Engine::new(&set, shrike_rule_lang::Priority::Debug);
+        }
+        if let Ok(e) = shrike_rule_lang::condition::parse(&text, &|_| None) {
+            let _ = crate::compile::compile(&e);
+        }
+    }
+}

@@ -945,3 +945,20 @@ fn a_syscall_without_a_tracepoint_is_of_its_own_type_and_new_kinds_name_their_fi
         ]
     );
 }
+
+#[test]
+fn rules_fuzz_corpus_never_panics() {
+    // Every input the `rules` fuzz target kept (fuzz/corpus/rules), replayed.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/rules");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        shrike_analyze::fuzzing::rules_and_filter(&data);
+        n += 1;
+    }
+    assert!(
+        n >= 10,
+        "the corpus in {} holds only {n} inputs",
+        dir.display()
+    );
+}

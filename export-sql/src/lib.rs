@@ -46,6 +46,19 @@ pub enum SqlError {
     /// `shrike sql` runs one statement that only reads.
     #[error("{0}")]
     NotAQuery(String),
+    /// SQLite stored fewer rows than shrike inserted: something in the
+    /// database drops them.
+    #[error(
+        "{table}: {stored} of {inserted} rows were stored; something in the database drops rows"
+    )]
+    RowsDropped {
+        /// The table.
+        table: &'static str,
+        /// Rows inserted.
+        inserted: u64,
+        /// Rows SQLite says it stored.
+        stored: u64,
+    },
     /// The output path or database is not one shrike may write into.
     #[error("{path}: {why}")]
     Unsafe {
@@ -784,7 +797,7 @@ async fn export_one<'s, 'env>(
                 .push_bind(p.exit_code)
                 .push_bind(p.exit_signal.map(|s| s as i64));
         });
-        q.build().execute(&mut *tx).await?;
+        stored("processes", chunk.len(), q.build().execute(&mut *tx).await?)?;
         rows += chunk.len() as u64;
     }
     // Each event belongs to the life of its pid that had begun by then.
@@ -862,7 +875,7 @@ async fn export_one<'s, 'env>(
                 .push_bind(i64::from(a.pid))
                 .push_bind(a.output.clone());
         });
-        q.build().execute(&mut *tx).await?;
+        stored("alerts", chunk.len(), q.build().execute(&mut *tx).await?)?;
         rows += chunk.len() as u64;
     }
     tx.commit().await?;
@@ -881,10 +894,29 @@ async fn insert_batch(
         Some(sql) if b.rows == ROWS_PER_STATEMENT => sql.clone(),
         _ => insert_sql(b.table, b.rows, capture_id).into(),
     };
-    sqlx::query_with(sqlx::AssertSqlSafe(sql), b.args)
+    let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), b.args)
         .execute(&mut *tx)
         .await?;
+    stored(b.table.name, b.rows, done)?;
     Ok(b.rows as u64)
+}
+
+/// Checks that an insert of `inserted` rows into `table` stored them all (a
+/// trigger's `RAISE(IGNORE)` makes SQLite skip rows without an error).
+fn stored(
+    table: &'static str,
+    inserted: usize,
+    done: sqlx::sqlite::SqliteQueryResult,
+) -> Result<(), SqlError> {
+    if done.rows_affected() == inserted as u64 {
+        Ok(())
+    } else {
+        Err(SqlError::RowsDropped {
+            table,
+            inserted: inserted as u64,
+            stored: done.rows_affected(),
+        })
+    }
 }
 
 /// A value of a query result.
@@ -1002,4 +1034,36 @@ pub fn query(db: &Path, sql: &str) -> Result<(Vec<String>, Vec<Vec<Cell>>), SqlE
         conn.close().await?;
         Ok((columns, out))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_a_trigger_swallows_are_noticed() {
+        // What a planted trigger did to every alert: RAISE(IGNORE) drops the
+        // row, and the INSERT still succeeds.
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        super::runtime().unwrap().block_on(async {
+            let mut c = super::open(&db, true).await.unwrap();
+            sqlx::raw_sql(
+                "CREATE TABLE alerts (x); CREATE TRIGGER eat BEFORE INSERT ON alerts \
+                 BEGIN SELECT RAISE(IGNORE); END;",
+            )
+            .execute(&mut c)
+            .await
+            .unwrap();
+            let done = sqlx::query("INSERT INTO alerts VALUES (1), (2)")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            let e = super::stored("alerts", 2, done).unwrap_err();
+            assert!(e.to_string().contains("0 of 2 rows"), "{e}");
+            let done = sqlx::query("CREATE TABLE ok (x)")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            assert!(super::stored("ok", 0, done).is_ok());
+        });
+    }
 }

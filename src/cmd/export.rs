@@ -6,9 +6,23 @@ use anyhow::{Context, Result};
 use shrike_analyze::time::wall_ns;
 use shrike_export_sql::{AlertRow, Cell, export, query};
 
-/// Exports captures (and alerts when rules are given) into `db`.
-pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf]) -> Result<u8> {
+/// Exports captures (and alerts when rules are given) into `db`; with
+/// `force`, into a new database in its place.
+pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) -> Result<u8> {
     let caps = crate::cmd::scan::open_all(files)?;
+    if force {
+        // Created anew, never reused: what someone planted there goes, whoever owns it.
+        for ext in ["", "-journal", "-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(ext);
+            match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("{}: cannot replace", db.display()));
+                }
+                _ => {}
+            }
+        }
+    }
     let alerts = if rules.is_empty() {
         Vec::new()
     } else {

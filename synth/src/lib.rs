@@ -805,3 +805,39 @@ pub fn write_capture<W: shrike_format::Sink>(
     }
     w.finish()
 }
+
+/// One successful `execve` by `pid` at `ts` (ns since boot) of `path` with
+/// `argv` in `cwd`, run by root from pid 1: the event tests build most, with
+/// whatever bytes (recorded text is the attacker's choice) they need.
+pub fn exec_event<S: Clone>(pid: u32, ts: u64, comm: S, path: S, argv: Vec<S>, cwd: S) -> Event<S> {
+    Event {
+        ts,
+        cpu: 0,
+        pid,
+        tid: pid,
+        comm,
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body: Body::Execve {
+            res: 0,
+            filename: path.clone(),
+            exe: path,
+            argv,
+            cwd,
+            ppid: 1,
+            loginuid: 0,
+            sid: 0,
+            tty: 0,
+            cap_effective: 0,
+            cap_permitted: 0,
+            flags: 0,
+            stdin_type: 0,
+            stdin_ino: 0,
+            stdout_type: 0,
+            stdout_ino: 0,
+        },
+    }
+}
