@@ -512,3 +512,111 @@ fn export_force_replaces_a_planted_database_instead_of_using_it() {
     let o = shrike(&["sql", p(&db), "SELECT count(*) FROM event_rows"]);
     assert!(text(&o).contains("2000"), "{}", text(&o));
 }
+
+#[test]
+fn replay_and_timeline_show_values_by_name() {
+    use shrike_format::{Body, Event, SockAddr, Writer, WriterOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.shrk");
+    let ev = |ts: u64, body: Body<Vec<u8>>| Event {
+        ts,
+        cpu: 0,
+        pid: 7,
+        tid: 7,
+        comm: b"inject".to_vec(),
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body,
+    };
+    let mut w = Writer::new(
+        std::fs::File::create(&f).unwrap(),
+        &shrike_synth::header(1),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    let exec = shrike_synth::exec_event(
+        7,
+        1_000,
+        b"inject".to_vec(),
+        b"/tmp/inject".to_vec(),
+        vec![b"inject".to_vec()],
+        b"/tmp".to_vec(),
+    );
+    for e in [
+        exec,
+        ev(
+            2_000,
+            Body::Ptrace {
+                res: 0,
+                request: 5,
+                target_pid: 77,
+            },
+        ),
+        ev(
+            3_000,
+            Body::Kill {
+                res: 0,
+                target_pid: 77,
+                signal: 9,
+            },
+        ),
+        ev(
+            4_000,
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"/root/.bash_history".to_vec(),
+                abspath: b"/root/.bash_history".to_vec(),
+                resolved: 1,
+                flags: 0o1101,
+                mode: 0o600,
+            },
+        ),
+        ev(
+            5_000,
+            Body::Connect {
+                res: -115,
+                fd: 4,
+                proto: 6,
+                laddr: SockAddr::None,
+                raddr: SockAddr::None,
+            },
+        ),
+        ev(
+            6_000,
+            Body::ProcExit {
+                code: 0,
+                signal: 9,
+                group_dead: 1,
+            },
+        ),
+    ] {
+        w.append(&e).unwrap();
+    }
+    w.finish().unwrap();
+    let replay = text(&shrike(&["replay", p(&f)]));
+    for want in [
+        "request=PTRACE_POKEDATA",
+        "signal=SIGKILL",
+        "flags=O_TRUNC|O_CREAT|O_WRONLY",
+        "mode=0600",
+        "dirfd=AT_FDCWD",
+        "res=EINPROGRESS",
+    ] {
+        assert!(replay.contains(want), "{want} in\n{replay}");
+    }
+    let timeline = text(&shrike(&["timeline", p(&f)]));
+    for want in [
+        "ptrace PTRACE_POKEDATA on pid 77",
+        "kill pid 77 with SIGKILL",
+        "open /root/.bash_history (write, O_TRUNC|O_CREAT) -> fd 3",
+        "(in progress: non-blocking)",
+        "killed by SIGKILL",
+    ] {
+        assert!(timeline.contains(want), "{want} in\n{timeline}");
+    }
+    assert!(!timeline.contains("failed (-115)"), "{timeline}");
+}

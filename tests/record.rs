@@ -739,7 +739,7 @@ fn timeline_shows_the_tree_with_actions_in_time_order() {
         .iter()
         .map(|a| a["summary"].as_str().unwrap())
         .collect();
-    let known = format!("open {}/known.txt (write)", work.display());
+    let known = format!("open {}/known.txt (write, O_TRUNC|O_CREAT)", work.display());
     assert!(summaries.iter().any(|s| s.starts_with(&known)), "{known}");
     assert!(
         summaries

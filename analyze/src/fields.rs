@@ -402,145 +402,43 @@ fn num<T: Into<i128>>(n: T) -> Option<Val<'static>> {
     Some(Val::Num(n.into()))
 }
 
-/// The Linux errno names Falco prints for failed syscalls.
+/// The errno name Falco prints for a failed syscall's `-errno`, `E<n>` for one Linux has no name for.
 fn errno_name(e: i64) -> Cow<'static, [u8]> {
-    const NAMES: [&str; 41] = [
-        "",
-        "EPERM",
-        "ENOENT",
-        "ESRCH",
-        "EINTR",
-        "EIO",
-        "ENXIO",
-        "E2BIG",
-        "ENOEXEC",
-        "EBADF",
-        "ECHILD",
-        "EAGAIN",
-        "ENOMEM",
-        "EACCES",
-        "EFAULT",
-        "ENOTBLK",
-        "EBUSY",
-        "EEXIST",
-        "EXDEV",
-        "ENODEV",
-        "ENOTDIR",
-        "EISDIR",
-        "EINVAL",
-        "ENFILE",
-        "EMFILE",
-        "ENOTTY",
-        "ETXTBSY",
-        "EFBIG",
-        "ENOSPC",
-        "ESPIPE",
-        "EROFS",
-        "EMLINK",
-        "EPIPE",
-        "EDOM",
-        "ERANGE",
-        "EDEADLK",
-        "ENAMETOOLONG",
-        "ENOLCK",
-        "ENOSYS",
-        "ENOTEMPTY",
-        "ELOOP",
-    ];
-    Cow::Borrowed(match e {
-        1..=40 => NAMES[e as usize].as_bytes(),
-        98 => b"EADDRINUSE",
-        110 => b"ETIMEDOUT",
-        111 => b"ECONNREFUSED",
-        115 => b"EINPROGRESS",
-        _ => return Cow::Owned(format!("E{e}").into_bytes()),
-    })
+    match shrike_format::linux::errno_name(e.unsigned_abs()) {
+        Some(n) => Cow::Borrowed(n.as_bytes()),
+        None => Cow::Owned(format!("E{e}").into_bytes()),
+    }
 }
 
-/// A file mode as Falco's flag names, e.g. `S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID`.
+/// A file mode as Falco's flag names, e.g. `S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID`
+/// ("" for none, as libsinsp renders it).
 fn mode_flags(m: u64) -> &'static [u8] {
-    const NAMES: [&str; 12] = [
-        "S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP", "S_IXUSR", "S_IWUSR",
-        "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID",
-    ];
     // Every chmod event of a scan asks for its mode's names: the 4096
     // combinations of the twelve bits are named once, then looked up.
     static ALL: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     let all = ALL.get_or_init(|| {
-        (0..1u64 << NAMES.len())
-            .map(|m| bit_names(&NAMES, m, "|"))
+        (0..0o10000u64)
+            .map(|m| match m {
+                0 => Vec::new(),
+                m => shrike_format::linux::Names::Mode.render(m).into_bytes(),
+            })
             .collect()
     });
-    &all[(m & ((1 << NAMES.len()) - 1)) as usize]
+    &all[(m & 0o7777) as usize]
 }
 
-/// The names of the bits set in `mask` (bit i named `names[i]`), joined by `sep`.
-fn bit_names(names: &[&str], mask: u64, sep: &str) -> Vec<u8> {
-    // One allocation: rules test a chmod's mode names on every chmod event.
-    let mut out = Vec::with_capacity(96);
-    for (i, n) in names.iter().enumerate() {
-        if mask & (1 << i) != 0 {
-            if !out.is_empty() {
-                out.extend_from_slice(sep.as_bytes());
-            }
-            out.extend_from_slice(n.as_bytes());
-        }
-    }
-    out
-}
-
-/// Capability names by bit, as Falco prints them.
-const CAPS: [&str; 41] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-];
-
+/// A capability set as Falco prints it: names joined by spaces.
 fn caps(mask: u64) -> Vec<u8> {
-    bit_names(&CAPS, mask, " ")
+    shrike_format::linux::Names::Caps.render(mask).into_bytes()
 }
 
 /// A `security.capability` value as `getcap` reads: "CAP_SETUID=ep".
 pub fn file_caps_text(magic: u64, permitted: u64, inheritable: u64) -> String {
-    let sets = |mask: u64| String::from_utf8_lossy(&bit_names(&CAPS, mask, ",")).into_owned();
+    let sets = |mask: u64| {
+        shrike_format::linux::Names::Caps
+            .render(mask)
+            .replace(' ', ",")
+    };
     let e = if magic & 1 != 0 { "e" } else { "" };
     let mut parts = Vec::new();
     if permitted != 0 {
@@ -795,16 +693,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         )),
         Field::EvtHostname => s(c.header.hostname.as_bytes()),
         Field::EvtNum => num(c.num),
-        Field::EvtArg(a) => {
-            let v = arg(ev, a)?;
-            // Falco renders a chmod-family mode as flag names (`S_IRUSR|...|S_ISUID`).
-            match (a.raw, a.name.as_str(), &v, ev.kind()) {
-                (false, "mode", Val::Num(m), Some(Kind::Chmod | Kind::Fchmod | Kind::Fchmodat)) => {
-                    s(mode_flags(*m as u64))
-                }
-                _ => Some(v),
-            }
-        }
+        Field::EvtArg(a) => arg(ev, a, c.header),
         Field::Proc(pf, n) => {
             // The event's own thread knows its comm and pid without the
             // history (and is not looked up there for them).
@@ -1016,20 +905,89 @@ fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
     }
 }
 
-/// `evt.arg.NAME`: the event's own field of that name, with Falco's names as aliases.
-fn arg<'e>(ev: &'e EventRef<'_>, a: &ArgField) -> Option<Val<'e>> {
+/// `evt.arg.NAME`: the event's own field of that name, with Falco's names
+/// as aliases, rendered as libsinsp renders it: flags, modes, signals,
+/// requests and errnos by name (`shrike_format::linux`), user and group ids
+/// by name from the capture's tables. `evt.rawarg.NAME` is the number.
+fn arg<'e>(ev: &'e EventRef<'_>, a: &ArgField, header: &'e Header) -> Option<Val<'e>> {
     let tries = a.at.get(usize::from(ev.kind_id()))?;
     tries.iter().take_while(|&&i| i != NO_FIELD).find_map(|&i| {
-        match ev.body.field(usize::from(i))? {
-            Value::Int(x) => Some(Val::Num(x.into())),
-            Value::Uint(x) => Some(Val::Num(x.into())),
-            Value::Str(b) if !b.is_empty() => Some(Val::Str(Cow::Borrowed(b))),
+        let v = match ev.body.field(usize::from(i))? {
+            Value::Int(x) => i128::from(x),
+            Value::Uint(x) => i128::from(x),
+            Value::Str(b) if !b.is_empty() => return Some(Val::Str(Cow::Borrowed(b))),
             Value::Addr(a) if !matches!(a, SockAddr::None) => {
-                Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())))
+                return Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())));
             }
-            _ => None,
+            _ => return None,
+        };
+        if a.raw {
+            return Some(Val::Num(v));
         }
+        let kind = ev.kind()?;
+        let name = kind.fields()[usize::from(i)].name;
+        if let Some(n) = shrike_format::linux::field_names(kind, name) {
+            return Some(match n {
+                shrike_format::linux::Names::Mode => Val::Str(Cow::Borrowed(mode_flags(v as u64))),
+                // A result that is not an error reads as its number.
+                shrike_format::linux::Names::Errno if v >= 0 => Val::Num(v),
+                n => Val::Str(Cow::Owned(n.render(v as u64).into_bytes())),
+            });
+        }
+        Some(match id_owner(kind, name) {
+            Some(users) => Val::Str(Cow::Owned(id_name(header, users, v).into_bytes())),
+            None => Val::Num(v),
+        })
     })
+}
+
+/// Field `name` of `kind` with the number `v` as a person reading strace
+/// expects it: flags, modes, signals, requests and errors by name, a created
+/// file's mode in octal; `None` for a plain number (a pid, a size, a result
+/// that is not an error).
+pub fn named_value(kind: Kind, name: &str, v: i128) -> Option<String> {
+    use shrike_format::linux::Names;
+    match shrike_format::linux::field_names(kind, name) {
+        // An address mmap returned, as addresses are read.
+        Some(Names::Errno) if v >= 0 && kind == Kind::Mmap => Some(format!("{v:#x}")),
+        Some(Names::Errno) if v >= 0 => None,
+        Some(n) => Some(n.render(v as u64)),
+        None if name == "mode" && v == 0 => Some("0".into()),
+        None if name == "mode" => Some(format!("0{v:o}")),
+        None if name == "addr" => Some(format!("{v:#x}")),
+        None if name.ends_with("dirfd") && v == -100 => Some("AT_FDCWD".into()),
+        None => None,
+    }
+}
+
+/// Whether field `name` of `kind` is a user id (`Some(true)`) or a group id
+/// (`Some(false)`) that libsinsp renders by name.
+fn id_owner(kind: Kind, name: &str) -> Option<bool> {
+    use Kind::*;
+    match (kind, name) {
+        (Setuid | Setfsuid | Setreuid | Setresuid, "uid" | "ruid" | "euid" | "suid") => Some(true),
+        (Chown | Lchown | Fchown | Fchownat, "uid") => Some(true),
+        (Setgid | Setfsgid | Setregid | Setresgid, "gid" | "rgid" | "egid" | "sgid") => Some(false),
+        (Chown | Lchown | Fchown | Fchownat, "gid") => Some(false),
+        _ => None,
+    }
+}
+
+/// A user (or group) id by name: `<NONE>` for -1 (unchanged), `<NA>` when
+/// the capture's table does not know it.
+fn id_name(header: &Header, users: bool, id: i128) -> String {
+    if id == i128::from(u32::MAX) || id == -1 {
+        return "<NONE>".into();
+    }
+    let Ok(id) = u32::try_from(id) else {
+        return "<NA>".into();
+    };
+    let name = if users {
+        header.user_name(id)
+    } else {
+        header.group_name(id)
+    };
+    name.unwrap_or("<NA>").to_string()
 }
 
 #[cfg(test)]

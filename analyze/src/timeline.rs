@@ -161,10 +161,12 @@ fn string<'e>(e: &'e EventRef<'_>, name: &str) -> &'e [u8] {
 }
 
 fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
+    use shrike_format::linux::{Names, signal_name};
     let res = e.body.res().unwrap_or(0);
+    // As strace reads them: the error by name.
     let res_txt = |r: i64| {
         if r < 0 {
-            format!(" failed ({r})")
+            format!(" failed ({})", Names::Errno.render(r as u64))
         } else {
             String::new()
         }
@@ -222,6 +224,17 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 1 => "write",
                 _ => "read-write",
             };
+            // The flags beyond the access mode that change what the open did.
+            let extra = Names::OpenFlags.render(flags & !3);
+            let extra: Vec<&str> = extra
+                .split('|')
+                .filter(|f| !matches!(*f, "O_RDONLY" | "O_LARGEFILE" | "O_CLOEXEC"))
+                .collect();
+            let mode = if extra.is_empty() {
+                mode.to_string()
+            } else {
+                format!("{mode}, {}", extra.join("|"))
+            };
             (
                 format!(
                     "open {} ({mode}){}",
@@ -236,7 +249,16 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             )
         }
         Body::Connect { res, raddr, .. } => (
-            format!("connect to {}{}", addr(raddr), res_txt(*res)),
+            format!(
+                "connect to {}{}",
+                addr(raddr),
+                // A non-blocking connect returns at once; the connection goes on.
+                if *res == -115 {
+                    " (in progress: non-blocking)".to_string()
+                } else {
+                    res_txt(*res)
+                }
+            ),
             addr(raddr),
         ),
         Body::Accept {
@@ -347,7 +369,8 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             target_pid,
         } => (
             format!(
-                "ptrace request {request} on pid {target_pid}{}",
+                "ptrace {} on pid {target_pid}{}",
+                Names::Enum(shrike_format::linux::PTRACE_REQUESTS).render(*request),
                 res_txt(*res)
             ),
             target_pid.to_string(),
@@ -358,7 +381,8 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             signal,
         } => (
             format!(
-                "kill pid {target_pid} with signal {signal}{}",
+                "kill pid {target_pid} with {}{}",
+                signal_name(*signal),
                 res_txt(*res)
             ),
             target_pid.to_string(),
@@ -484,7 +508,7 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             format!(
                 "exit code {code}{}",
                 if *signal > 0 {
-                    format!(" signal {signal}")
+                    format!(" killed by {}", signal_name(*signal))
                 } else {
                     String::new()
                 }
@@ -497,11 +521,28 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             return None;
         }
         other => {
-            let kind = Kind::from_id(other.kind_id()).map_or("event", |k| k.name());
-            (
-                format!("{kind}{}", res_txt(other.res().unwrap_or(0))),
-                String::new(),
-            )
+            // The kind, then its arguments that have names (`unshare
+            // CLONE_NEWNS|CLONE_NEWUSER`, `prctl PR_SET_NAME`).
+            let mut line = Kind::from_id(other.kind_id())
+                .map_or("event", |k| k.name())
+                .to_string();
+            if let Some(k) = e.kind() {
+                other.visit(&mut |name, v| {
+                    let n = match v {
+                        Value::Int(x) => i128::from(x),
+                        Value::Uint(x) => i128::from(x),
+                        _ => return,
+                    };
+                    if name != "res"
+                        && let Some(t) = crate::fields::named_value(k, name, n)
+                    {
+                        line.push(' ');
+                        line.push_str(&t);
+                    }
+                });
+            }
+            line.push_str(&res_txt(other.res().unwrap_or(0)));
+            (line, String::new())
         }
     })
 }
@@ -858,7 +899,7 @@ impl Timeline {
                     .collect();
                 serde_json::json!({
                     "pid": p.pid, "cmdline": p.cmdline, "user": p.user, "start_ns": ns(p.start_ns),
-                    "exit_code": p.exit_code, "exit_signal": p.exit_signal, "children": p.children, "actions": actions,
+                    "exit_code": p.exit_code, "exit_signal": p.exit_signal.map(shrike_format::linux::signal_name), "children": p.children, "actions": actions,
                 })
             })
             .collect();
@@ -923,7 +964,11 @@ impl Timeline {
         let pad = "    ".repeat(depth);
         let end = match (p.end_ns, p.exit_code, p.exit_signal) {
             (Some(e), Some(c), _) => format!(" -> {} exit {c}", clock(e)),
-            (Some(e), _, Some(s)) => format!(" -> {} killed by signal {s}", clock(e)),
+            (Some(e), _, Some(s)) => format!(
+                " -> {} killed by {}",
+                clock(e),
+                shrike_format::linux::signal_name(s)
+            ),
             _ => String::new(),
         };
         writeln!(

@@ -962,3 +962,89 @@ fn rules_fuzz_corpus_never_panics() {
         dir.display()
     );
 }
+
+#[test]
+fn arguments_compare_by_the_names_libsinsp_gives_them() {
+    // What Falco's rules compare: a ptrace request, a signal, open flags, a
+    // user id, by name. shrike compared the raw numbers, so each was dead.
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        ev(
+            10,
+            1,
+            "sh",
+            Body::Ptrace {
+                res: 0,
+                request: 5,
+                target_pid: 77,
+            },
+        ),
+        ev(
+            20,
+            1,
+            "sh",
+            Body::Kill {
+                res: 0,
+                target_pid: 77,
+                signal: 9,
+            },
+        ),
+        ev(
+            30,
+            1,
+            "sh",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"/root/.bash_history".to_vec(),
+                abspath: b"/root/.bash_history".to_vec(),
+                resolved: 1,
+                flags: 0o1101,
+                mode: 0o600,
+            },
+        ),
+        ev(40, 1, "sh", Body::Setuid { res: 0, uid: 33 }),
+        ev(
+            50,
+            1,
+            "sh",
+            Body::Connect {
+                res: -115,
+                fd: 3,
+                proto: 6,
+                laddr: SockAddr::None,
+                raddr: SockAddr::None,
+            },
+        ),
+    ])];
+    let rules = [
+        rule(
+            "poke",
+            "evt.type = ptrace and evt.arg.request = PTRACE_POKEDATA",
+        ),
+        rule("kill9", "evt.type = kill and evt.arg.sig = SIGKILL"),
+        rule(
+            "trunc",
+            "evt.type = openat and evt.arg.flags contains O_TRUNC",
+        ),
+        rule(
+            "rdonly",
+            "evt.type = openat and evt.arg.flags contains O_RDONLY",
+        ),
+        rule("www", "evt.type = setuid and evt.arg.uid = www-data"),
+        rule("raw", "evt.type = ptrace and evt.rawarg.request = 5"),
+        rule("inprogress", "evt.type = connect and evt.res = EINPROGRESS"),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "poke@10",
+            "raw@10",
+            "kill9@20",
+            "trunc@30",
+            "www@40",
+            "inprogress@50"
+        ]
+    );
+}

@@ -75,7 +75,20 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                 e.tid
             )?;
             let mut fields = String::new();
+            let k = e.kind();
             e.body.visit(&mut |name, v| {
+                // Numbers with names read as strace shows them.
+                let number = match v {
+                    Value::Int(x) => Some(i128::from(x)),
+                    Value::Uint(x) => Some(i128::from(x)),
+                    _ => None,
+                };
+                if let (Some(k), Some(n)) = (k, number)
+                    && let Some(t) = shrike_analyze::fields::named_value(k, name, n)
+                {
+                    fields.push_str(&format!(" {name}={t}"));
+                    return;
+                }
                 let shown = match v {
                     Value::Str(s)
                         if s.is_empty()

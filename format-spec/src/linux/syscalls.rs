@@ -1,6 +1,6 @@
-//! Linux facts the format refers to, in one place: the x86_64 syscall
-//! numbers (SPEC.md §5: `syscall` events carry a number, and the recorder
-//! looks numbers up by name for the syscalls a kernel has no tracepoint for).
+//! The x86_64 syscall numbers (SPEC.md §5: `syscall` events carry a number,
+//! and the recorder looks numbers up by name for the syscalls a kernel has
+//! no tracepoint for).
 
 /// x86_64 syscall names by number (the kernel's `unistd_64.h`, up to 6.17's `file_setattr`); "" for unused numbers.
 const SYSCALLS_X86_64: [&str; 470] = [
