@@ -620,3 +620,59 @@ fn replay_and_timeline_show_values_by_name() {
     }
     assert!(!timeline.contains("failed (-115)"), "{timeline}");
 }
+
+#[test]
+fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.shrk");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "2000"])
+            .status
+            .success()
+    );
+    // A filter with a type no one has used to return nothing, silently.
+    let o = shrike(&["replay", p(&f), "--filter", "evt.type = exceve"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("unknown event type `exceve`"),
+        "{}",
+        text(&o)
+    );
+    // The same in a rule file fails the load, naming the file and line.
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: fine\n  desc: d\n  condition: evt.type = execve\n  output: x\n  priority: INFO\n\
+         - rule: typo\n  desc: d\n  condition: evt.type in (execve, exceve)\n  output: x\n  priority: INFO\n\
+         - rule: beyond\n  desc: d\n  condition: evt.type = execve and container.image.repository = x and k8s.ns.name = y\n  output: x\n  priority: INFO\n",
+    )
+    .unwrap();
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!(
+            "{}:6: rule typo: unknown event type `exceve`",
+            p(&rules)
+        )),
+        "{}",
+        text(&o)
+    );
+    // A rule needing what shrike does not record is skipped, with all of it named.
+    std::fs::write(
+        &rules,
+        "- rule: beyond\n  desc: d\n  condition: evt.type = execve and container.image.repository = x and k8s.ns.name = y\n  output: x\n  priority: INFO\n",
+    )
+    .unwrap();
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("fields container.image.repository, k8s.ns.name are not available"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("rules: 0 running, 1 skipped"),
+        "{}",
+        text(&o)
+    );
+}

@@ -15,17 +15,134 @@ use crate::fields::{Ctx, FdField, Field, ProcField, Type, Val, ancestors, extrac
 pub enum CompileError {
     /// A field shrike does not provide.
     Field(String),
+    /// Every field of a condition shrike does not provide (all of them, so a
+    /// report says at once what a rule needs).
+    Fields(Vec<String>),
+    /// `evt.type` names no event Linux or Falco knows (a typo): Falco refuses
+    /// such a rule at load, and so does shrike.
+    UnknownTypes(Vec<String>),
     /// A literal that does not fit its field, or an operator the type does not allow.
     Invalid(String),
+}
+
+impl CompileError {
+    /// Whether the condition is wrong (a load error), not merely beyond
+    /// what shrike records (a rule skipped).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            CompileError::UnknownTypes(_) | CompileError::Invalid(_)
+        )
+    }
 }
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CompileError::Field(n) => write!(f, "field {n} is not available in shrike captures"),
+            CompileError::Fields(v) => write!(
+                f,
+                "field{} {} not available in shrike captures",
+                if v.len() > 1 { "s" } else { "" },
+                v.join(", ") + if v.len() > 1 { " are" } else { " is" }
+            ),
+            CompileError::UnknownTypes(v) => write!(
+                f,
+                "unknown event type{} {} (not a Linux syscall or a Falco event)",
+                if v.len() > 1 { "s" } else { "" },
+                v.iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             CompileError::Invalid(m) => f.write_str(m),
         }
     }
+}
+
+/// Falco's events that are not syscalls, which `evt.type` may name.
+const FALCO_EVENTS: &[&str] = &[
+    "procexit",
+    "container",
+    "signaldeliver",
+    "switch",
+    "drop",
+    "notification",
+    "infra",
+    "page_fault",
+    "cpu_hotplug",
+    "pluginevent",
+    "scapevent",
+    "sysdigevent",
+    "procinfo",
+    "k8s",
+    "tracer",
+    "mesos",
+    "asyncevent",
+    "umount",
+    "mmap2",
+    "socketcall",
+    "llseek",
+    "fcntl64",
+    "signalfd4",
+    "openat2",
+    "open_by_handle_at",
+    "execveat",
+];
+
+/// Whether `evt.type` may be compared with `n`.
+fn known_event_type(n: &str) -> bool {
+    shrike_format::linux::syscall_nr(n).is_some()
+        || Kind::from_name(n).is_some()
+        || FALCO_EVENTS.contains(&n)
+}
+
+/// What a condition names that does not exist (event types) or that shrike
+/// does not record (fields), all of it, before anything is compiled.
+fn check_names(e: &Expr) -> Result<(), CompileError> {
+    fn walk(e: &Expr, types: &mut Vec<String>, fields: &mut Vec<String>) {
+        match e {
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| walk(e, types, fields)),
+            Expr::Not(e) => walk(e, types, fields),
+            Expr::Macro(_) => {}
+            Expr::Check(c) => {
+                let mut operand = |o: &Operand| {
+                    let (name, arg) = o.field();
+                    if Field::resolve(name, arg).is_none() {
+                        let n = arg.map_or_else(|| name.to_string(), |a| format!("{name}[{a}]"));
+                        if !fields.contains(&n) {
+                            fields.push(n);
+                        }
+                    }
+                };
+                operand(&c.lhs);
+                if let Rhs::Field(o) = &c.rhs {
+                    operand(o);
+                }
+                if c.lhs.field() == ("evt.type", None) {
+                    let names: Vec<&String> = match &c.rhs {
+                        Rhs::Value(v) => vec![v],
+                        Rhs::List(l) => l.iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    for n in names {
+                        if !known_event_type(n) && !types.contains(n) {
+                            types.push(n.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (mut types, mut fields) = (Vec::new(), Vec::new());
+    walk(e, &mut types, &mut fields);
+    if !types.is_empty() {
+        return Err(CompileError::UnknownTypes(types));
+    }
+    if !fields.is_empty() {
+        return Err(CompileError::Fields(fields));
+    }
+    Ok(())
 }
 
 /// A compiled condition.
@@ -370,6 +487,7 @@ pub fn compile(e: &Expr) -> Result<Condition, CompileError> {
 
 /// Compiles a condition whose parts in `shared` are evaluated once per event across rules.
 pub fn compile_shared(e: &Expr, shared: &Shared) -> Result<Condition, CompileError> {
+    check_names(e)?;
     let kinds = kinds(e).unwrap_or(ALL_KINDS);
     let root = node(e, shared)?;
     // An event's kind is known before any test, so each kind gets the

@@ -36,6 +36,12 @@ pub struct Engine {
     pub rules: Vec<CompiledRule>,
     /// (rule, why) for rules that cannot run on shrike captures.
     pub skipped: Vec<(String, String)>,
+    /// For the rules skipped, each field shrike does not record and how many
+    /// rules it kept from running.
+    pub missing_fields: std::collections::BTreeMap<String, usize>,
+    /// Rules whose condition is wrong (an event type no one has), as
+    /// `FILE:LINE: rule NAME: why`: Falco refuses to load them, and so does a scan.
+    pub errors: Vec<String>,
     /// Whether alerts carry each output field's value ([`Alert::fields`]);
     /// off, only the rendered text is built.
     pub output_fields: bool,
@@ -62,10 +68,27 @@ impl Engine {
             .filter(|r| r.enabled && r.priority <= min && r.source == "syscall")
             .collect();
         let shared = Shared::find(chosen.iter().map(|r| &r.condition));
+        let mut errors = Vec::new();
+        let mut missing_fields = std::collections::BTreeMap::new();
         for r in chosen {
-            let compiled = compile_shared(&r.condition, &shared)
-                .map_err(|e| e.to_string())
-                .and_then(|c| Template::new(&r.output).map(|t| (c, t)));
+            let compiled = match compile_shared(&r.condition, &shared) {
+                Err(e) if e.is_error() => {
+                    errors.push(format!(
+                        "{}:{}: rule {}: {e}",
+                        r.origin.0, r.origin.1, r.name
+                    ));
+                    continue;
+                }
+                Err(crate::compile::CompileError::Fields(f)) => {
+                    for f in &f {
+                        *missing_fields.entry(f.clone()).or_default() += 1;
+                    }
+                    Err(crate::compile::CompileError::Fields(f).to_string())
+                }
+                c => c
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| Template::new(&r.output).map(|t| (c, t))),
+            };
             match compiled {
                 Ok((condition, output)) => rules.push(CompiledRule {
                     name: r.name.clone(),
@@ -91,6 +114,8 @@ impl Engine {
         Engine {
             rules,
             skipped,
+            missing_fields,
+            errors,
             output_fields: false,
             by_kind,
             columns,

@@ -50,12 +50,23 @@ pub fn load_rules(paths: &[PathBuf]) -> Result<shrike_rule_lang::RuleSet> {
     l.finish().map_err(fail)
 }
 
+/// The engine for `set` at `min` priority; a rule whose condition is wrong
+/// (an event type that does not exist) fails the load, as in Falco, with
+/// every such rule named by file and line.
+pub fn engine(set: &shrike_rule_lang::RuleSet, min: Priority) -> Result<Engine> {
+    let engine = Engine::new(set, min);
+    if !engine.errors.is_empty() {
+        bail!("{}", engine.errors.join("\n"));
+    }
+    Ok(engine)
+}
+
 /// Every alert of every rule in `paths` (all priorities) over `caps`, with the engine that names them.
 pub fn rule_alerts(
     caps: &[Capture],
     paths: &[PathBuf],
 ) -> Result<(Engine, Vec<shrike_analyze::scan::Alert>)> {
-    let engine = Engine::new(&load_rules(paths)?, Priority::Debug);
+    let engine = engine(&load_rules(paths)?, Priority::Debug)?;
     let (alerts, _) = shrike_analyze::scan::scan(caps, &History::build(caps), &engine);
     Ok((engine, alerts))
 }
@@ -83,7 +94,7 @@ pub fn run(
         );
     };
     let set = load_rules(rules)?;
-    let mut engine = Engine::new(&set, min);
+    let mut engine = engine(&set, min)?;
     engine.output_fields = json;
     let caps = open_all(files)?;
     let shown = Shown::new(files, &engine);
@@ -182,9 +193,37 @@ pub fn run(
             eprintln!("shrike: rule skipped: {rule}: {why}");
         }
     }
+    if !engine.skipped.is_empty() {
+        eprintln!("shrike: {}", compatibility(&engine));
+    }
     let mut out = out.into_inner().map_err(|e| e.into_error())?;
     let json_out: Option<&mut dyn Write> = if json { Some(&mut out) } else { None };
     crate::cmd::report_damage(files, &caps, json_out).context("writing alerts")
+}
+
+/// One line for the rules: how many run, how many were skipped, and the
+/// fields shrike does not record that kept most of them from running.
+fn compatibility(engine: &Engine) -> String {
+    let mut fields: Vec<(&String, &usize)> = engine.missing_fields.iter().collect();
+    fields.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = fields
+        .iter()
+        .take(6)
+        .map(|(f, n)| format!("{f} ({n})"))
+        .collect();
+    format!(
+        "rules: {} running, {} skipped{}",
+        engine.rules.len(),
+        engine.skipped.len(),
+        if top.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; fields not recorded, by rules they keep from running: {}",
+                top.join(", ")
+            )
+        }
+    )
 }
 
 /// Appends one alert to `out` as a Falco-style line, or as a JSON line.

@@ -997,7 +997,10 @@ mod tests {
         // A bit no table names stays visible.
         assert_eq!(Names::Flags(XATTR_FLAGS).render(0x11), "XATTR_CREATE|0x10");
         assert_eq!(errno_value("EWOULDBLOCK"), Some(11));
-        assert!(ERRNO.len() + ERRNO_ALIASES.len() >= 138, "Falco knows 138 errno names");
+        assert!(
+            ERRNO.len() + ERRNO_ALIASES.len() >= 138,
+            "Falco knows 138 errno names"
+        );
     }
 
     #[test]
