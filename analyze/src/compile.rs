@@ -619,10 +619,13 @@ fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
             op: c.op,
             rhs: c.rhs.clone(),
         };
-        return Ok(Node::Or(vec![
-            check(&side(a), shared)?,
-            check(&side(b), shared)?,
-        ]));
+        let both = vec![check(&side(a), shared)?, check(&side(b), shared)?];
+        // libsinsp: `=` holds when either end matches, `!=` when neither does.
+        return Ok(if c.op == Op::Ne {
+            Node::And(both)
+        } else {
+            Node::Or(both)
+        });
     }
     let any_ancestor = match lhs.field {
         Field::AnyAncestor(f) => Some(f),

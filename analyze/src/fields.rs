@@ -521,10 +521,34 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
         fdtype: fdtype::FILE,
     };
     Some(match &ev.body {
-        Body::Open { res, abspath, .. }
-        | Body::Openat { res, abspath, .. }
-        | Body::Openat2 { res, abspath, .. }
-        | Body::Creat { res, abspath, .. } => file(*res, abspath),
+        // libsinsp: a failed open's fd is -1 (its error is evt.res), and a
+        // directory opened with O_DIRECTORY is of type `d`.
+        Body::Open {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat2 {
+            res,
+            abspath,
+            flags,
+            ..
+        } => FdView {
+            fdtype: if flags & 0o200000 != 0 {
+                fdtype::DIRECTORY
+            } else {
+                fdtype::FILE
+            },
+            ..file((*res).max(-1), abspath)
+        },
+        Body::Creat { res, abspath, .. } => file((*res).max(-1), abspath),
         Body::Fchmod { fd, abspath, .. }
         | Body::Fchown { fd, abspath, .. }
         | Body::Ftruncate { fd, abspath, .. }
@@ -865,7 +889,13 @@ fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
             }
         }
         FdField::TypeChar | FdField::Type => {
-            let (ch, name): (&[u8], &[u8]) = match (v.fdtype, &v.local) {
+            // A connect knows only the remote end's family.
+            let end = if matches!(v.local, SockAddr::None) {
+                &v.remote
+            } else {
+                &v.local
+            };
+            let (ch, name): (&[u8], &[u8]) = match (v.fdtype, end) {
                 (fdtype::SOCKET, SockAddr::V4 { .. }) => (b"4", b"ipv4"),
                 (fdtype::SOCKET, SockAddr::V6 { .. }) => (b"6", b"ipv6"),
                 (fdtype::SOCKET, SockAddr::Unix(_)) => (b"u", b"unix"),
