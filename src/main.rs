@@ -169,6 +169,10 @@ shrike scan *.shrk --format json | jq .rule")]
         /// Worker threads (default: one per core).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        /// Alert for the first rule an event matches only, in load order
+        /// (Falco's `rule_matching: first`); by default every matching rule alerts.
+        #[arg(long)]
+        first_match: bool,
     },
     /// Summarise capture files: host, time span, events per kind, chunks, lost events, damage.
     Info {
@@ -278,12 +282,14 @@ fn main() -> ExitCode {
             format,
             min_priority,
             threads,
+            first_match,
         } => cmd::scan::run(
             &files,
             &rules,
             format == Format::Json,
             &min_priority,
             threads,
+            first_match,
         ),
         Command::Info { files, format } => cmd::info::run(&files, format == Format::Json),
         Command::Verify { files, key, format } => {

@@ -286,17 +286,70 @@ fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
     let names: Vec<&str> = fields.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        ["proc.name", "evt.arg.target_pid", "container.image"]
+        [
+            "evt.time",
+            "proc.name",
+            "evt.arg.target_pid",
+            "container.image"
+        ]
     );
     assert_eq!(first.matches("\"proc.name\":").count(), 1, "{first}");
     assert_eq!(fields["container.image"], serde_json::Value::Null);
+    // Typed as Falco types them: evt.time in ns since the epoch, a pid a number.
+    let time_ns = fields["evt.time"].as_i64().expect("evt.time is a number");
+    let iso = v["time"].as_str().unwrap();
+    assert!(iso.ends_with('Z') && iso.len() == 30, "{iso}");
     let comm = fields["proc.name"].as_str().unwrap();
+    // evt.arg.* is text in Falco (it renders names); a plain pid field is a number.
     let target = fields["evt.arg.target_pid"].as_str().unwrap();
+    // Falco's output starts with the time of day and the priority.
+    let day = time_ns.rem_euclid(86_400_000_000_000);
+    let clock = format!(
+        "{:02}:{:02}:{:02}.{:09}",
+        day / 3_600_000_000_000,
+        day / 60_000_000_000 % 60,
+        day / 1_000_000_000 % 60,
+        day % 1_000_000_000
+    );
     assert_eq!(
         v["output"],
-        format!("kill by {comm} ({comm}) to {target} on <NA>"),
+        format!("{clock}: Notice kill by {comm} ({comm}) to {target} on <NA>"),
         "{first}"
     );
+    assert_eq!(&iso[11..29], clock, "time and output agree");
+
+    // A rule without %fields still has output_fields (falcosidekick refuses
+    // an empty one); a numeric field is a JSON number.
+    std::fs::write(
+        &rules,
+        "- rule: Plain\n  desc: d\n  condition: evt.type = kill\n  output: a kill\n  priority: INFO\n\
+         - rule: Pid\n  desc: d\n  condition: evt.type = kill\n  output: by %proc.pid\n  priority: DEBUG\n",
+    )
+    .unwrap();
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let plain = lines.iter().find(|l| l["rule"] == "Plain").unwrap();
+    assert_eq!(
+        plain["output_fields"].as_object().unwrap().len(),
+        1,
+        "{plain}"
+    );
+    assert!(plain["output_fields"]["evt.time"].is_i64(), "{plain}");
+    let pid = lines.iter().find(|l| l["rule"] == "Pid").unwrap();
+    assert!(pid["output_fields"]["proc.pid"].is_i64(), "{pid}");
+    // Text lines as Falco prints them: time, priority, output.
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
+    let line = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(line.ends_with("Z: Informational a kill"), "{line}");
 }
 
 #[test]
@@ -675,4 +728,26 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
         "{}",
         text(&o)
     );
+}
+
+#[test]
+fn first_match_alerts_for_the_first_matching_rule_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (f, rules) = capture_and_rules(
+        dir.path(),
+        "- rule: First\n  desc: d\n  condition: evt.type = kill\n  output: first\n  priority: INFO\n\
+         - rule: Second\n  desc: d\n  condition: evt.type = kill\n  output: second\n  priority: INFO\n",
+    );
+    let count = |extra: &[&str]| {
+        let mut args = vec!["scan", p(&f), "--rules", p(&rules)];
+        args.extend_from_slice(extra);
+        let out = String::from_utf8(shrike(&args).stdout).unwrap();
+        (
+            out.lines().filter(|l| l.ends_with(" first")).count(),
+            out.lines().filter(|l| l.ends_with(" second")).count(),
+        )
+    };
+    let (a, b) = count(&[]);
+    assert!(a > 0 && a == b, "every matching rule alerts: {a} {b}");
+    assert_eq!(count(&["--first-match"]), (a, 0));
 }

@@ -117,6 +117,22 @@ impl Template {
         (out, fields)
     }
 
+    /// For each of the template's fields, in order, whether its value is a
+    /// number (Falco's JSON output types `output_fields` by field).
+    pub fn field_numeric(&self) -> Vec<bool> {
+        self.pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Field { field, .. } => Some(
+                    field
+                        .as_ref()
+                        .is_some_and(|f| f.ty() == crate::fields::Type::Num),
+                ),
+                Piece::Text(_) => None,
+            })
+            .collect()
+    }
+
     /// The names of the template's fields, in order (a name used twice appears twice).
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {

@@ -28,6 +28,11 @@ impl CompiledRule {
     pub fn output_field_names(&self) -> impl Iterator<Item = &str> {
         self.output.field_names()
     }
+
+    /// For each output field, in order, whether its value is a number.
+    pub fn output_field_numeric(&self) -> Vec<bool> {
+        self.output.field_numeric()
+    }
 }
 
 /// The rules that will run, and those that cannot.
@@ -45,6 +50,9 @@ pub struct Engine {
     /// Whether alerts carry each output field's value ([`Alert::fields`]);
     /// off, only the rendered text is built.
     pub output_fields: bool,
+    /// Falco's `rule_matching: first`: an event alerts for the first rule
+    /// (in load order) it matches only.
+    pub first_match: bool,
     /// For each kind id, the rules that can match an event of that kind, in
     /// load order, each with its program for the kind: side by side, so a
     /// scan reaches a rule's first test without going through the rule.
@@ -117,6 +125,7 @@ impl Engine {
             missing_fields,
             errors,
             output_fields: false,
+            first_match: false,
             by_kind,
             columns,
         }
@@ -259,6 +268,9 @@ fn scan_chunk(
                     kind: ev.kind_id(),
                     order: (i, n as usize),
                 });
+                if engine.first_match {
+                    break;
+                }
             }
         }
         true

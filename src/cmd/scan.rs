@@ -87,6 +87,7 @@ pub fn run(
     json: bool,
     min_priority: &str,
     threads: Option<usize>,
+    first_match: bool,
 ) -> Result<u8> {
     let Some(min) = Priority::parse(min_priority) else {
         bail!(
@@ -96,6 +97,7 @@ pub fn run(
     let set = load_rules(rules)?;
     let mut engine = engine(&set, min)?;
     engine.output_fields = json;
+    engine.first_match = first_match;
     let caps = open_all(files)?;
     let shown = Shown::new(files, &engine);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -237,28 +239,35 @@ fn alert_line(
 ) {
     let r = &engine.rules[a.rule];
     let h = caps[a.file].header();
+    let ns = wall_ns(h, a.ts);
     if !json {
-        // The output holds recorded text, and the rule name comes from a rule
-        // file: both escaped, so a line can neither rewrite the terminal nor
-        // forge the next line.
-        write_rfc3339(out, wall_ns(h, a.ts));
+        // As Falco prints an alert (with ISO 8601 time): `TIME: Priority
+        // output`. The output holds recorded text: escaped, so a line can
+        // neither rewrite the terminal nor forge the next line.
+        write_rfc3339(out, ns);
         writeln!(
             out,
-            ": {} [{}] {}",
+            ": {} {}",
             r.priority.name(),
-            Escaped(r.name.as_bytes()),
             Escaped(a.output.as_bytes())
         )
         .expect("writing to a Vec");
         return;
     }
-    let time = rfc3339(wall_ns(h, a.ts));
+    let time = rfc3339(ns);
+    // Falco's `output` starts with the event's time of day and the priority.
+    let output = format!("{}: {} {}", time_of_day(ns), r.priority.name(), a.output);
     let line = JsonAlert {
         time: &time,
         rule: &r.name,
         priority: r.priority.name(),
-        output: &a.output,
-        output_fields: OutputFields(&shown.fields[a.rule], &a.fields),
+        output: &output,
+        output_fields: OutputFields {
+            time_ns: ns,
+            names: &shown.fields[a.rule],
+            numeric: &shown.numeric[a.rule],
+            values: &a.fields,
+        },
         tags: &shown.tags[a.rule],
         hostname: &h.hostname,
         source: "syscall",
@@ -279,6 +288,8 @@ struct Shown {
     tags: Vec<Vec<String>>,
     /// Each rule's output fields.
     fields: Vec<Vec<String>>,
+    /// For each rule's output fields, whether the value is a number.
+    numeric: Vec<Vec<bool>>,
 }
 
 impl Shown {
@@ -298,6 +309,11 @@ impl Shown {
                 .rules
                 .iter()
                 .map(|r| r.output_field_names().map(str::to_string).collect())
+                .collect(),
+            numeric: engine
+                .rules
+                .iter()
+                .map(|r| r.output_field_numeric())
                 .collect(),
         }
     }
@@ -322,18 +338,38 @@ struct JsonAlert<'a> {
 
 /// An output template's fields (names, values) as a JSON object: a field
 /// the template names twice appears once, where it first appears.
-struct OutputFields<'a>(&'a [String], &'a [Option<String>]);
+/// Falco's `output_fields`: `evt.time` (ns since the epoch), then each
+/// field of the output once, a number as a number, a missing value as null.
+struct OutputFields<'a> {
+    time_ns: i128,
+    names: &'a [String],
+    numeric: &'a [bool],
+    values: &'a [Option<String>],
+}
 
 impl serde::Serialize for OutputFields<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(None)?;
-        for (i, (name, value)) in self.0.iter().zip(self.1).enumerate() {
+        m.serialize_entry("evt.time", &(self.time_ns as i64))?;
+        for (i, (name, value)) in self.names.iter().zip(self.values).enumerate() {
             // Rendered twice, a field has the same value both times.
-            if !self.0[..i].contains(name) {
-                m.serialize_entry(name, value)?;
+            if self.names[..i].contains(name) || name == "evt.time" {
+                continue;
+            }
+            match value.as_deref().map(|v| (v, v.parse::<i64>())) {
+                Some((_, Ok(n))) if self.numeric[i] => m.serialize_entry(name, &n)?,
+                Some((v, _)) => m.serialize_entry(name, v)?,
+                None => m.serialize_entry(name, &serde_json::Value::Null)?,
             }
         }
         m.end()
     }
+}
+
+/// `HH:MM:SS.nnnnnnnnn` (UTC) of `ns` since the epoch, as Falco starts an alert's output.
+fn time_of_day(ns: i128) -> String {
+    let day = ns.rem_euclid(86_400 * 1_000_000_000);
+    let (s, frac) = (day / 1_000_000_000, day % 1_000_000_000);
+    format!("{:02}:{:02}:{:02}.{frac:09}", s / 3600, s / 60 % 60, s % 60)
 }
