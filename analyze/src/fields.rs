@@ -70,6 +70,14 @@ pub enum Field {
     Fd(FdField),
     /// `container.id`: from the event's cgroup path; `host` outside containers.
     ContainerId,
+    /// A container's metadata (`container.name`, `container.image*`,
+    /// `container.privileged`, `container.mount.dest[KEY]`, `k8s.*`): Falco's
+    /// values on the host; inside a container, missing, as in Falco before the
+    /// runtime's metadata is fetched (shrike does not record it yet).
+    ContainerMeta(ContainerMeta),
+    /// `proc.vpid`: the pid in its own pid namespace: the pid on the host,
+    /// missing inside a container (not recorded).
+    ProcVpid,
     /// `shrike.cgroup`: the event's cgroup path.
     Cgroup,
     /// `shrike.stdin.type` / `shrike.stdout.type` (fd 0 or 1) of the process's program at its start.
@@ -121,6 +129,20 @@ impl ArgField {
             at,
         }
     }
+}
+
+/// Container metadata fields (see [`Field::ContainerMeta`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ContainerMeta {
+    Name,
+    Image,
+    ImageRepository,
+    ImageTag,
+    Privileged,
+    MountDest,
+    K8sNs,
+    K8sPod,
 }
 
 /// Per-process fields.
@@ -176,7 +198,9 @@ impl Field {
             Field::ThreadTid => CommonColumns::TID,
             Field::UserUid | Field::UserName => CommonColumns::EUID,
             Field::GroupGid | Field::GroupName => CommonColumns::EGID,
-            Field::ContainerId | Field::Cgroup => CommonColumns::CGROUP,
+            Field::ContainerId | Field::Cgroup | Field::ContainerMeta(_) | Field::ProcVpid => {
+                CommonColumns::CGROUP
+            }
             _ => CommonColumns::NONE,
         }
     }
@@ -271,6 +295,17 @@ impl Field {
             "fd.sockfamily" => Field::Fd(FdField::SockFamily),
             "fd.port" => Field::Fd(FdField::Port),
             "container.id" => Field::ContainerId,
+            "container.name" => Field::ContainerMeta(ContainerMeta::Name),
+            "container.image" => Field::ContainerMeta(ContainerMeta::Image),
+            "container.image.repository" => Field::ContainerMeta(ContainerMeta::ImageRepository),
+            "container.image.tag" => Field::ContainerMeta(ContainerMeta::ImageTag),
+            "container.privileged" => Field::ContainerMeta(ContainerMeta::Privileged),
+            "container.mount.dest" if arg.is_some() => {
+                Field::ContainerMeta(ContainerMeta::MountDest)
+            }
+            "k8s.ns.name" => Field::ContainerMeta(ContainerMeta::K8sNs),
+            "k8s.pod.name" => Field::ContainerMeta(ContainerMeta::K8sPod),
+            "proc.vpid" => Field::ProcVpid,
             "shrike.cgroup" => Field::Cgroup,
             "shrike.stdin.type" => Field::StdioType(0),
             "shrike.stdout.type" => Field::StdioType(1),
@@ -288,7 +323,9 @@ impl Field {
             | Field::ThreadTid
             | Field::UserUid
             | Field::UserLoginUid
-            | Field::GroupGid => Type::Num,
+            | Field::GroupGid
+            | Field::ProcVpid => Type::Num,
+            Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
             Field::EvtFailed
             | Field::EvtIsOpenRead
             | Field::EvtIsOpenWrite
@@ -755,6 +792,28 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::ContainerId => {
             let path = c.history.cgroup_path(ev.cgroup)?;
             owned(container_id(path).map_or(b"host".to_vec(), <[u8]>::to_vec))
+        }
+        Field::ContainerMeta(m) => {
+            let path = c.history.cgroup_path(ev.cgroup)?;
+            if container_id(path).is_some() {
+                return None; // Inside a container: metadata shrike does not record.
+            }
+            match m {
+                ContainerMeta::Name => s(b"host"),
+                ContainerMeta::Image | ContainerMeta::ImageRepository | ContainerMeta::ImageTag => {
+                    s(b"")
+                }
+                ContainerMeta::Privileged => Some(Val::Bool(false)),
+                ContainerMeta::MountDest | ContainerMeta::K8sNs | ContainerMeta::K8sPod => None,
+            }
+        }
+        Field::ProcVpid => {
+            let path = c.history.cgroup_path(ev.cgroup)?;
+            if container_id(path).is_some() {
+                None
+            } else {
+                num(ev.pid)
+            }
         }
         Field::Cgroup => s(c.history.cgroup_path(ev.cgroup)?),
         Field::StdioType(fd) => {

@@ -1126,3 +1126,63 @@ fn fd_fields_follow_libsinsp() {
         ["failed@10", "dir@20", "unix@30", "ne_neither@40"]
     );
 }
+
+#[test]
+fn container_metadata_has_falcos_host_values_and_is_missing_inside_containers() {
+    let id = "4f9a1c0e7b2d3a5f6e8c9b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
+    let cgroup = |ts: u64, cg: u64, path: &str| {
+        let mut e = ev(
+            ts,
+            1,
+            "shrike",
+            Body::Cgroup {
+                id: cg,
+                path: path.into(),
+            },
+        );
+        e.cgroup = 0;
+        e
+    };
+    let in_cg = |mut e: OwnedEvent, cg: u64| {
+        e.cgroup = cg;
+        e
+    };
+    let caps = [capture(&[
+        cgroup(1, 10, "/user.slice/session-1.scope"),
+        cgroup(2, 20, &format!("/system.slice/docker-{id}.scope")),
+        in_cg(exec(10, 200, 1, "/bin/bash", &["bash"]), 10),
+        in_cg(exec(20, 300, 1, "/bin/sh", &["sh"]), 20),
+    ])];
+    let rules = [
+        rule("host_name", "evt.type = execve and container.name = host"),
+        rule(
+            "host_repo",
+            "evt.type = execve and container.image.repository = \"\"",
+        ),
+        rule(
+            "unprivileged",
+            "evt.type = execve and container.privileged = false",
+        ),
+        rule("vpid", "evt.type = execve and proc.vpid = 200"),
+        rule("no_k8s", "evt.type = execve and not k8s.ns.name exists"),
+        // What Falco's rules put in exceptions: a missing value matches no list.
+        rule(
+            "exception",
+            "evt.type = execve and not container.image.repository in (docker.io/library/alpine)",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "host_name@10",
+            "host_repo@10",
+            "unprivileged@10",
+            "vpid@10",
+            "no_k8s@10",
+            "exception@10",
+            "no_k8s@20",
+            "exception@20"
+        ]
+    );
+}

@@ -33,7 +33,11 @@ fn falco_rule_files_compile_and_report_what_they_miss() {
     for (why, n) in &missing {
         println!("  {n:>3} rules: {why}");
     }
-    assert!(engine.errors.is_empty(), "Falco's files load: {:?}", engine.errors);
+    assert!(
+        engine.errors.is_empty(),
+        "Falco's files load: {:?}",
+        engine.errors
+    );
     assert_eq!(engine.rules.len() + engine.skipped.len(), enabled);
     let table = compatibility_table(&set, &engine);
     let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/falco.md");
@@ -48,7 +52,7 @@ fn falco_rule_files_compile_and_report_what_they_miss() {
     // Every skip names a missing field or a bad literal, never a crash.
     assert!(engine.skipped.iter().all(|(_, why)| !why.is_empty()));
     assert!(
-        engine.rules.len() >= 55,
+        engine.rules.len() >= 73,
         "only {} Falco rules evaluable",
         engine.rules.len()
     );
@@ -85,7 +89,11 @@ fn compatibility_table(set: &shrike_rule_lang::RuleSet, engine: &Engine) -> Stri
     )
     .unwrap();
     writeln!(t, "## What keeps rules from running\n").unwrap();
-    writeln!(t, "| field shrike does not record | rules it keeps from running |").unwrap();
+    writeln!(
+        t,
+        "| field shrike does not record | rules it keeps from running |"
+    )
+    .unwrap();
     writeln!(t, "|---|---:|").unwrap();
     let mut fields: Vec<(&String, &usize)> = engine.missing_fields.iter().collect();
     fields.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -100,9 +108,20 @@ fn compatibility_table(set: &shrike_rule_lang::RuleSet, engine: &Engine) -> Stri
         let (runs, reason) = if running.contains(r.name.as_str()) {
             ("yes", String::new())
         } else {
-            ("no", why.get(r.name.as_str()).copied().unwrap_or("").replace('|', "\\|"))
+            (
+                "no",
+                why.get(r.name.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .replace('|', "\\|"),
+            )
         };
-        writeln!(t, "| {file} | {} | {runs} | {reason} |", r.name.replace('|', "\\|")).unwrap();
+        writeln!(
+            t,
+            "| {file} | {} | {runs} | {reason} |",
+            r.name.replace('|', "\\|")
+        )
+        .unwrap();
     }
     t
 }

@@ -453,9 +453,19 @@ impl Loader {
                 lists.insert(name.clone(), Vec::new());
                 continue;
             }
+            // Falco pastes a list's items into the condition as text, so an
+            // item written with quotes (`'"10.0.0.0/8"'`) is that string unquoted.
+            let unquote = |i: &String| {
+                let b = i.as_bytes();
+                if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+                    i[1..i.len() - 1].to_string()
+                } else {
+                    i.clone()
+                }
+            };
             let flat = items
                 .iter()
-                .flat_map(|i| lists.get(i).cloned().unwrap_or_else(|| vec![i.clone()]))
+                .flat_map(|i| lists.get(i).cloned().unwrap_or_else(|| vec![unquote(i)]))
                 .collect();
             lists.insert(name.clone(), flat);
         }

@@ -360,3 +360,24 @@ fn crafted_rule_files_get_an_error_not_a_crash() {
         set.skipped
     );
 }
+
+#[test]
+fn a_list_item_written_with_quotes_is_the_string_inside_them() {
+    // Falco's rfc_1918_addresses: items quoted inside the YAML string, which
+    // Falco pastes into the condition as text.
+    let set = load(
+        "- list: nets\n  items: ['\"10.0.0.0/8\"', \"'192.168.0.0/16'\", plain]\n\
+         - rule: r\n  desc: d\n  condition: fd.snet in (nets)\n  output: o\n  priority: INFO\n",
+    );
+    let shrike_rule_lang::ast::Expr::Check(c) = &set.rules[0].condition else {
+        panic!("{:?}", set.rules[0].condition);
+    };
+    assert_eq!(
+        c.rhs,
+        shrike_rule_lang::ast::Rhs::List(vec![
+            "10.0.0.0/8".into(),
+            "192.168.0.0/16".into(),
+            "plain".into()
+        ])
+    );
+}
