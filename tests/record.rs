@@ -663,6 +663,41 @@ fn default_rules_fire_on_a_recorded_workload() {
             "{want} did not fire; alerts: {rules:?}"
         );
     }
+    // Falco's own rule, unchanged, on the real PTRACE_POKEDATA the workload
+    // does (it never fired while shrike compared requests as numbers), and
+    // the request by name in a filter.
+    let falco =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/falco/falco_rules.yaml");
+    if falco.exists() || std::env::var("CI").as_deref() == Ok("true") {
+        let fired: Vec<serde_json::Value> = json_lines(&[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            falco.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ]);
+        assert!(
+            fired
+                .iter()
+                .any(|a| a["rule"] == "PTRACE attached to process" && a["pid"] == k.facts["pid"]),
+            "Falco's PTRACE rule did not fire for the workload"
+        );
+    } else {
+        eprintln!("SKIPPED: {} not found", falco.display());
+    }
+    let pokes = json_lines(&[
+        "replay",
+        "--format",
+        "json",
+        file.to_str().unwrap(),
+        "--filter",
+        "evt.type = ptrace and evt.arg.request = PTRACE_POKEDATA",
+    ]);
+    assert!(
+        pokes.iter().any(|e| e["pid"] == k.facts["pid"]),
+        "evt.arg.request = PTRACE_POKEDATA selected {pokes:?}"
+    );
     // The filter language selects events in replay too.
     let execs = json_lines(&[
         "replay",

@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 	char attr[128] = {0};
 	syscall(SYS_bpf, 5 /* BPF_PROG_LOAD */, attr, sizeof(attr));
 
-	/* ptrace attach to a child, then detach; kill it */
+	/* ptrace attach to a child, write a word into its memory (code
+	 * injection's first step, PTRACE_POKEDATA), then detach; kill it */
 	pid_t traced = fork();
 	if (traced == 0) {
 		for (;;)
@@ -227,6 +228,9 @@ int main(int argc, char **argv)
 	if (ptrace(PTRACE_ATTACH, traced, NULL, NULL) != 0)
 		die("ptrace attach");
 	waitpid(traced, NULL, 0);
+	static long poke_target;
+	if (ptrace(PTRACE_POKEDATA, traced, &poke_target, (void *)0x5348524b) != 0)
+		die("ptrace pokedata");
 	ptrace(PTRACE_DETACH, traced, NULL, NULL);
 	kill(traced, SIGTERM);
 	waitpid(traced, NULL, 0);

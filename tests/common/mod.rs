@@ -552,6 +552,10 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         e.pid == pid
             && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0 } if target_pid == traced)
     });
+    find("ptrace pokedata", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::Ptrace { request: 5, target_pid, res: 0 } if target_pid == traced)
+    });
     find("kill", &|e| {
         e.pid == pid
             && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == traced)
