@@ -766,7 +766,20 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             }
             proc_field(*pf, c.ancestor(*n)?)
         }
-        Field::AnyAncestor(_) => None, // evaluated by the compiler, ancestor by ancestor
+        // In a condition the compiler tests ancestor by ancestor; in an output,
+        // libsinsp prints every ancestor's value (self excluded), space-separated,
+        // and `proc.apid` the process's own pid.
+        Field::AnyAncestor(ProcField::Pid) => num(ev.pid),
+        Field::AnyAncestor(f) => {
+            let mut parts = Vec::new();
+            for n in 1..64 {
+                let Some(p) = c.ancestor(n) else { break };
+                if let Some(v) = proc_field(*f, p) {
+                    parts.push(crate::output::render(Some(&v)));
+                }
+            }
+            (!parts.is_empty()).then(|| Val::Str(Cow::Owned(parts.join(" ").into_bytes())))
+        }
         Field::ThreadTid => num(ev.tid),
         Field::CapEffective => owned(caps(c.ancestor(0)?.image.cap_effective)),
         Field::CapPermitted => owned(caps(c.ancestor(0)?.image.cap_permitted)),

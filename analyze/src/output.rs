@@ -117,17 +117,22 @@ impl Template {
         (out, fields)
     }
 
-    /// For each of the template's fields, in order, whether its value is a
-    /// number (Falco's JSON output types `output_fields` by field).
-    pub fn field_numeric(&self) -> Vec<bool> {
+    /// For each of the template's fields, in order, its value's type (Falco's
+    /// JSON output types `output_fields` by field); `None` for a field shrike
+    /// does not record.
+    pub fn field_types(&self) -> Vec<Option<crate::fields::Type>> {
         self.pieces
             .iter()
             .filter_map(|p| match p {
-                Piece::Field { field, .. } => Some(
-                    field
-                        .as_ref()
-                        .is_some_and(|f| f.ty() == crate::fields::Type::Num),
-                ),
+                Piece::Field { field, .. } => Some(field.as_ref().map(|f| match f {
+                    // Every ancestor's value, joined: text.
+                    crate::fields::Field::AnyAncestor(pf)
+                        if *pf != crate::fields::ProcField::Pid =>
+                    {
+                        crate::fields::Type::Str
+                    }
+                    f => f.ty(),
+                })),
                 Piece::Text(_) => None,
             })
             .collect()

@@ -29,9 +29,9 @@ impl CompiledRule {
         self.output.field_names()
     }
 
-    /// For each output field, in order, whether its value is a number.
-    pub fn output_field_numeric(&self) -> Vec<bool> {
-        self.output.field_numeric()
+    /// For each output field, in order, its value's type (`None`: not recorded).
+    pub fn output_field_types(&self) -> Vec<Option<crate::fields::Type>> {
+        self.output.field_types()
     }
 }
 

@@ -1186,3 +1186,24 @@ fn container_metadata_has_falcos_host_values_and_is_missing_inside_containers() 
         ]
     );
 }
+
+#[test]
+fn an_output_names_every_ancestor_for_proc_aname() {
+    // libsinsp prints all ancestors' names, self excluded; shrike printed <NA>.
+    let caps = [capture(&[
+        snapshot(100, 1, "nginx", "/usr/sbin/nginx"),
+        exec(10, 200, 100, "/bin/bash", &["bash"]),
+        exec(20, 300, 200, "/usr/bin/id", &["id"]),
+    ])];
+    let mut l = Loader::new();
+    l.add_str(
+        "t.yaml",
+        "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name = id\n  \
+         output: ancestors=%proc.aname pid=%proc.apid\n  priority: INFO\n",
+    )
+    .unwrap();
+    let engine = Engine::new(&l.finish().unwrap(), Priority::Debug);
+    let (alerts, _) = scan(&caps, &History::build(&caps), &engine);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].output, "ancestors=bash nginx pid=300");
+}

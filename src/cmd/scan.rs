@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use shrike_analyze::fields::Type;
 use shrike_analyze::history::History;
 use std::io::{IsTerminal, Write};
 
@@ -265,7 +266,7 @@ fn alert_line(
         output_fields: OutputFields {
             time_ns: ns,
             names: &shown.fields[a.rule],
-            numeric: &shown.numeric[a.rule],
+            types: &shown.types[a.rule],
             values: &a.fields,
         },
         tags: &shown.tags[a.rule],
@@ -288,8 +289,8 @@ struct Shown {
     tags: Vec<Vec<String>>,
     /// Each rule's output fields.
     fields: Vec<Vec<String>>,
-    /// For each rule's output fields, whether the value is a number.
-    numeric: Vec<Vec<bool>>,
+    /// For each rule's output fields, the value's type.
+    types: Vec<Vec<Option<Type>>>,
 }
 
 impl Shown {
@@ -310,30 +311,31 @@ impl Shown {
                 .iter()
                 .map(|r| r.output_field_names().map(str::to_string).collect())
                 .collect(),
-            numeric: engine
+            types: engine
                 .rules
                 .iter()
-                .map(|r| r.output_field_numeric())
+                .map(|r| r.output_field_types())
                 .collect(),
         }
     }
 }
 
-/// One alert as a JSON line: Falco's fields in Falco's order, then shrike's
-/// (the event behind the alert). Borrowed, and written straight to text.
+/// One alert as a JSON line: Falco's fields, and shrike's (the event behind
+/// the alert: `event`, `file`, `pid`), keys sorted as Falco writes them.
+/// Borrowed, and written straight to text.
 #[derive(serde::Serialize)]
 struct JsonAlert<'a> {
-    time: &'a str,
-    rule: &'a str,
-    priority: &'a str,
+    event: &'a str,
+    file: &'a str,
+    hostname: &'a str,
     output: &'a str,
     output_fields: OutputFields<'a>,
-    tags: &'a [String],
-    hostname: &'a str,
-    source: &'static str,
-    file: &'a str,
     pid: u32,
-    event: &'a str,
+    priority: &'a str,
+    rule: &'a str,
+    source: &'static str,
+    tags: &'a [String],
+    time: &'a str,
 }
 
 /// An output template's fields (names, values) as a JSON object: a field
@@ -343,7 +345,7 @@ struct JsonAlert<'a> {
 struct OutputFields<'a> {
     time_ns: i128,
     names: &'a [String],
-    numeric: &'a [bool],
+    types: &'a [Option<Type>],
     values: &'a [Option<String>],
 }
 
@@ -357,10 +359,15 @@ impl serde::Serialize for OutputFields<'_> {
             if self.names[..i].contains(name) || name == "evt.time" {
                 continue;
             }
-            match value.as_deref().map(|v| (v, v.parse::<i64>())) {
-                Some((_, Ok(n))) if self.numeric[i] => m.serialize_entry(name, &n)?,
-                Some((v, _)) => m.serialize_entry(name, v)?,
-                None => m.serialize_entry(name, &serde_json::Value::Null)?,
+            match (value.as_deref(), self.types[i]) {
+                (None, _) => m.serialize_entry(name, &serde_json::Value::Null)?,
+                (Some(v), Some(Type::Num)) if v.parse::<i64>().is_ok() => {
+                    m.serialize_entry(name, &v.parse::<i64>().expect("checked"))?
+                }
+                (Some(v @ ("true" | "false")), Some(Type::Bool)) => {
+                    m.serialize_entry(name, &(v == "true"))?
+                }
+                (Some(v), _) => m.serialize_entry(name, v)?,
             }
         }
         m.end()
