@@ -747,3 +747,39 @@ fn first_match_alerts_for_the_first_matching_rule_only() {
     assert!(a > 0 && a == b, "every matching rule alerts: {a} {b}");
     assert_eq!(count(&["--first-match"]), (a, 0));
 }
+
+#[test]
+fn conditions_falco_refuses_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.shrk");
+    assert!(
+        shrike(&["generate", "-o", p(&f), "--events", "500"])
+            .status
+            .success()
+    );
+    for (filter, says) in [
+        ("proc.name > a", "operator `>` cannot be used on proc.name"),
+        (
+            "proc.name bcontains 41",
+            "operator `bcontains` cannot be used on proc.name",
+        ),
+        (
+            "fd.sip = 10.0.0.0/8",
+            "fd.sip takes addresses (compare fd.snet",
+        ),
+        ("proc.name in (a, b,)", "no trailing comma"),
+    ] {
+        let o = shrike(&["replay", p(&f), "--filter", filter]);
+        assert_eq!(o.status.code(), Some(2), "{filter}: {}", text(&o));
+        assert!(text(&o).contains(says), "{filter}: {}", text(&o));
+    }
+    // What Falco accepts still is.
+    for filter in [
+        "fd.snet = 10.0.0.0/8",
+        "fd.net != \"127.0.0.0/8\"",
+        "proc.pid > 1",
+    ] {
+        let o = shrike(&["replay", p(&f), "--filter", filter]);
+        assert_eq!(o.status.code(), Some(0), "{filter}: {}", text(&o));
+    }
+}

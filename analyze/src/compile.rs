@@ -606,10 +606,10 @@ fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
     let lhs = operand(&c.lhs, shared)?;
     // fd.ip and fd.port match either end of the connection.
     if let Field::Fd(f @ (FdField::Ip | FdField::Port)) = lhs.field {
-        let (a, b) = if f == FdField::Ip {
-            ("fd.cip", "fd.sip")
-        } else {
-            ("fd.cport", "fd.sport")
+        let (a, b) = match (f, c.lhs.field().0) {
+            (FdField::Ip, "fd.net") => ("fd.cnet", "fd.snet"),
+            (FdField::Ip, _) => ("fd.cip", "fd.sip"),
+            _ => ("fd.cport", "fd.sport"),
         };
         let side = |name: &str| Check {
             lhs: Operand::Field {
@@ -652,14 +652,40 @@ fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
         Type::Bool | Type::Ip => {
             matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::Intersects | Op::Exists)
         }
-        Type::Str => true,
+        // As in Falco: no ordering of text, and the b-operators are for byte
+        // buffers, which shrike's fields are not.
+        Type::Str => !matches!(
+            c.op,
+            Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::BContains | Op::BStartsWith
+        ),
     };
     if !allowed {
         return Err(CompileError::Invalid(format!(
-            "operator {:?} cannot be used on {}",
-            c.op,
-            c.lhs.field().0
+            "operator `{}` cannot be used on {} (a {})",
+            c.op.word(),
+            c.lhs.field().0,
+            match ty {
+                Type::Num => "number",
+                Type::Bool => "boolean",
+                Type::Ip => "address",
+                Type::Str => "text field",
+            }
         )));
+    }
+    // An address field takes addresses; networks go with its `net` twin.
+    let name = c.lhs.field().0;
+    if name.starts_with("fd.") && name.ends_with("ip") {
+        let items: Vec<&String> = match &c.rhs {
+            Rhs::Value(v) => vec![v],
+            Rhs::List(l) => l.iter().collect(),
+            _ => Vec::new(),
+        };
+        if let Some(net) = items.iter().find(|v| v.contains('/')) {
+            return Err(CompileError::Invalid(format!(
+                "`{net}` is a network: {name} takes addresses (compare {} with it)",
+                name.trim_end_matches("ip").to_string() + "net"
+            )));
+        }
     }
     let rhs = match (&c.rhs, c.op) {
         (Rhs::None, _) => R::None,

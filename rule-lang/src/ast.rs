@@ -131,6 +131,31 @@ impl Op {
         })
     }
 
+    /// How the operator is written (one spelling of each).
+    pub fn word(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Contains => "contains",
+            Op::IContains => "icontains",
+            Op::BContains => "bcontains",
+            Op::StartsWith => "startswith",
+            Op::BStartsWith => "bstartswith",
+            Op::EndsWith => "endswith",
+            Op::Glob => "glob",
+            Op::IGlob => "iglob",
+            Op::Regex => "regex",
+            Op::In => "in",
+            Op::Intersects => "intersects",
+            Op::PMatch => "pmatch",
+            Op::Exists => "exists",
+        }
+    }
+
     /// Whether the right-hand side is a parenthesised list.
     pub fn takes_list(self) -> bool {
         matches!(self, Op::In | Op::Intersects | Op::PMatch)

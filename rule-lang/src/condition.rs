@@ -431,7 +431,14 @@ impl Parser<'_> {
             }
             self.ws();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    self.pos += 1;
+                    self.ws();
+                    // Falco has no trailing comma: `(a, b,)` is an error there.
+                    if self.peek() == Some(b')') {
+                        return Err(self.err("a value after `,` (no trailing comma in a list)"));
+                    }
+                }
                 Some(b')') => {
                     self.pos += 1;
                     return Ok(items);
