@@ -229,6 +229,14 @@ fn a_reader_that_stops_early_is_not_an_error() {
     }
 }
 
+/// A synthetic capture of `events` events at `dir/c.shrk`.
+fn generated(dir: &Path, events: u64) -> PathBuf {
+    let f = dir.join("c.shrk");
+    let o = shrike(&["generate", "-o", p(&f), "--events", &events.to_string()]);
+    assert!(o.status.success(), "{}", text(&o));
+    f
+}
+
 /// A generated capture and a rules file holding `rules`, in `dir`.
 fn capture_and_rules(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
     let f = dir.join("demo.shrk");
@@ -539,12 +547,7 @@ fn sql_on_a_capture_keeps_its_database_private_and_reuses_it() {
 fn export_force_replaces_a_planted_database_instead_of_using_it() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("c.shrk");
-    assert!(
-        shrike(&["generate", "-o", p(&f), "--events", "2000"])
-            .status
-            .success()
-    );
+    let f = generated(dir.path(), 2000);
     // Someone's database at the path: world-writable, not shrike's.
     let db = dir.path().join("out.db");
     std::fs::write(&db, b"planted").unwrap();
@@ -673,12 +676,7 @@ fn replay_and_timeline_show_values_by_name() {
 #[test]
 fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("c.shrk");
-    assert!(
-        shrike(&["generate", "-o", p(&f), "--events", "2000"])
-            .status
-            .success()
-    );
+    let f = generated(dir.path(), 2000);
     // A filter with a type no one has used to return nothing, silently.
     let o = shrike(&["replay", p(&f), "--filter", "evt.type = exceve"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -751,12 +749,7 @@ fn first_match_alerts_for_the_first_matching_rule_only() {
 #[test]
 fn conditions_falco_refuses_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("c.shrk");
-    assert!(
-        shrike(&["generate", "-o", p(&f), "--events", "500"])
-            .status
-            .success()
-    );
+    let f = generated(dir.path(), 500);
     for (filter, says) in [
         ("proc.name > a", "operator `>` cannot be used on proc.name"),
         (

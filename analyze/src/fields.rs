@@ -518,6 +518,31 @@ pub fn inode_flags_text(request: u64, flags: u64) -> String {
     out
 }
 
+/// An `open`, `openat` or `openat2`: its result, the path opened and its flags.
+pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<(i64, &'a [u8], u64)> {
+    match b {
+        Body::Open {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Openat2 {
+            res,
+            abspath,
+            flags,
+            ..
+        } => Some((*res, *abspath, *flags)),
+        _ => None,
+    }
+}
+
 /// The open-family flags and mode, for `evt.is_open_*`.
 fn open_flags(ev: &EventRef<'_>) -> Option<(u64, u64, i64)> {
     match &ev.body {
@@ -560,31 +585,17 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
     Some(match &ev.body {
         // libsinsp: a failed open's fd is -1 (its error is evt.res), and a
         // directory opened with O_DIRECTORY is of type `d`.
-        Body::Open {
-            res,
-            abspath,
-            flags,
-            ..
+        b if opened(b).is_some() => {
+            let (res, abspath, flags) = opened(b).expect("an open");
+            FdView {
+                fdtype: if flags & 0o200000 != 0 {
+                    fdtype::DIRECTORY
+                } else {
+                    fdtype::FILE
+                },
+                ..file(res.max(-1), abspath)
+            }
         }
-        | Body::Openat {
-            res,
-            abspath,
-            flags,
-            ..
-        }
-        | Body::Openat2 {
-            res,
-            abspath,
-            flags,
-            ..
-        } => FdView {
-            fdtype: if flags & 0o200000 != 0 {
-                fdtype::DIRECTORY
-            } else {
-                fdtype::FILE
-            },
-            ..file((*res).max(-1), abspath)
-        },
         Body::Creat { res, abspath, .. } => file((*res).max(-1), abspath),
         Body::Fchmod { fd, abspath, .. }
         | Body::Fchown { fd, abspath, .. }
