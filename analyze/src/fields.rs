@@ -78,6 +78,9 @@ pub enum Field {
     /// `proc.vpid`: the pid in its own pid namespace: the pid on the host,
     /// missing inside a container (not recorded).
     ProcVpid,
+    /// `proc.duration`: ns since the process was created (its fork, or the
+    /// start a snapshot read); missing when that is unknown.
+    ProcDuration,
     /// `shrike.cgroup`: the event's cgroup path.
     Cgroup,
     /// `shrike.stdin.type` / `shrike.stdout.type` (fd 0 or 1) of the process's program at its start.
@@ -306,6 +309,7 @@ impl Field {
             "k8s.ns.name" => Field::ContainerMeta(ContainerMeta::K8sNs),
             "k8s.pod.name" => Field::ContainerMeta(ContainerMeta::K8sPod),
             "proc.vpid" => Field::ProcVpid,
+            "proc.duration" => Field::ProcDuration,
             "shrike.cgroup" => Field::Cgroup,
             "shrike.stdin.type" => Field::StdioType(0),
             "shrike.stdout.type" => Field::StdioType(1),
@@ -324,7 +328,8 @@ impl Field {
             | Field::UserUid
             | Field::UserLoginUid
             | Field::GroupGid
-            | Field::ProcVpid => Type::Num,
+            | Field::ProcVpid
+            | Field::ProcDuration => Type::Num,
             Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
             Field::EvtFailed
             | Field::EvtIsOpenRead
@@ -838,6 +843,10 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             } else {
                 num(ev.pid)
             }
+        }
+        Field::ProcDuration => {
+            let born = c.ancestor(0)?.born;
+            (born != 0 && born <= ev.ts).then(|| Val::Num(i128::from(ev.ts - born)))
         }
         Field::Cgroup => s(c.history.cgroup_path(ev.cgroup)?),
         Field::StdioType(fd) => {

@@ -114,6 +114,9 @@ pub struct ProcInfo {
     pub image: Arc<Image>,
     /// When this stretch began (fork, exec or snapshot), ns since boot.
     pub since: u64,
+    /// When the process was created (its fork, or the start a snapshot
+    /// read), ns since boot; 0 when unknown.
+    pub born: u64,
 }
 
 #[derive(Clone)]
@@ -240,6 +243,8 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
                 ..Image::new(e.comm, p.exe, p.argv, p.cwd, paths)
             }),
             since: e.ts,
+            // An exec keeps the process's birth (set from its fork, below).
+            born: p.start_ts,
         })));
     }
     Some(match &e.body {
@@ -407,11 +412,15 @@ impl History {
                         .entry(info.image.stdout.1)
                         .or_insert_with(|| info.image.clone());
                 }
-                // An exec record without a parent keeps the one known from the fork.
-                if info.ppid == 0
-                    && let Some(v) = self.current(info.pid)
-                {
-                    info.ppid = v.info.ppid;
+                // An exec record without a parent keeps the one known from the
+                // fork, and an exec the process's birth.
+                if let Some(v) = self.current(info.pid) {
+                    if info.ppid == 0 {
+                        info.ppid = v.info.ppid;
+                    }
+                    if info.born == 0 {
+                        info.born = v.info.born;
+                    }
                 }
                 self.start(ts, info);
             }
@@ -431,6 +440,7 @@ impl History {
                 info.pid = child;
                 info.ppid = parent;
                 info.since = ts;
+                info.born = ts;
                 self.start(ts, info);
             }
             Change::Exit { pid } => {

@@ -1207,3 +1207,46 @@ fn an_output_names_every_ancestor_for_proc_aname() {
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].output, "ancestors=bash nginx pid=300");
 }
+
+#[test]
+fn proc_duration_counts_from_the_fork_or_the_snapshot_start() {
+    let at = |ts: u64, pid: u32, comm: &str| {
+        ev(
+            ts,
+            pid,
+            comm,
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"/etc/hosts".to_vec(),
+                abspath: b"/etc/hosts".to_vec(),
+                resolved: 1,
+                flags: 0,
+                mode: 0,
+            },
+        )
+    };
+    let caps = [capture(&[
+        snapshot(100, 1, "nginx", "/usr/sbin/nginx"), // started at 1 (the helper's start_ts)
+        at(50, 100, "nginx"),
+        ev(
+            60,
+            100,
+            "nginx",
+            Body::Clone {
+                res: 500,
+                child_pid: 500,
+                child_tid: 500,
+                flags: 0x11,
+            },
+        ),
+        exec(70, 500, 100, "/bin/cat", &["cat", "/etc/hosts"]),
+        at(90, 500, "cat"),
+    ])];
+    let rules = [
+        rule("d49", "evt.type = openat and proc.duration = 49"),
+        rule("d30", "evt.type = openat and proc.duration = 30"),
+    ]
+    .concat();
+    assert_eq!(fired(&caps, &rules), ["d49@50", "d30@90"]);
+}

@@ -566,6 +566,8 @@ pub struct Started<'b, S> {
     pub stdin: (u64, u64),
     /// fd 1 when the program started: (fd type, inode).
     pub stdout: (u64, u64),
+    /// A snapshot: when the process was started, ns since boot (0 for an exec).
+    pub start_ts: u64,
 }
 
 impl<S> Body<S> {
@@ -638,6 +640,10 @@ impl<S> Body<S> {
                 flags: *flags,
                 stdin: (*stdin_type, *stdin_ino),
                 stdout: (*stdout_type, *stdout_ino),
+                start_ts: match self {
+                    Body::ProcSnapshot { start_ts, .. } => *start_ts,
+                    _ => 0,
+                },
             }),
             _ => None,
         }
