@@ -218,7 +218,8 @@ shrike scan *.shrk --format json | jq .rule")]
         /// Random seed: the same seed gives the same file.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Seal the hash chain with this secret key (from `shrike keygen`).
+        /// Seal the capture from this key file (from `shrike keygen`; it moves
+        /// on one key, as a recording's does).
         #[arg(long, value_name = "KEYFILE")]
         seal_key: Option<PathBuf>,
         /// Replace the output file if it exists.

@@ -40,7 +40,9 @@ pub struct Args {
     /// Replace the output file(s) if they exist.
     #[arg(long)]
     pub force: bool,
-    /// Seal the capture with this secret key (from `shrike keygen`).
+    /// Seal the capture, forward-securely, from this key file (from `shrike
+    /// keygen`): each file written takes the file's current key and leaves
+    /// the next in its place, so the file's directory must be writable.
     #[arg(long, value_name = "KEYFILE")]
     pub seal_key: Option<PathBuf>,
     /// Command to run and record; shrike exits with its status (126 or 127
