@@ -761,6 +761,7 @@ fn conditions_falco_refuses_are_refused() {
             "fd.sip takes addresses (compare fd.snet",
         ),
         ("proc.name in (a, b,)", "no trailing comma"),
+        ("prc.name = bash", "unknown field prc.name"),
     ] {
         let o = shrike(&["replay", p(&f), "--filter", filter]);
         assert_eq!(o.status.code(), Some(2), "{filter}: {}", text(&o));

@@ -21,6 +21,8 @@ pub enum CompileError {
     /// `evt.type` names no event Linux or Falco knows (a typo): Falco refuses
     /// such a rule at load, and so does shrike.
     UnknownTypes(Vec<String>),
+    /// Fields of no class Falco has (`prc.name`): a typo, refused at load.
+    UnknownFields(Vec<String>),
     /// A literal that does not fit its field, or an operator the type does not allow.
     Invalid(String),
 }
@@ -55,10 +57,23 @@ impl std::fmt::Display for CompileError {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            CompileError::UnknownFields(v) => write!(
+                f,
+                "unknown field{} {} (no Falco field class is called that)",
+                if v.len() > 1 { "s" } else { "" },
+                v.join(", ")
+            ),
             CompileError::Invalid(m) => f.write_str(m),
         }
     }
 }
+
+/// The classes of Falco's syscall fields (the part of a name before its
+/// first dot), and shrike's own: a field of another class is a typo.
+const FIELD_CLASSES: &[&str] = &[
+    "evt", "evtin", "proc", "thread", "fd", "fdlist", "user", "group", "container", "k8s",
+    "k8smeta", "mesos", "marathon", "fs", "syslog", "span", "tracer", "shrike",
+];
 
 /// Falco's events that are not syscalls, which `evt.type` may name.
 const FALCO_EVENTS: &[&str] = &[
@@ -138,6 +153,14 @@ fn check_names(e: &Expr) -> Result<(), CompileError> {
     walk(e, &mut types, &mut fields);
     if !types.is_empty() {
         return Err(CompileError::UnknownTypes(types));
+    }
+    let unknown: Vec<String> = fields
+        .iter()
+        .filter(|f| !FIELD_CLASSES.contains(&f.split('.').next().unwrap_or("")))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CompileError::UnknownFields(unknown));
     }
     if !fields.is_empty() {
         return Err(CompileError::Fields(fields));
