@@ -777,3 +777,55 @@ fn conditions_falco_refuses_are_refused() {
         assert_eq!(o.status.code(), Some(0), "{filter}: {}", text(&o));
     }
 }
+
+#[test]
+fn a_process_running_from_a_sealed_memfd_is_labelled_not_called_deleted() {
+    // What sandboxes and container runtimes run (memfd:sealed-..., runc's
+    // cloned binary): found by the /proc snapshot, the link reads "(deleted)".
+    use shrike_format::{Body, Event, Writer, WriterOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("memfd.shrk");
+    let snap = Event {
+        ts: 1_000,
+        cpu: 0,
+        pid: 4242,
+        tid: 4242,
+        comm: b"memfd:sealed-91".to_vec(),
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body: Body::ProcSnapshot {
+            ppid: 1,
+            exe: b"/memfd:sealed-91173221a7ea".to_vec(),
+            argv: vec![b"memfd:sealed-91".to_vec()],
+            cwd: b"/".to_vec(),
+            start_ts: 1,
+            loginuid: 0,
+            sid: 0,
+            tty: 0,
+            cap_effective: 0,
+            cap_permitted: 0,
+            flags: shrike_format::EXEC_FROM_MEMFD | shrike_format::EXEC_DELETED,
+            stdin_type: 0,
+            stdin_ino: 0,
+            stdout_type: 0,
+            stdout_ino: 0,
+        },
+    };
+    let mut w = Writer::new(
+        std::fs::File::create(&f).unwrap(),
+        &shrike_synth::header(1),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    w.append(&snap).unwrap();
+    w.finish().unwrap();
+    let out = String::from_utf8(shrike(&["scan", p(&f)]).stdout).unwrap();
+    assert!(
+        out.contains(": Notice Process running from a memfd"),
+        "{out}"
+    );
+    assert!(!out.contains("Deleted binary"), "{out}");
+}

@@ -71,8 +71,24 @@ impl std::fmt::Display for CompileError {
 /// The classes of Falco's syscall fields (the part of a name before its
 /// first dot), and shrike's own: a field of another class is a typo.
 const FIELD_CLASSES: &[&str] = &[
-    "evt", "evtin", "proc", "thread", "fd", "fdlist", "user", "group", "container", "k8s",
-    "k8smeta", "mesos", "marathon", "fs", "syslog", "span", "tracer", "shrike",
+    "evt",
+    "evtin",
+    "proc",
+    "thread",
+    "fd",
+    "fdlist",
+    "user",
+    "group",
+    "container",
+    "k8s",
+    "k8smeta",
+    "mesos",
+    "marathon",
+    "fs",
+    "syslog",
+    "span",
+    "tracer",
+    "shrike",
 ];
 
 /// Falco's events that are not syscalls, which `evt.type` may name.
