@@ -281,7 +281,13 @@ fn cost(n: &Node) -> u8 {
             (None, Field::Proc(_, 0)) => 2,
             (None, Field::Proc(_, _)) => 3,
             (None, Field::CapEffective | Field::CapPermitted | Field::UserLoginUid)
-            | (None, Field::UserLoginName | Field::StdioType(_) | Field::StdinWriter) => 2,
+            | (
+                None,
+                Field::UserLoginName
+                | Field::StdioType(_)
+                | Field::StdinWriter
+                | Field::StdinWriterCmdline,
+            ) => 2,
             _ => 1,
         },
         Node::Not(x) | Node::Shared(_, x) => cost(x),

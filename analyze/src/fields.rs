@@ -87,6 +87,9 @@ pub enum Field {
     StdioType(u8),
     /// `shrike.stdin.writer`: the program writing into the pipe that is the process's stdin.
     StdinWriter,
+    /// `shrike.stdin.writer.cmdline`: that program's command line (what a
+    /// download piped into a shell fetched: the URL).
+    StdinWriterCmdline,
 }
 
 /// `evt.arg.NAME`: which of each kind's fields answers it, found once.
@@ -314,6 +317,7 @@ impl Field {
             "shrike.stdin.type" => Field::StdioType(0),
             "shrike.stdout.type" => Field::StdioType(1),
             "shrike.stdin.writer" => Field::StdinWriter,
+            "shrike.stdin.writer.cmdline" => Field::StdinWriterCmdline,
             _ => return None,
         })
     }
@@ -864,6 +868,18 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
                 return None;
             }
             s(c.history.pipe_writer(ino)?.comm())
+        }
+        Field::StdinWriterCmdline => {
+            let (t, ino) = c.ancestor(0)?.image.stdin;
+            if t != fdtype::PIPE {
+                return None;
+            }
+            let w = c.history.pipe_writer(ino)?;
+            owned(if w.args().is_empty() {
+                w.comm().to_vec()
+            } else {
+                [w.comm(), b" ", w.args()].concat()
+            })
         }
     }
 }

