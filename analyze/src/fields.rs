@@ -527,7 +527,7 @@ pub fn inode_flags_text(request: u64, flags: u64) -> String {
     out
 }
 
-/// An `open`, `openat` or `openat2`: its result, the path opened and its flags.
+/// An `open`, `openat`, `openat2` or `creat`: its result, the path opened and its flags.
 pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<(i64, &'a [u8], u64)> {
     match b {
         Body::Open {
@@ -543,6 +543,12 @@ pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<(i64, &'a [u8], u64)> {
             ..
         }
         | Body::Openat2 {
+            res,
+            abspath,
+            flags,
+            ..
+        }
+        | Body::Creat {
             res,
             abspath,
             flags,
@@ -605,7 +611,6 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
                 ..file(res.max(-1), abspath)
             }
         }
-        Body::Creat { res, abspath, .. } => file((*res).max(-1), abspath),
         Body::Fchmod { fd, abspath, .. }
         | Body::Fchown { fd, abspath, .. }
         | Body::Ftruncate { fd, abspath, .. }

@@ -195,30 +195,8 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 text(filename),
             )
         }
-        Body::Open {
-            res,
-            abspath,
-            flags,
-            ..
-        }
-        | Body::Openat {
-            res,
-            abspath,
-            flags,
-            ..
-        }
-        | Body::Openat2 {
-            res,
-            abspath,
-            flags,
-            ..
-        }
-        | Body::Creat {
-            res,
-            abspath,
-            flags,
-            ..
-        } => {
+        b if crate::fields::opened(b).is_some() => {
+            let (res, abspath, flags) = crate::fields::opened(b).expect("an open");
             let mode = match flags & 3 {
                 0 => "read",
                 1 => "write",
@@ -239,10 +217,10 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 format!(
                     "open {} ({mode}){}",
                     text(abspath),
-                    if *res >= 0 {
+                    if res >= 0 {
                         format!(" -> fd {res}")
                     } else {
-                        res_txt(*res)
+                        res_txt(res)
                     }
                 ),
                 text(abspath),

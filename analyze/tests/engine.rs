@@ -22,6 +22,37 @@ fn ev(ts: u64, pid: u32, comm: &str, body: Body<Vec<u8>>) -> OwnedEvent {
     }
 }
 
+/// The recorder naming cgroup `cg` (the event the cgroup kind carries).
+fn cgroup(ts: u64, cg: u64, path: &str) -> OwnedEvent {
+    let mut e = ev(
+        ts,
+        1,
+        "shrike",
+        Body::Cgroup {
+            id: cg,
+            path: path.into(),
+        },
+    );
+    e.cgroup = 0;
+    e
+}
+
+/// An exec `e` with what fd 0 and fd 1 were when it started: (fd type, inode).
+fn piped(mut e: OwnedEvent, stdin: (u64, u64), stdout: (u64, u64)) -> OwnedEvent {
+    if let Body::Execve {
+        stdin_type,
+        stdin_ino,
+        stdout_type,
+        stdout_ino,
+        ..
+    } = &mut e.body
+    {
+        (*stdin_type, *stdin_ino) = stdin;
+        (*stdout_type, *stdout_ino) = stdout;
+    }
+    e
+}
+
 /// `cat` (pid 1) opening `path` for reading.
 fn open(ts: u64, path: &str) -> OwnedEvent {
     ev(
@@ -466,33 +497,9 @@ fn a_condition_shared_by_rules_is_remembered_per_event_not_across_events() {
 fn container_ids_come_from_cgroup_paths_and_pipes_pair_writer_and_reader() {
     use shrike_format::fdtype;
     let id = "4f9a1c0e7b2d3a5f6e8c9b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
-    let cgroup = |ts: u64, cg: u64, path: &str| {
-        let mut e = ev(
-            ts,
-            1,
-            "shrike",
-            Body::Cgroup {
-                id: cg,
-                path: path.into(),
-            },
-        );
-        e.cgroup = 0;
-        e
-    };
     let with_stdio = |mut e: OwnedEvent, cg: u64, stdin: (u64, u64), stdout: (u64, u64)| {
         e.cgroup = cg;
-        if let Body::Execve {
-            stdin_type,
-            stdin_ino,
-            stdout_type,
-            stdout_ino,
-            ..
-        } = &mut e.body
-        {
-            (*stdin_type, *stdin_ino) = stdin;
-            (*stdout_type, *stdout_ino) = stdout;
-        }
-        e
+        piped(e, stdin, stdout)
     };
     let tty = (fdtype::DEVICE, 3);
     let pipe = (fdtype::PIPE, 777);
@@ -1130,19 +1137,6 @@ fn fd_fields_follow_libsinsp() {
 #[test]
 fn container_metadata_has_falcos_host_values_and_is_missing_inside_containers() {
     let id = "4f9a1c0e7b2d3a5f6e8c9b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
-    let cgroup = |ts: u64, cg: u64, path: &str| {
-        let mut e = ev(
-            ts,
-            1,
-            "shrike",
-            Body::Cgroup {
-                id: cg,
-                path: path.into(),
-            },
-        );
-        e.cgroup = 0;
-        e
-    };
     let in_cg = |mut e: OwnedEvent, cg: u64| {
         e.cgroup = cg;
         e
@@ -1254,20 +1248,6 @@ fn proc_duration_counts_from_the_fork_or_the_snapshot_start() {
 #[test]
 fn a_shell_fed_by_a_download_names_what_was_downloaded() {
     use shrike_format::fdtype;
-    let piped = |mut e: OwnedEvent, stdin: (u64, u64), stdout: (u64, u64)| {
-        if let Body::Execve {
-            stdin_type,
-            stdin_ino,
-            stdout_type,
-            stdout_ino,
-            ..
-        } = &mut e.body
-        {
-            (*stdin_type, *stdin_ino) = stdin;
-            (*stdout_type, *stdout_ino) = stdout;
-        }
-        e
-    };
     let pipe = (fdtype::PIPE, 777);
     let caps = [capture(&[
         snapshot(100, 1, "bash", "/bin/bash"),
