@@ -7,22 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use shrike_format::seal::EpochKey;
-use shrike_format::{SigningKey, VerifyingKey, hex};
-
-fn parse_hex32(text: &str, what: &str) -> Result<[u8; 32]> {
-    let t = text.trim();
-    if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!(
-            "{what}: expected 64 hex digits, found {} characters",
-            t.len()
-        );
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).expect("hex checked");
-    }
-    Ok(out)
-}
+use shrike_format::{SigningKey, VerifyingKey, hex, unhex};
 
 /// A public key given as 64 hex digits or as a file holding them.
 pub fn read_public(arg: &str) -> Result<VerifyingKey> {
@@ -34,7 +19,7 @@ pub fn read_public(arg: &str) -> Result<VerifyingKey> {
     } else {
         (arg.to_string(), "--key".to_string())
     };
-    let bytes = parse_hex32(&text, &what)?;
+    let bytes = unhex::<32>(text.trim()).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|e| anyhow::anyhow!("{what}: not an Ed25519 public key: {e}"))
 }

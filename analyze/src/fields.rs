@@ -1055,14 +1055,13 @@ fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
 fn arg<'e>(ev: &'e EventRef<'_>, a: &ArgField, header: &'e Header) -> Option<Val<'e>> {
     let tries = a.at.get(usize::from(ev.kind_id()))?;
     tries.iter().take_while(|&&i| i != NO_FIELD).find_map(|&i| {
-        let v = match ev.body.field(usize::from(i))? {
-            Value::Int(x) => i128::from(x),
-            Value::Uint(x) => i128::from(x),
+        let field = ev.body.field(usize::from(i))?;
+        let v = match field {
             Value::Str(b) if !b.is_empty() => return Some(Val::Str(Cow::Borrowed(b))),
             Value::Addr(a) if !matches!(a, SockAddr::None) => {
                 return Some(Val::Str(Cow::Owned(addr_text(&a).into_bytes())));
             }
-            _ => return None,
+            f => f.number()?,
         };
         if a.raw {
             return Some(Val::Num(v));

@@ -506,11 +506,7 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 .to_string();
             if let Some(k) = e.kind() {
                 other.visit(&mut |name, v| {
-                    let n = match v {
-                        Value::Int(x) => i128::from(x),
-                        Value::Uint(x) => i128::from(x),
-                        _ => return,
-                    };
+                    let Some(n) = v.number() else { return };
                     if name != "res"
                         && let Some(t) = crate::fields::named_value(k, name, n)
                     {

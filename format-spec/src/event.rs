@@ -234,6 +234,15 @@ pub enum Value<'a> {
 }
 
 impl Value<'_> {
+    /// The number an `int` or `uint` field holds.
+    pub fn number(&self) -> Option<i128> {
+        match self {
+            Value::Int(v) => Some(i128::from(*v)),
+            Value::Uint(v) => Some(i128::from(*v)),
+            _ => None,
+        }
+    }
+
     /// JSON form: numbers, strings (non-UTF-8 bytes as `{"hex": ...}`), arrays, address objects.
     pub fn to_json(&self) -> serde_json::Value {
         match self {

@@ -304,6 +304,22 @@ pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// `N` bytes from exactly `2N` hex digits (what [`hex`] writes).
+pub fn unhex<const N: usize>(t: &str) -> std::result::Result<[u8; N], String> {
+    if t.len() != 2 * N || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "expected {} hex digits, found {} characters",
+            2 * N,
+            t.len()
+        ));
+    }
+    let mut out = [0u8; N];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).expect("hex checked");
+    }
+    Ok(out)
+}
+
 /// Fills `buf` from the operating system's random source.
 pub(crate) fn fill_random(buf: &mut [u8]) {
     getrandom::fill(buf).expect("the operating system's random source is unavailable");

@@ -26,7 +26,7 @@ pub use frame::{
     Compression, EventsHeader, Frame, FrameError, FrameType, IndexEntry, IndexFrame, TRAILER_LEN,
     check_seal_v1, parse_frame, read_trailer,
 };
-pub use header::{Header, MAGIC, Segment, VERSION_MAJOR, VERSION_MINOR, hex};
+pub use header::{Header, MAGIC, Segment, VERSION_MAJOR, VERSION_MINOR, hex, unhex};
 pub use kinds::{
     Body, Class, EXEC_ARGV_TRUNCATED, EXEC_DELETED, EXEC_FROM_MEMFD, EXEC_PATH_TRUNCATED,
     EXEC_UPPER_LAYER, FieldDef, FieldSource, FieldType, KIND_ID_LIMIT, Kind, PROCESS_KINDS,

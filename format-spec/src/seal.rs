@@ -18,7 +18,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 use crate::error::{Error, Result};
 use crate::frame::Frame;
-use crate::header::hex;
+use crate::header::{hex, unhex};
 
 /// What a seal signs first (16 bytes).
 const SEAL_CONTEXT: &[u8; 16] = b"shrike seal v2\0\0";
@@ -298,21 +298,6 @@ impl EpochKey {
         }
         Ok(now)
     }
-}
-
-fn unhex<const N: usize>(t: &str) -> std::result::Result<[u8; N], String> {
-    if t.len() != 2 * N || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!(
-            "expected {} hex digits, found {} characters",
-            2 * N,
-            t.len()
-        ));
-    }
-    let mut out = [0u8; N];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).expect("hex checked");
-    }
-    Ok(out)
 }
 
 /// One seal, as read from its frame.

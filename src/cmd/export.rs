@@ -169,10 +169,8 @@ fn capture_db(target: &Path, tmp: &mut Option<tempfile::TempDir>) -> Result<(Pat
         .with_context(|| format!("{}", target.display()))?;
     let mut said = String::new();
     for d in caps[0].damage() {
-        said.push_str(&format!(
-            "shrike: {}: damage: {d}\n",
-            shrike_format::Escaped(target.as_os_str().as_encoded_bytes())
-        ));
+        said.push_str(&crate::cmd::damage_line(target, &d));
+        said.push('\n');
     }
     eprint!("{said}");
     if !said.is_empty() {

@@ -9,6 +9,14 @@ pub mod scan;
 pub mod timeline;
 pub mod verify;
 
+/// The line that reports `d` in `file`, as every command writes it on stderr.
+pub fn damage_line(file: &std::path::Path, d: &shrike_format::Damage) -> String {
+    format!(
+        "shrike: {}: damage: {d}",
+        shrike_format::Escaped(file.as_os_str().as_encoded_bytes())
+    )
+}
+
 /// Reports what could not be read in each capture, the one way every
 /// command that reads events does it when it ends: a line on stderr per
 /// fault, a `{"file": .., "damage": {..}}` line on `json` when the command
@@ -22,11 +30,7 @@ pub fn report_damage(
     for (file, cap) in files.iter().zip(caps) {
         for d in cap.damage() {
             code = crate::EXIT_DAMAGED;
-            eprintln!(
-                "shrike: {}: damage: {}",
-                shrike_format::Escaped(file.as_os_str().as_encoded_bytes()),
-                d
-            );
+            eprintln!("{}", damage_line(file, &d));
             if let Some(out) = json.as_mut() {
                 let line = serde_json::json!({ "file": file.display().to_string(), "damage": d });
                 writeln!(out, "{line}")?;

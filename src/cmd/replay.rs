@@ -78,12 +78,7 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
             let k = e.kind();
             e.body.visit(&mut |name, v| {
                 // Numbers with names read as strace shows them.
-                let number = match v {
-                    Value::Int(x) => Some(i128::from(x)),
-                    Value::Uint(x) => Some(i128::from(x)),
-                    _ => None,
-                };
-                if let (Some(k), Some(n)) = (k, number)
+                if let (Some(k), Some(n)) = (k, v.number())
                     && let Some(t) = shrike_analyze::fields::named_value(k, name, n)
                 {
                     fields.push_str(&format!(" {name}={t}"));
