@@ -57,7 +57,13 @@ pub fn load_rules(paths: &[PathBuf]) -> Result<shrike_rule_lang::RuleSet> {
 pub fn engine(set: &shrike_rule_lang::RuleSet, min: Priority) -> Result<Engine> {
     let engine = Engine::new(set, min);
     if !engine.errors.is_empty() {
-        bail!("{}", engine.errors.join("\n"));
+        // Rule files may be crafted: what they name is shown escaped.
+        let lines: Vec<String> = engine
+            .errors
+            .iter()
+            .map(|e| Escaped(e.as_bytes()).to_string())
+            .collect();
+        bail!("{}", lines.join("\n"));
     }
     Ok(engine)
 }
@@ -191,13 +197,17 @@ pub fn run(
     }
     for (rule, why) in &engine.skipped {
         if rule.is_empty() {
-            eprintln!("shrike: rule skipped: {why}");
+            eprintln!("shrike: rule skipped: {}", Escaped(why.as_bytes()));
         } else {
-            eprintln!("shrike: rule skipped: {rule}: {why}");
+            eprintln!(
+                "shrike: rule skipped: {}: {}",
+                Escaped(rule.as_bytes()),
+                Escaped(why.as_bytes())
+            );
         }
     }
     if !engine.skipped.is_empty() {
-        eprintln!("shrike: {}", compatibility(&engine));
+        eprintln!("shrike: {}", Escaped(compatibility(&engine).as_bytes()));
     }
     let mut out = out.into_inner().map_err(|e| e.into_error())?;
     let json_out: Option<&mut dyn Write> = if json { Some(&mut out) } else { None };
