@@ -722,6 +722,21 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
         "{}",
         text(&o)
     );
+    // A crafted rule file cannot write raw control bytes into the report of
+    // a refused rule (YAML's double quotes turn `\e` into a raw ESC byte).
+    std::fs::write(
+        &rules,
+        "- rule: \"bad\\e[2Kone\"\n  desc: d\n  condition: \"evt.type = ex\\e[2Keve\"\n  output: x\n  priority: INFO\n",
+    )
+    .unwrap();
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!o.stderr.contains(&0x1b), "{}", text(&o));
+    assert!(
+        text(&o).contains("rule bad\\x1b[2Kone: unknown event type `ex\\x1b[2Keve`"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
