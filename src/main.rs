@@ -65,8 +65,12 @@ sudo shrike record -o build.shrk --follow -- make -j2\n  \
 sudo shrike record -o ring.shrk --max-size 100M --max-files 10   # the newest 1 GB, in 10 files")]
     Record(cmd::record::Args),
     /// Print every event of one or more captures in time order, one line each.
+    ///
+    /// Flags, modes, signals and errors read by name, as strace shows them; an exec's
+    /// environment as a count in text, whole in --format json.
     #[command(after_help = "Examples:\n  \
 shrike replay build.shrk --filter 'evt.type = execve and proc.pname = make'\n  \
+shrike replay host.shrk --filter 'evt.type = execve and proc.env contains LD_PRELOAD'\n  \
 shrike replay a.shrk b.shrk --format json --filter 'fd.name startswith /etc/'")]
     Replay {
         /// Capture files (several merge in time order).

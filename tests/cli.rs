@@ -589,7 +589,7 @@ fn replay_and_timeline_show_values_by_name() {
         WriterOptions::default(),
     )
     .unwrap();
-    let exec = shrike_synth::exec_event(
+    let mut exec = shrike_synth::exec_event(
         7,
         1_000,
         b"inject".to_vec(),
@@ -597,6 +597,9 @@ fn replay_and_timeline_show_values_by_name() {
         vec![b"inject".to_vec()],
         b"/tmp".to_vec(),
     );
+    if let Body::Execve { env, .. } = &mut exec.body {
+        *env = vec![b"PATH=/bin".to_vec(), b"LD_PRELOAD=/tmp/hook.so".to_vec()];
+    }
     for e in [
         exec,
         ev(
@@ -657,9 +660,15 @@ fn replay_and_timeline_show_values_by_name() {
         "mode=0600",
         "dirfd=AT_FDCWD",
         "res=EINPROGRESS",
+        "env=/* 2 vars */",
     ] {
         assert!(replay.contains(want), "{want} in\n{replay}");
     }
+    let json = text(&shrike(&["replay", p(&f), "--format", "json"]));
+    assert!(
+        json.contains(r#""env":["PATH=/bin","LD_PRELOAD=/tmp/hook.so"]"#),
+        "{json}"
+    );
     let timeline = text(&shrike(&["timeline", p(&f)]));
     for want in [
         "ptrace PTRACE_POKEDATA on pid 77",
@@ -691,7 +700,7 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
         &rules,
         "- rule: fine\n  desc: d\n  condition: evt.type = execve\n  output: x\n  priority: INFO\n\
          - rule: typo\n  desc: d\n  condition: evt.type in (execve, exceve)\n  output: x\n  priority: INFO\n\
-         - rule: beyond\n  desc: d\n  condition: evt.type = execve and proc.env contains x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
+         - rule: beyond\n  desc: d\n  condition: evt.type = execve and fd.sip.name = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
     )
     .unwrap();
     let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
@@ -707,13 +716,13 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
     // A rule needing what shrike does not record is skipped, with all of it named.
     std::fs::write(
         &rules,
-        "- rule: beyond\n  desc: d\n  condition: evt.type = execve and proc.env contains x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
+        "- rule: beyond\n  desc: d\n  condition: evt.type = execve and fd.sip.name = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
     )
     .unwrap();
     let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("fields proc.env, fd.name_changed are not available"),
+        text(&o).contains("fields fd.sip.name, fd.name_changed are not available"),
         "{}",
         text(&o)
     );
@@ -827,6 +836,8 @@ fn a_process_running_from_a_sealed_memfd_is_labelled_not_called_deleted() {
             stdin_ino: 0,
             stdout_type: 0,
             stdout_ino: 0,
+            env: Vec::new(),
+            pgid: 0,
         },
     };
     let mut w = Writer::new(

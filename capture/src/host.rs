@@ -202,7 +202,8 @@ fn snapshot_one(
 ) -> Option<OwnedEvent> {
     let base = format!("/proc/{pid}");
     let stat = ProcStat::read(pid)?;
-    let (ppid, sid, tty, start) = (stat.num(1), stat.num(3), stat.num(4), stat.num(19));
+    let (ppid, pgid, sid, tty) = (stat.num(1), stat.num(2), stat.num(3), stat.num(4));
+    let start = stat.num(19);
     let comm = stat.comm;
     let status = fs::read_to_string(format!("{base}/status")).unwrap_or_default();
     let ids = |key: &str| -> Vec<u32> {
@@ -238,20 +239,13 @@ fn snapshot_one(
     if exe.starts_with(b"/memfd:") {
         flags |= shrike_format::EXEC_FROM_MEMFD;
     }
-    // argv as an exec event holds it: at most 4095 bytes, a longer one cut
-    // and marked (the recorder's own bound, which readers rely on).
-    let mut cmdline = Vec::new();
-    if let Ok(f) = fs::File::open(format!("{base}/cmdline")) {
-        use std::io::Read;
-        let _ = f
-            .take(crate::record::ARGV_MAX as u64 + 1)
-            .read_to_end(&mut cmdline);
+    let (argv, argv_cut) = strings(&format!("{base}/cmdline"));
+    let (env, env_cut) = strings(&format!("{base}/environ"));
+    if argv_cut {
+        flags |= shrike_format::EXEC_ARGV_TRUNCATED;
     }
-    let cut = cmdline.len() > crate::record::ARGV_MAX;
-    cmdline.truncate(crate::record::ARGV_MAX);
-    let mut argv = crate::record::split_argv(cmdline.strip_suffix(b"\0").unwrap_or(&cmdline));
-    if cut && let Some(last) = argv.last_mut() {
-        *last = crate::record::mark_cut(last, crate::record::layout::STR_F_CUT_END);
+    if env_cut {
+        flags |= shrike_format::EXEC_ENV_TRUNCATED;
     }
     // What fd 0 and 1 refer to: stat follows /proc's magic links to the pipe,
     // socket or file itself.
@@ -295,8 +289,30 @@ fn snapshot_one(
             stdin_ino,
             stdout_type,
             stdout_ino,
+            env,
+            pgid,
         },
     })
+}
+
+/// NUL-separated strings of a `/proc` file (cmdline, environ) as an exec
+/// event holds them: at most 4095 bytes, a longer list cut and marked (the
+/// recorder's own bound, which readers rely on); and whether it was cut.
+fn strings(path: &str) -> (Vec<Vec<u8>>, bool) {
+    use std::io::Read;
+    let mut b = Vec::new();
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f
+            .take(crate::record::ARGV_MAX as u64 + 1)
+            .read_to_end(&mut b);
+    }
+    let cut = b.len() > crate::record::ARGV_MAX;
+    b.truncate(crate::record::ARGV_MAX);
+    let mut v = crate::record::split_argv(b.strip_suffix(b"\0").unwrap_or(&b));
+    if cut && let Some(last) = v.last_mut() {
+        *last = crate::record::mark_cut(last, crate::record::layout::STR_F_CUT_END);
+    }
+    (v, cut)
 }
 
 /// The cgroup v2 id of a process: the inode number of its cgroup directory below `root`.

@@ -38,6 +38,8 @@ pub mod layout {
     pub const REC_COMM: usize = 112;
     /// See [`REC_TS`].
     pub const REC_NR: usize = 128;
+    /// See [`REC_TS`].
+    pub const REC_PGID: usize = 132;
 
     /// Size of `struct shrike_fdinfo` and its offsets.
     pub const FDINFO_LEN: usize = 44;
@@ -93,6 +95,8 @@ pub mod layout {
     pub const TAG_NAME2: u8 = 12;
     /// See [`TAG_PATH`].
     pub const TAG_STDIO: u8 = 13;
+    /// See [`TAG_PATH`].
+    pub const TAG_ENV: u8 = 14;
 
     /// String flags: the start of the value is missing (a walk stopped below the root).
     pub const STR_F_CUT_START: u8 = 1;
@@ -103,6 +107,8 @@ pub mod layout {
     pub const REC_F_ARGV_TRUNC: u16 = 1;
     /// See [`REC_F_ARGV_TRUNC`].
     pub const REC_F_PATH_TRUNC: u16 = 2;
+    /// See [`REC_F_ARGV_TRUNC`].
+    pub const REC_F_ENV_TRUNC: u16 = 4;
 
     /// Every entry above as (C expression over record.h, value).
     pub const ALL: &[(&str, usize)] = &[
@@ -122,6 +128,7 @@ pub mod layout {
         ("offsetof(struct shrike_rec, flags)", REC_FLAGS),
         ("offsetof(struct shrike_rec, comm)", REC_COMM),
         ("offsetof(struct shrike_rec, nr)", REC_NR),
+        ("offsetof(struct shrike_rec, pgid)", REC_PGID),
         ("sizeof(struct shrike_fdinfo)", FDINFO_LEN),
         ("offsetof(struct shrike_fdinfo, fdtype)", FDINFO_FDTYPE),
         ("offsetof(struct shrike_fdinfo, family)", FDINFO_FAMILY),
@@ -148,10 +155,12 @@ pub mod layout {
         ("TAG_NAME", TAG_NAME as usize),
         ("TAG_NAME2", TAG_NAME2 as usize),
         ("TAG_STDIO", TAG_STDIO as usize),
+        ("TAG_ENV", TAG_ENV as usize),
         ("STR_F_CUT_START", STR_F_CUT_START as usize),
         ("STR_F_CUT_END", STR_F_CUT_END as usize),
         ("REC_F_ARGV_TRUNC", REC_F_ARGV_TRUNC as usize),
         ("REC_F_PATH_TRUNC", REC_F_PATH_TRUNC as usize),
+        ("REC_F_ENV_TRUNC", REC_F_ENV_TRUNC as usize),
     ];
 }
 const AT_FDCWD: i64 = -100;
@@ -172,6 +181,8 @@ pub struct Record<'a> {
     kind: u32,
     /// The syscall number the kernel ran (0 for the scheduler's records).
     nr: u32,
+    /// An exec's process group.
+    pgid: u32,
     cpu: u32,
     pid: u32,
     tid: u32,
@@ -226,6 +237,7 @@ impl<'a> Record<'a> {
             a: std::array::from_fn(|i| u64_at(b, REC_ARGS + 8 * i)),
             kind: u32_at(b, REC_KIND),
             nr: u32_at(b, REC_NR),
+            pgid: u32_at(b, REC_PGID),
             cpu: u32_at(b, REC_CPU),
             pid: u32_at(b, REC_PID),
             tid: u32_at(b, REC_TID),
@@ -252,6 +264,19 @@ impl<'a> Record<'a> {
     /// The string tagged `tag` as a value, marked where it is cut ([`mark_cut`]).
     fn owned(&self, tag: u8) -> Vec<u8> {
         mark_cut(self.s(tag).unwrap_or_default(), self.cut(tag))
+    }
+
+    /// The NUL-separated strings tagged `tag` (argv, the environment), the
+    /// last marked where the kernel side cut them; a block it could not read
+    /// at all (its `trunc` record flag set, no string) is one cut mark.
+    fn strings(&self, tag: u8, trunc: u16) -> Vec<Vec<u8>> {
+        let mut v = self.s(tag).map(split_argv).unwrap_or_default();
+        match v.last_mut() {
+            Some(last) => *last = mark_cut(last, self.cut(tag) & STR_F_CUT_END),
+            None if self.flags & trunc != 0 => v.push(mark_cut(b"", STR_F_CUT_END)),
+            None => {}
+        }
+        v
     }
 
     /// Absolute form of the path tagged `path`, made from its base directory if relative.
@@ -318,11 +343,13 @@ impl<'a> Record<'a> {
                 if exe.starts_with(b"/memfd:") {
                     flags |= shrike_format::EXEC_FROM_MEMFD;
                 }
-                let filename = self.owned(TAG_PATH);
-                let mut argv = self.s(TAG_ARGV).map(split_argv).unwrap_or_default();
-                if let Some(last) = argv.last_mut() {
-                    *last = mark_cut(last, self.cut(TAG_ARGV) & STR_F_CUT_END);
+                if self.flags & REC_F_ENV_TRUNC != 0 {
+                    flags |= shrike_format::EXEC_ENV_TRUNCATED;
                 }
+                let filename = self.owned(TAG_PATH);
+                let argv = self.strings(TAG_ARGV, REC_F_ARGV_TRUNC);
+                let env = self.strings(TAG_ENV, REC_F_ENV_TRUNC);
+                let pgid = u64::from(self.pgid);
                 // A failed exec comes from the syscall exit: its numbers are the arguments, not facts.
                 let ok = res == 0;
                 let cwd = if ok {
@@ -352,6 +379,8 @@ impl<'a> Record<'a> {
                         stdin_ino,
                         stdout_type,
                         stdout_ino,
+                        env,
+                        pgid,
                     }
                 } else {
                     Body::Execveat {
@@ -371,6 +400,8 @@ impl<'a> Record<'a> {
                         stdin_ino,
                         stdout_type,
                         stdout_ino,
+                        env,
+                        pgid,
                     }
                 }
             }

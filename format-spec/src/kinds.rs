@@ -411,8 +411,8 @@ macro_rules! kinds {
 
 kinds! {
     // ---- process ----
-    1 Execve "execve" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
-    2 Execveat "execveat" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
+    1 Execve "execve" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint, env: strs, pgid: uint }
+    2 Execveat "execveat" Process { res: int, filename: str, exe: str, argv: strs, cwd: str, ppid: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint, env: strs, pgid: uint }
     3 Clone "clone" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
     4 Clone3 "clone3" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
     5 Fork "fork" Process { res: int, child_pid: uint, child_tid: uint, flags: uint }
@@ -487,7 +487,7 @@ kinds! {
     93 Mprotect "mprotect" Kernel { res: int, addr: uint, len: uint, prot: uint }
     94 Syscall "syscall" Kernel { res: int, nr: uint, arg0: uint, arg1: uint, arg2: uint, arg3: uint, arg4: uint, arg5: uint }
     // ---- snapshot ----
-    100 ProcSnapshot "proc_snapshot" Snapshot { ppid: uint, exe: str, argv: strs, cwd: str, start_ts: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint }
+    100 ProcSnapshot "proc_snapshot" Snapshot { ppid: uint, exe: str, argv: strs, cwd: str, start_ts: uint, loginuid: uint, sid: uint, tty: uint, cap_effective: uint, cap_permitted: uint, flags: uint, stdin_type: uint, stdin_ino: uint, stdout_type: uint, stdout_ino: uint, env: strs, pgid: uint }
     101 Cgroup "cgroup" Snapshot { id: uint, path: str }
     // ---- file, since 1.2 ----
     102 Setxattr "setxattr" File { res: int, fd: int, path: str, abspath: str, name: str, value: str, size: uint, flags: uint, cap_magic: uint, cap_permitted: uint, cap_inheritable: uint, cap_rootid: uint, resolved: uint }
@@ -568,6 +568,10 @@ pub struct Started<'b, S> {
     pub stdout: (u64, u64),
     /// A snapshot: when the process was started, ns since boot (0 for an exec).
     pub start_ts: u64,
+    /// The environment, `NAME=value` each (format 1.4; empty before).
+    pub env: &'b [S],
+    /// Process group id (format 1.4; 0 when unknown).
+    pub pgid: u64,
 }
 
 impl<S> Body<S> {
@@ -590,6 +594,8 @@ impl<S> Body<S> {
                 stdin_ino,
                 stdout_type,
                 stdout_ino,
+                env,
+                pgid,
                 ..
             }
             | Body::Execve {
@@ -608,6 +614,8 @@ impl<S> Body<S> {
                 stdin_ino,
                 stdout_type,
                 stdout_ino,
+                env,
+                pgid,
                 ..
             }
             | Body::Execveat {
@@ -626,6 +634,8 @@ impl<S> Body<S> {
                 stdin_ino,
                 stdout_type,
                 stdout_ino,
+                env,
+                pgid,
                 ..
             } => Some(Started {
                 ppid: *ppid,
@@ -644,6 +654,8 @@ impl<S> Body<S> {
                     Body::ProcSnapshot { start_ts, .. } => *start_ts,
                     _ => 0,
                 },
+                env,
+                pgid: *pgid,
             }),
             _ => None,
         }
@@ -746,6 +758,8 @@ pub const EXEC_FROM_MEMFD: u64 = 4;
 pub const EXEC_DELETED: u64 = 8;
 /// `execve`/`proc_snapshot` `flags`: the executable lives in an overlayfs upper layer.
 pub const EXEC_UPPER_LAYER: u64 = 16;
+/// `execve`/`proc_snapshot` `flags`: the environment was cut at the recorder's limit.
+pub const EXEC_ENV_TRUNCATED: u64 = 32;
 
 /// Values of the `fdtype` field (SPEC.md §5.3).
 pub mod fdtype {

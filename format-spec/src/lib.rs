@@ -28,9 +28,9 @@ pub use frame::{
 };
 pub use header::{Header, MAGIC, Segment, VERSION_MAJOR, VERSION_MINOR, hex, unhex};
 pub use kinds::{
-    Body, Class, EXEC_ARGV_TRUNCATED, EXEC_DELETED, EXEC_FROM_MEMFD, EXEC_PATH_TRUNCATED,
-    EXEC_UPPER_LAYER, FieldDef, FieldSource, FieldType, KIND_ID_LIMIT, Kind, PROCESS_KINDS,
-    Started, fdtype,
+    Body, Class, EXEC_ARGV_TRUNCATED, EXEC_DELETED, EXEC_ENV_TRUNCATED, EXEC_FROM_MEMFD,
+    EXEC_PATH_TRUNCATED, EXEC_UPPER_LAYER, FieldDef, FieldSource, FieldType, KIND_ID_LIMIT, Kind,
+    PROCESS_KINDS, Started, fdtype,
 };
 pub use reader::{Capture, ChunkInfo, Damage};
 pub use verify::{Problem, VerifyReport, verify};

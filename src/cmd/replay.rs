@@ -85,6 +85,8 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                     return;
                 }
                 let shown = match v {
+                    // As strace shows envp: the variables are in --format json.
+                    Value::Strs(l) if name == "env" => format!("/* {} vars */", l.len()),
                     Value::Str(s)
                         if s.is_empty()
                             || s.iter().any(|c| c.is_ascii_whitespace() || *c == b'"') =>

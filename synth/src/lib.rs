@@ -339,6 +339,8 @@ impl Generator {
                 stdin_ino: if p.uid == 1000 { TTY_INO } else { DEVNULL_INO },
                 stdout_type: fdtype::DEVICE,
                 stdout_ino: if p.uid == 1000 { TTY_INO } else { DEVNULL_INO },
+                env: env(p.uid),
+                pgid: p.pid.into(),
             };
             self.emit(i, body);
         }
@@ -689,6 +691,8 @@ impl Generator {
             stdin_ino: TTY_INO,
             stdout_type: fdtype::DEVICE,
             stdout_ino: TTY_INO,
+            env: env(uid),
+            pgid: pid.into(),
         };
         self.emit(c, body);
     }
@@ -838,6 +842,23 @@ pub fn exec_event<S: Clone>(pid: u32, ts: u64, comm: S, path: S, argv: Vec<S>, c
             stdin_ino: 0,
             stdout_type: 0,
             stdout_ino: 0,
+            env: Vec::new(),
+            pgid: pid.into(),
         },
     }
+}
+
+/// The environment a synthetic program starts with: a login user's or a service's.
+fn env(uid: u32) -> Vec<Vec<u8>> {
+    let vars: &[&str] = if uid == 1000 {
+        &[
+            "HOME=/home/dev",
+            "LANG=C.UTF-8",
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "TERM=xterm-256color",
+        ]
+    } else {
+        &["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
+    };
+    vars.iter().map(|v| v.as_bytes().to_vec()).collect()
 }

@@ -45,6 +45,10 @@ static pid_t run(char *const argv[])
 	if (p == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 1);
+		/* A known variable in the environment, and a group of its own (as a
+		 * shell's job control does), which the exec event must both show. */
+		setenv("SHRIKE_MARKER_ENV", "known value", 1);
+		setpgid(0, 0);
 		execv(argv[0], argv);
 		_exit(127);
 	}

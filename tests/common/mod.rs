@@ -183,11 +183,18 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         exe,
         ppid,
         filename,
+        env,
+        pgid,
         ..
     } = &ex.body
     else {
         unreachable!()
     };
+    assert!(
+        env.iter().any(|v| s(v) == "SHRIKE_MARKER_ENV=known value"),
+        "environment of echo: {env:?}"
+    );
+    assert_eq!(*pgid, u64::from(echo), "echo leads its own process group");
     assert_eq!(
         argv.iter().map(|a| s(a)).collect::<Vec<_>>(),
         ["/bin/echo", "shrike-marker-exec", "arg two"]
