@@ -913,7 +913,7 @@ fn sql_answers_questions_about_a_recorded_workload() {
 }
 
 #[test]
-fn a_process_in_a_container_cgroup_is_seen_with_its_container_id() {
+fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtimes_metadata() {
     if !ebpf_usable() {
         return;
     }
@@ -934,12 +934,30 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id() {
     }
     let _remove = Remove(cg.clone());
     let dir = tempfile::tempdir().unwrap();
+    // Docker's state for that container, as dockerd writes it, under a root
+    // of the test's own (no container engine is installed here).
+    let state = dir.path().join("runtime");
+    let docker = state.join(format!("var/lib/docker/containers/{id}"));
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.v2.json"),
+        format!(
+            r#"{{"ID":"{id}","Name":"/payments","Config":{{"Image":"docker.io/library/nginx:1.25","Labels":{{}}}}}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(docker.join("hostconfig.json"), r#"{"Privileged":true}"#).unwrap();
     let file = dir.path().join("container.shrk");
     let script = format!(
         "echo $$ > {}/cgroup.procs && exec /bin/echo inside-the-container",
         cg.display()
     );
-    record(&file, &["--follow"], &["sh", "-c", &script]);
+    record_env(
+        &file,
+        &["--follow"],
+        &["sh", "-c", &script],
+        &[("SHRIKE_RUNTIME_ROOT", state.to_str().unwrap())],
+    );
     let cap = Capture::open(&file).unwrap();
     let evs = cap.read_all().unwrap();
     let named: Vec<(u64, String)> = evs
@@ -965,6 +983,21 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id() {
             "replay",
             "--filter",
             &format!("evt.type = execve and container.id = {}", &id[..12]),
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("inside-the-container"), "{out}");
+    // What dockerd's files said, recorded, answers Falco's fields offline.
+    let o = Command::new(BIN)
+        .args([
+            "replay",
+            "--filter",
+            "evt.type = execve and container.name = payments and container.privileged = true \
+             and container.image.repository = docker.io/library/nginx and container.image.tag = \"1.25\"",
             file.to_str().unwrap(),
         ])
         .output()

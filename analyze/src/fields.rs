@@ -72,8 +72,10 @@ pub enum Field {
     ContainerId,
     /// A container's metadata (`container.name`, `container.image*`,
     /// `container.privileged`, `container.mount.dest[KEY]`, `k8s.*`): Falco's
-    /// values on the host; inside a container, missing, as in Falco before the
-    /// runtime's metadata is fetched (shrike does not record it yet).
+    /// values on the host; inside a container, what the recorder read from
+    /// the runtime's state (the `container` event), missing where it said
+    /// nothing (as in Falco before the runtime answers), and the mounts
+    /// always (not recorded).
     ContainerMeta(ContainerMeta),
     /// `proc.vpid`: the pid in its own pid namespace: the pid on the host,
     /// missing inside a container (not recorded).
@@ -852,7 +854,8 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::ContainerMeta(m) => {
             let path = c.history.cgroup_path(ev.cgroup)?;
             if container_id(path).is_some() {
-                return None; // Inside a container: metadata shrike does not record.
+                // Inside a container: what the recorder read of it, if it could.
+                return container_meta(*m, c.history.container(ev.cgroup)?);
             }
             match m {
                 ContainerMeta::Name => s(b"host"),
@@ -931,24 +934,41 @@ fn fdtype_name(t: u64) -> &'static [u8] {
     }
 }
 
-/// The short (12 hex digit) container id in a cgroup path, as container
-/// runtimes name their cgroups: `docker-ID.scope`, `/docker/ID`,
-/// `cri-containerd-ID.scope`, `crio-ID.scope`, `libpod-ID.scope`, and
-/// kubepods' `/kubepods/.../ID`.
+/// A container's metadata field, missing where its runtime's state said nothing.
+fn container_meta<'e>(m: ContainerMeta, k: &'e crate::history::Container) -> Option<Val<'e>> {
+    let text = |v: &'e [u8]| (!v.is_empty()).then_some(Val::Str(Cow::Borrowed(v)));
+    let (repository, tag) = split_image(&k.image);
+    match m {
+        ContainerMeta::Name => text(&k.name),
+        ContainerMeta::Image => text(&k.image),
+        ContainerMeta::ImageRepository => text(repository),
+        ContainerMeta::ImageTag => text(tag),
+        ContainerMeta::Privileged => match k.privileged {
+            shrike_format::containers::PRIVILEGED_YES => Some(Val::Bool(true)),
+            shrike_format::containers::PRIVILEGED_NO => Some(Val::Bool(false)),
+            _ => None,
+        },
+        ContainerMeta::K8sNs => text(&k.namespace),
+        ContainerMeta::K8sPod => text(&k.pod),
+        ContainerMeta::MountDest => None,
+    }
+}
+
+/// An image reference's repository and tag: `registry:5000/app:v2@sha256:…`
+/// is `registry:5000/app` and `v2` (a colon before the last `/` is a port).
+pub fn split_image(image: &[u8]) -> (&[u8], &[u8]) {
+    let name = image.split(|&c| c == b'@').next().unwrap_or_default();
+    let slash = name.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1);
+    match name[slash..].iter().position(|&c| c == b':') {
+        Some(i) => (&name[..slash + i], &name[slash + i + 1..]),
+        None => (name, b""),
+    }
+}
+
+/// The short (12 hex digit) container id in a cgroup path, as Falco's
+/// `container.id` shows it.
 pub fn container_id(path: &[u8]) -> Option<&[u8]> {
-    path.split(|&c| c == b'/').rev().find_map(|part| {
-        let part = part.strip_suffix(b".scope").unwrap_or(part);
-        let id = [
-            &b"docker-"[..],
-            b"cri-containerd-",
-            b"crio-",
-            b"libpod-",
-            b"",
-        ]
-        .iter()
-        .find_map(|p| part.strip_prefix(*p))?;
-        (id.len() == 64 && id.iter().all(u8::is_ascii_hexdigit)).then(|| &id[..12])
-    })
+    shrike_format::containers::container_id(path).map(|id| &id[..12])
 }
 
 fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {

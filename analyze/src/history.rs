@@ -181,6 +181,8 @@ pub struct History {
     by_exe: FxHashMap<u64, rustc_hash::FxHashSet<u32>>,
     /// cgroup id to path, from `cgroup` events.
     cgroups: FxHashMap<u64, Vec<u8>>,
+    /// cgroup id to the container in it, from `container` events.
+    containers: FxHashMap<u64, Container>,
     /// The first program started with its stdout on each pipe (by inode): who
     /// fed a process whose stdin is that pipe.
     pipe_writers: FxHashMap<u64, Arc<Image>>,
@@ -256,6 +258,28 @@ enum Change {
     /// A cgroup id's path (boxed: a change is copied as the window is
     /// merged, and the rare cgroup should not make every change larger).
     Cgroup(Box<(u64, Vec<u8>)>),
+    /// What the recorder read of the container in a cgroup (by cgroup id).
+    Container(Box<(u64, Container)>),
+}
+
+/// A container's metadata as the recorder read it from its runtime's state
+/// (the `container` event); empty texts where the state said nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Container {
+    /// Full container id.
+    pub id: Vec<u8>,
+    /// Whose state it came from (`docker`, `containerd`, `cri-o`, `podman`).
+    pub runtime: Vec<u8>,
+    /// The container's name.
+    pub name: Vec<u8>,
+    /// The image as it was asked for.
+    pub image: Vec<u8>,
+    /// `shrike_format::containers::PRIVILEGED_*`.
+    pub privileged: u64,
+    /// Kubernetes pod.
+    pub pod: Vec<u8>,
+    /// Kubernetes namespace.
+    pub namespace: Vec<u8>,
 }
 
 fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
@@ -293,6 +317,27 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
         }
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
         Body::Cgroup { id, path } => Change::Cgroup(Box::new((*id, path.to_vec()))),
+        Body::Container {
+            cgroup,
+            id,
+            runtime,
+            name,
+            image,
+            privileged,
+            pod,
+            namespace,
+        } => Change::Container(Box::new((
+            *cgroup,
+            Container {
+                id: id.to_vec(),
+                runtime: runtime.to_vec(),
+                name: name.to_vec(),
+                image: image.to_vec(),
+                privileged: *privileged,
+                pod: pod.to_vec(),
+                namespace: namespace.to_vec(),
+            },
+        ))),
         Body::Unlink {
             res: 0, abspath, ..
         }
@@ -440,6 +485,10 @@ impl History {
                 let (id, path) = *c;
                 self.cgroups.insert(id, path);
             }
+            Change::Container(c) => {
+                let (cgroup, container) = *c;
+                self.containers.insert(cgroup, container);
+            }
             Change::Exec(info) => {
                 let mut info = *info;
                 if let Some(img) = Arc::get_mut(&mut info.image) {
@@ -556,6 +605,11 @@ impl History {
     /// The path of cgroup `id`, when the capture named it.
     pub fn cgroup_path(&self, id: u64) -> Option<&[u8]> {
         self.cgroups.get(&id).map(Vec::as_slice)
+    }
+
+    /// The container in cgroup `id`, when the recorder read its runtime's state.
+    pub fn container(&self, cgroup: u64) -> Option<&Container> {
+        self.containers.get(&cgroup)
     }
 
     /// The program that wrote into the pipe with inode `ino` (the first started with its stdout on it).

@@ -1354,3 +1354,90 @@ fn the_environment_and_the_process_group_answer_falcos_fields() {
         ]
     );
 }
+
+#[test]
+fn container_metadata_the_recorder_read_answers_falcos_fields() {
+    let id = "4f9a1c0e7b2d3a5f6e8c9b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
+    let in_cg = |mut e: OwnedEvent, cg: u64| {
+        e.cgroup = cg;
+        e
+    };
+    let container = |ts: u64, cg: u64, image: &str, privileged: u64, pod: &str| {
+        let mut e = ev(
+            ts,
+            1,
+            "shrike",
+            Body::Container {
+                cgroup: cg,
+                id: id.into(),
+                runtime: b"containerd".to_vec(),
+                name: b"app".to_vec(),
+                image: image.into(),
+                privileged,
+                pod: pod.into(),
+                namespace: if pod.is_empty() {
+                    vec![]
+                } else {
+                    b"prod".to_vec()
+                },
+            },
+        );
+        e.cgroup = 0;
+        e
+    };
+    let caps = [capture(&[
+        cgroup(1, 20, &format!("/kubepods.slice/cri-containerd-{id}.scope")),
+        container(
+            2,
+            20,
+            "registry.example:5000/team/app:v2@sha256:ab",
+            1,
+            "app-7d9f",
+        ),
+        cgroup(
+            3,
+            30,
+            &format!("/system.slice/docker-{}.scope", "ab".repeat(32)),
+        ),
+        container(4, 30, "alpine", 2, ""),
+        in_cg(exec(10, 200, 1, "/bin/sh", &["sh"]), 20),
+        in_cg(exec(20, 300, 1, "/bin/sh", &["sh"]), 30),
+    ])];
+    let rules = [
+        rule("name", "evt.type = execve and container.name = app"),
+        rule(
+            "repo",
+            "evt.type = execve and container.image.repository = registry.example:5000/team/app",
+        ),
+        rule("tag", "evt.type = execve and container.image.tag = v2"),
+        rule(
+            "privileged",
+            "evt.type = execve and container.privileged = true",
+        ),
+        rule(
+            "k8s",
+            "evt.type = execve and k8s.ns.name = prod and k8s.pod.name = app-7d9f",
+        ),
+        // Unknown privilege and no Kubernetes: missing, so neither test holds.
+        rule(
+            "unprivileged",
+            "evt.type = execve and container.privileged = false",
+        ),
+        rule("no_tag", "evt.type = execve and container.image.tag exists"),
+        rule("no_pod", "evt.type = execve and not k8s.pod.name exists"),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        [
+            "name@10",
+            "repo@10",
+            "tag@10",
+            "privileged@10",
+            "k8s@10",
+            "no_tag@10",
+            "name@20",
+            "no_pod@20",
+        ]
+    );
+}

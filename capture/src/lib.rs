@@ -2,6 +2,7 @@
 //! ring buffer, snapshots /proc, and writes captures through the format crate.
 
 pub mod cgroups;
+pub mod containers;
 pub mod error;
 pub mod features;
 pub mod host;

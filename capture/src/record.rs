@@ -962,6 +962,7 @@ impl<'a> Record<'a> {
             },
             Kind::ProcSnapshot
             | Kind::Cgroup
+            | Kind::Container
             | Kind::RecorderStart
             | Kind::RecorderStop
             | Kind::Lost => {

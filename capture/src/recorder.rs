@@ -585,12 +585,36 @@ impl Output {
                 && self.named.insert(e.cgroup)
                 && let Some(path) = self.cgroups.path(e.cgroup).map(<[u8]>::to_vec)
             {
+                // A container's cgroup: what its runtime's state says of it, after its name.
+                let container = shrike_format::containers::container_id(&path)
+                    .map(|id| String::from_utf8_lossy(id).into_owned())
+                    .map(|id| {
+                        let c = crate::containers::describe(&crate::containers::state_root(), &id);
+                        Body::Container {
+                            cgroup: e.cgroup,
+                            id: id.into_bytes(),
+                            runtime: c.runtime.as_bytes().to_vec(),
+                            name: c.name.into_bytes(),
+                            image: c.image.into_bytes(),
+                            privileged: c.privileged,
+                            pod: c.pod.into_bytes(),
+                            namespace: c.namespace.into_bytes(),
+                        }
+                    });
                 let name = Event {
                     ts: e.ts,
                     ..self.meta(Body::Cgroup { id: e.cgroup, path })
                 };
                 self.writer.append(&name).map_err(self.err())?;
                 self.events += 1;
+                if let Some(body) = container {
+                    let c = Event {
+                        ts: e.ts,
+                        ..self.meta(body)
+                    };
+                    self.writer.append(&c).map_err(self.err())?;
+                    self.events += 1;
+                }
             }
             self.writer.append(&e).map_err(self.err())?;
             self.events += 1;

@@ -504,6 +504,8 @@ kinds! {
     112 RecorderStart "recorder_start" Meta { version: str, config: str }
     113 RecorderStop "recorder_stop" Meta { reason: str, events: uint, lost: uint }
     114 Lost "lost" Meta { count: uint }
+    // ---- snapshot, since 1.4 ----
+    115 Container "container" Snapshot { cgroup: uint, id: str, runtime: str, name: str, image: str, privileged: uint, pod: str, namespace: str }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.
@@ -670,6 +672,7 @@ impl<S> Body<S> {
                 | Body::RecorderStop { .. }
                 | Body::Lost { .. }
                 | Body::Cgroup { .. }
+                | Body::Container { .. }
         )
     }
 
@@ -721,10 +724,10 @@ impl Kind {
 
 /// The kinds that change which processes exist, what they run, or whether
 /// the file they run still exists: snapshots, execs, forks and exits,
-/// cgroup names, unlinks and renames. A writer keeps them in chunks of their
+/// cgroup names and containers, unlinks and renames. A writer keeps them in chunks of their
 /// own (SPEC.md §4.4), so a reader that builds the process history reads
 /// those chunks only.
-pub const PROCESS_KINDS: [Kind; 14] = [
+pub const PROCESS_KINDS: [Kind; 15] = [
     Kind::ProcSnapshot,
     Kind::Execve,
     Kind::Execveat,
@@ -734,6 +737,7 @@ pub const PROCESS_KINDS: [Kind; 14] = [
     Kind::Vfork,
     Kind::ProcExit,
     Kind::Cgroup,
+    Kind::Container,
     Kind::Unlink,
     Kind::Unlinkat,
     Kind::Rename,

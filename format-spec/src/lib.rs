@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod columns;
+pub mod containers;
 mod error;
 mod event;
 mod frame;

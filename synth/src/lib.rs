@@ -310,11 +310,27 @@ impl Generator {
                 }
                 _ => format!("/system.slice/{base}.service"),
             };
+            let id = shrike_format::containers::container_id(path.as_bytes()).map(<[u8]>::to_vec);
+            let cgroup = p.cgroup;
             let body = Body::Cgroup {
                 id: p.cgroup,
                 path: path.into_bytes(),
             };
             self.emit(0, body);
+            // What the recorder read of the container from Docker's state.
+            if let Some(id) = id {
+                let body = Body::Container {
+                    cgroup,
+                    id,
+                    runtime: b"docker".to_vec(),
+                    name: b"db".to_vec(),
+                    image: b"postgres:16".to_vec(),
+                    privileged: shrike_format::containers::PRIVILEGED_NO,
+                    pod: Vec::new(),
+                    namespace: Vec::new(),
+                };
+                self.emit(0, body);
+            }
         }
         for i in 0..self.procs.len() {
             let p = self.procs[i].clone();

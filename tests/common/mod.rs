@@ -613,6 +613,7 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
                     | Body::RecorderStop { .. }
                     | Body::Lost { .. }
                     | Body::Cgroup { .. }
+                    | Body::Container { .. }
             )
         })
         .filter(|e| e.pid != pid && !is_descendant(&evs, e.pid, pid))
