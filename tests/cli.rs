@@ -253,11 +253,11 @@ fn capture_and_rules(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
 #[test]
 fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
     let dir = tempfile::tempdir().unwrap();
-    // A field named twice, one shrike cannot provide, and tags out of order.
+    // A field named twice, one without a value (no pod on a host), and tags out of order.
     let (f, rules) = capture_and_rules(
         dir.path(),
         "- rule: Kill seen\n  desc: d\n  condition: evt.type = kill\n  \
-         output: kill by %proc.name (%proc.name) to %evt.arg.target_pid on %proc.env\n  \
+         output: kill by %proc.name (%proc.name) to %evt.arg.target_pid on %k8s.pod.name\n  \
          priority: NOTICE\n  tags: [zeta, alpha]\n",
     );
     let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
@@ -295,10 +295,15 @@ fn scan_json_lines_carry_falcos_fields_in_falcos_order() {
     let names: Vec<&str> = fields.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        ["evt.time", "proc.name", "evt.arg.target_pid", "proc.env"]
+        [
+            "evt.time",
+            "proc.name",
+            "evt.arg.target_pid",
+            "k8s.pod.name"
+        ]
     );
     assert_eq!(first.matches("\"proc.name\":").count(), 1, "{first}");
-    assert_eq!(fields["proc.env"], serde_json::Value::Null);
+    assert_eq!(fields["k8s.pod.name"], serde_json::Value::Null);
     // Typed as Falco types them: evt.time in ns since the epoch, a pid a number.
     let time_ns = fields["evt.time"].as_i64().expect("evt.time is a number");
     let iso = v["time"].as_str().unwrap();
@@ -628,6 +633,7 @@ fn replay_and_timeline_show_values_by_name() {
                 resolved: 1,
                 flags: 0o1101,
                 mode: 0o600,
+                created: 2,
             },
         ),
         ev(
@@ -673,7 +679,7 @@ fn replay_and_timeline_show_values_by_name() {
     for want in [
         "ptrace PTRACE_POKEDATA on pid 77",
         "kill pid 77 with SIGKILL",
-        "open /root/.bash_history (write, O_TRUNC|O_CREAT) -> fd 3",
+        "open /root/.bash_history (write, O_TRUNC|O_CREAT, existed) -> fd 3",
         "(in progress: non-blocking)",
         "killed by SIGKILL",
     ] {

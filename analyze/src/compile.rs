@@ -732,6 +732,22 @@ fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
             )));
         }
     }
+    // A port takes a service name for its number (libsinsp's getservbyname).
+    let is_port = lhs.transforms.is_empty()
+        && matches!(
+            lhs.field,
+            Field::Fd(
+                FdField::Port | FdField::Sport | FdField::Cport | FdField::Lport | FdField::Rport
+            )
+        );
+    let lit = |ty: Type, v: &str, op: Op| {
+        if is_port {
+            let n = crate::services::port(v).map_err(CompileError::Invalid)?;
+            lit(ty, &n, op)
+        } else {
+            lit(ty, v, op)
+        }
+    };
     let rhs = match (&c.rhs, c.op) {
         (Rhs::None, _) => R::None,
         (Rhs::Value(v), Op::Regex) => R::Regex(

@@ -547,50 +547,69 @@ pub fn inode_flags_text(request: u64, flags: u64) -> String {
     out
 }
 
-/// An `open`, `openat`, `openat2` or `creat`: its result, the path opened and its flags.
-pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<(i64, &'a [u8], u64)> {
+/// What an `open`, `openat`, `openat2` or `creat` did.
+#[derive(Clone, Copy, Debug)]
+pub struct Opened<'a> {
+    /// The new fd, or -errno.
+    pub res: i64,
+    /// The path as the process passed it.
+    pub path: &'a [u8],
+    /// The path opened.
+    pub abspath: &'a [u8],
+    /// `O_*` flags (`creat`'s are `O_CREAT|O_WRONLY|O_TRUNC`).
+    pub flags: u64,
+    /// The mode asked for a new file.
+    pub mode: u64,
+    /// 1 the open created the file, 2 it existed, 0 unknown (SPEC §5.1).
+    pub created: u64,
+}
+
+/// The open-family event's facts; `None` for every other event.
+pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<Opened<'a>> {
     match b {
         Body::Open {
             res,
+            path,
             abspath,
             flags,
+            mode,
+            created,
             ..
         }
         | Body::Openat {
             res,
+            path,
             abspath,
             flags,
+            mode,
+            created,
             ..
         }
         | Body::Openat2 {
             res,
+            path,
             abspath,
             flags,
+            mode,
+            created,
             ..
         }
         | Body::Creat {
             res,
+            path,
             abspath,
             flags,
+            mode,
+            created,
             ..
-        } => Some((*res, *abspath, *flags)),
-        _ => None,
-    }
-}
-
-/// The open-family flags and mode, for `evt.is_open_*`.
-fn open_flags(ev: &EventRef<'_>) -> Option<(u64, u64, i64)> {
-    match &ev.body {
-        Body::Open {
-            flags, mode, res, ..
-        }
-        | Body::Openat {
-            flags, mode, res, ..
-        }
-        | Body::Openat2 {
-            flags, mode, res, ..
-        } => Some((*flags, *mode, *res)),
-        Body::Creat { mode, res, .. } => Some((0o1101, *mode, *res)),
+        } => Some(Opened {
+            res: *res,
+            path,
+            abspath,
+            flags: *flags,
+            mode: *mode,
+            created: *created,
+        }),
         _ => None,
     }
 }
@@ -599,6 +618,8 @@ fn open_flags(ev: &EventRef<'_>) -> Option<(u64, u64, i64)> {
 struct FdView<'a> {
     num: Option<i64>,
     path: Option<&'a [u8]>,
+    /// The path as the process passed it (`fd.nameraw`), where the call took one.
+    raw: Option<&'a [u8]>,
     local: SockAddr<&'a [u8]>,
     remote: SockAddr<&'a [u8]>,
     /// Whether local is the client side (connect) or the server side (accept, bind, listen).
@@ -611,6 +632,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
     let file = |num: i64, path: &'a [u8]| FdView {
         num: Some(num),
         path: Some(path),
+        raw: None,
         local: SockAddr::None,
         remote: SockAddr::None,
         local_is_client: false,
@@ -621,8 +643,15 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
         // libsinsp: a failed open's fd is -1 (its error is evt.res), and a
         // directory opened with O_DIRECTORY is of type `d`.
         b if opened(b).is_some() => {
-            let (res, abspath, flags) = opened(b).expect("an open");
+            let Opened {
+                res,
+                path,
+                abspath,
+                flags,
+                ..
+            } = opened(b).expect("an open");
             FdView {
+                raw: Some(path),
                 fdtype: if flags & 0o200000 != 0 {
                     fdtype::DIRECTORY
                 } else {
@@ -649,6 +678,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             file(*fd, path)
         }
         Body::MemfdCreate { res, .. } => FdView {
+            raw: None,
             fdtype: fdtype::MEMFD,
             ..file(*res, b"")
         },
@@ -659,6 +689,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             raddr,
             ..
         } => FdView {
+            raw: None,
             num: Some(*fd),
             path: None,
             local: *laddr,
@@ -681,6 +712,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             raddr,
             ..
         } => FdView {
+            raw: None,
             num: Some(*res),
             path: None,
             local: *laddr,
@@ -695,6 +727,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
         | Body::Listen {
             fd, proto, laddr, ..
         } => FdView {
+            raw: None,
             num: Some(*fd),
             path: None,
             local: *laddr,
@@ -730,6 +763,7 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             raddr,
             ..
         } => FdView {
+            raw: None,
             num: Some(*newfd),
             path: (*t != fdtype::SOCKET).then_some(*path),
             local: *laddr,
@@ -784,19 +818,25 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::EvtFailed => ev.body.res().map(|r| Val::Bool(r < 0)),
         Field::EvtDir => s(b"<"),
         Field::EvtIsOpenRead => Some(Val::Bool(
-            open_flags(ev).is_some_and(|(f, _, _)| f & 3 != 1),
+            opened(&ev.body).is_some_and(|o| o.flags & 3 != 1),
         )),
         Field::EvtIsOpenWrite => Some(Val::Bool(
-            open_flags(ev).is_some_and(|(f, _, _)| f & 3 != 0),
+            opened(&ev.body).is_some_and(|o| o.flags & 3 != 0),
         )),
         Field::EvtIsOpenExec => {
-            Some(Val::Bool(open_flags(ev).is_some_and(|(f, m, _)| {
-                f & 0o20100000 != 0 && m & 0o111 != 0
+            Some(Val::Bool(opened(&ev.body).is_some_and(|o| {
+                o.flags & 0o20100000 != 0 && o.mode & 0o111 != 0
             })))
         }
-        Field::EvtIsOpenCreate => Some(Val::Bool(
-            open_flags(ev).is_some_and(|(f, _, r)| f & 0o100 != 0 && r >= 0),
-        )),
+        // libsinsp: the kernel's FMODE_CREATED; where the recorder could not
+        // tell (older files, an uncalibrated kernel), that O_CREAT was asked.
+        Field::EvtIsOpenCreate => Some(Val::Bool(opened(&ev.body).is_some_and(
+            |o| match o.created {
+                1 => true,
+                2 => false,
+                _ => o.flags & 0o100 != 0 && o.res >= 0,
+            },
+        ))),
         Field::EvtHostname => s(c.header.hostname.as_bytes()),
         Field::EvtNum => num(c.num),
         Field::EvtArg(a) => arg(ev, a, c.header),
@@ -1031,6 +1071,17 @@ fn fd_field<'e>(f: FdField, v: &FdView<'e>) -> Option<Val<'e>> {
     let ip = |a: &SockAddr<&[u8]>| a.ip().map(Val::Ip);
     let port = |a: &SockAddr<&[u8]>| a.port().map(|p| Val::Num(p.into()));
     match f {
+        // libsinsp: the path as passed, only runs of `/` made one.
+        FdField::NameRaw if !sock && v.raw.is_some() => {
+            let raw = v.raw.filter(|p| !p.is_empty())?;
+            let mut out = Vec::with_capacity(raw.len());
+            for &c in raw {
+                if !(c == b'/' && out.last() == Some(&b'/')) {
+                    out.push(c);
+                }
+            }
+            owned(out)
+        }
         FdField::Name | FdField::NameRaw => {
             if !sock {
                 return v.path.filter(|p| !p.is_empty()).and_then(s);

@@ -8,6 +8,7 @@ pub mod history;
 pub mod output;
 pub mod replay;
 pub mod scan;
+pub mod services;
 pub mod summary;
 pub mod time;
 pub mod timeline;

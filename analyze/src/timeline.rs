@@ -196,7 +196,13 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             )
         }
         b if crate::fields::opened(b).is_some() => {
-            let (res, abspath, flags) = crate::fields::opened(b).expect("an open");
+            let crate::fields::Opened {
+                res,
+                abspath,
+                flags,
+                created,
+                ..
+            } = crate::fields::opened(b).expect("an open");
             let mode = match flags & 3 {
                 0 => "read",
                 1 => "write",
@@ -208,11 +214,17 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 .split('|')
                 .filter(|f| !matches!(*f, "O_RDONLY" | "O_LARGEFILE" | "O_CLOEXEC"))
                 .collect();
-            let mode = if extra.is_empty() {
+            let mut mode = if extra.is_empty() {
                 mode.to_string()
             } else {
                 format!("{mode}, {}", extra.join("|"))
             };
+            // O_CREAT asks; whether the file was new, only the kernel knew.
+            match created {
+                1 => mode.push_str(", new file"),
+                2 if flags & 0o100 != 0 => mode.push_str(", existed"),
+                _ => {}
+            }
             (
                 format!(
                     "open {} ({mode}){}",

@@ -67,6 +67,7 @@ fn open(ts: u64, path: &str) -> OwnedEvent {
             resolved: 1,
             flags: 0,
             mode: 0,
+            created: 0,
         },
     )
 }
@@ -182,6 +183,7 @@ fn ancestry_and_missing_values_follow_falco() {
                 resolved: 1,
                 flags: 0,
                 mode: 0,
+                created: 0,
             },
         ),
         ev(
@@ -335,6 +337,7 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
                 resolved: 1,
                 flags: 0,
                 mode: 0,
+                created: 0,
             },
         ),
     ])];
@@ -1012,6 +1015,7 @@ fn arguments_compare_by_the_names_libsinsp_gives_them() {
                 resolved: 1,
                 flags: 0o1101,
                 mode: 0o600,
+                created: 0,
             },
         ),
         ev(40, 1, "sh", Body::Setuid { res: 0, uid: 33 }),
@@ -1075,6 +1079,7 @@ fn fd_fields_follow_libsinsp() {
                 resolved: 1,
                 flags,
                 mode: 0,
+                created: 0,
             },
         )
     };
@@ -1221,6 +1226,7 @@ fn proc_duration_counts_from_the_fork_or_the_snapshot_start() {
                 resolved: 1,
                 flags: 0,
                 mode: 0,
+                created: 0,
             },
         )
     };
@@ -1440,4 +1446,136 @@ fn container_metadata_the_recorder_read_answers_falcos_fields() {
             "no_pod@20",
         ]
     );
+}
+
+#[test]
+fn evt_is_open_create_is_the_kernels_word_not_o_creat() {
+    let open = |ts: u64, created: u64| {
+        ev(
+            ts,
+            1,
+            "sh",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"/etc/cron.d/job".to_vec(),
+                abspath: b"/etc/cron.d/job".to_vec(),
+                resolved: 1,
+                flags: 0o101,
+                mode: 0o644,
+                created,
+            },
+        )
+    };
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        open(10, 1), // the kernel created the file
+        open(20, 2), // O_CREAT, but the file existed
+        open(30, 0), // unknown (an older capture): O_CREAT is all there is
+    ])];
+    let rules = [
+        rule("create", "evt.type = openat and evt.is_open_create = true"),
+        rule(
+            "existing",
+            "evt.type = openat and evt.is_open_create = false",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        ["create@10", "existing@20", "create@30"]
+    );
+}
+
+#[test]
+fn falcos_modifiers_and_port_service_names_keep_their_meaning() {
+    let connect = |ts: u64, port: u16| {
+        ev(
+            ts,
+            100,
+            "bash",
+            Body::Connect {
+                res: 0,
+                fd: 3,
+                proto: 6,
+                laddr: SockAddr::None,
+                raddr: SockAddr::V4 {
+                    ip: [192, 0, 2, 7],
+                    port,
+                },
+            },
+        )
+    };
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        exec(10, 200, 100, "/usr/bin/python3", &["python3"]),
+        exec(20, 300, 100, "/bin/bash", &["bash"]),
+        connect(30, 22),
+        connect(40, 443),
+    ])];
+    let rules = [
+        rule(
+            "anyof",
+            "evt.type = execve and proc.name startswith anyof (py, zz)",
+        ),
+        rule(
+            "allof",
+            "evt.type = execve and proc.name contains allof (ba, sh)",
+        ),
+        // `b` and `ba` both start `bash`: not exactly one.
+        rule(
+            "oneof",
+            "evt.type = execve and proc.name startswith oneof (b, ba, py)",
+        ),
+        rule("none", "evt.type = execve and proc.name = anyof ()"),
+        rule("ssh", "evt.type = connect and fd.rport = ssh"),
+        rule("web", "evt.type = connect and fd.sport in (http, https)"),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        ["anyof@10", "oneof@10", "allof@20", "ssh@30", "web@40"]
+    );
+    // An unknown service name is a load error, as in Falco.
+    let mut l = Loader::new();
+    l.add_str(
+        "t.yaml",
+        &rule("bad", "evt.type = connect and fd.rport = nosuchsvc"),
+    )
+    .unwrap();
+    let engine = Engine::new(&l.finish().unwrap(), Priority::Debug);
+    assert!(
+        format!("{:?}", engine.errors).contains("not a port number or a service name"),
+        "{:?} {:?}",
+        engine.errors,
+        engine.skipped
+    );
+}
+
+#[test]
+fn fd_nameraw_is_the_path_as_passed() {
+    let caps = [capture(&[
+        snapshot(1, 0, "sh", "/bin/sh"),
+        ev(
+            10,
+            1,
+            "sh",
+            Body::Openat {
+                res: 3,
+                dirfd: -100,
+                path: b"../etc//shadow".to_vec(),
+                abspath: b"/etc/shadow".to_vec(),
+                resolved: 1,
+                flags: 0,
+                mode: 0,
+                created: 2,
+            },
+        ),
+    ])];
+    let rules = [
+        rule("raw", "evt.type = openat and fd.nameraw = ../etc/shadow"),
+        rule("name", "evt.type = openat and fd.name = /etc/shadow"),
+    ]
+    .concat();
+    assert_eq!(fired(&caps, &rules), ["raw@10", "name@10"]);
 }

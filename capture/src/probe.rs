@@ -2,10 +2,12 @@
 //! class, the ring buffer, the lost-event counters and the follow set.
 
 use std::os::fd::{AsFd, AsRawFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
+
+use crate::record::Calibration;
 use aya::programs::tp_btf::BtfTracePointLinkId;
 use aya::programs::trace_point::TracePointLinkId;
 use aya::programs::{BtfTracePoint, ProgramError, TracePoint};
@@ -169,6 +171,65 @@ impl Probe {
             refused,
             attached,
         })
+    }
+
+    /// Finds the kernel's `FMODE_CREATED` bit (20 on older kernels, 21 since
+    /// a reshuffle of the f_mode flags, and in no BTF): this thread
+    /// creates a file in `dir` and opens it again, and the programs report
+    /// the f_mode of each (the `calib` map). Unknown (0) without the openat
+    /// program or if the two opens do not differ in exactly one candidate bit.
+    pub fn calibrate(&mut self, dir: &Path) -> Calibration {
+        let attached = self
+            .links
+            .iter()
+            .any(|l| matches!(l, Attached::Tp(n, _) if n == "exit_openat"));
+        let Some(map) = self.ebpf.map_mut("calib") else {
+            return Calibration::default();
+        };
+        let Ok(mut calib) = Array::<_, u32>::try_from(map) else {
+            return Calibration::default();
+        };
+        if !attached {
+            return Calibration::default();
+        }
+        // SAFETY: plain getter.
+        let tid = unsafe { libc::gettid() } as u32;
+        let set = |m: &mut Array<&mut MapData, u32>, i: u32, v: u32| m.set(i, v, 0).is_ok();
+        if !(set(&mut calib, 1, 0) && set(&mut calib, 2, 0) && set(&mut calib, 3, tid)) {
+            return Calibration::default();
+        }
+        let path = dir.join(format!(
+            ".shrike-fmode-{}-{tid}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        set(&mut calib, 0, 1);
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        let opened = created.is_ok().then(|| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+        });
+        set(&mut calib, 0, 0);
+        if created.is_ok() {
+            let _ = std::fs::remove_file(&path);
+        }
+        if !matches!(opened, Some(Ok(_))) {
+            return Calibration::default();
+        }
+        let (Ok(first), Ok(second)) = (calib.get(&1, 0), calib.get(&2, 0)) else {
+            return Calibration::default();
+        };
+        let bit = first & !second & (1 << 20 | 1 << 21);
+        Calibration {
+            fmode_created: if bit.count_ones() == 1 { bit } else { 0 },
+        }
     }
 
     /// Adds a process to the follow set (with `follow`, only it and its descendants are traced).

@@ -39,7 +39,7 @@ pub mod layout {
     /// See [`REC_TS`].
     pub const REC_NR: usize = 128;
     /// See [`REC_TS`].
-    pub const REC_PGID: usize = 132;
+    pub const REC_AUX: usize = 132;
 
     /// Size of `struct shrike_fdinfo` and its offsets.
     pub const FDINFO_LEN: usize = 44;
@@ -128,7 +128,7 @@ pub mod layout {
         ("offsetof(struct shrike_rec, flags)", REC_FLAGS),
         ("offsetof(struct shrike_rec, comm)", REC_COMM),
         ("offsetof(struct shrike_rec, nr)", REC_NR),
-        ("offsetof(struct shrike_rec, pgid)", REC_PGID),
+        ("offsetof(struct shrike_rec, aux)", REC_AUX),
         ("sizeof(struct shrike_fdinfo)", FDINFO_LEN),
         ("offsetof(struct shrike_fdinfo, fdtype)", FDINFO_FDTYPE),
         ("offsetof(struct shrike_fdinfo, family)", FDINFO_FAMILY),
@@ -166,6 +166,14 @@ pub mod layout {
 const AT_FDCWD: i64 = -100;
 const PR_SET_NAME: u64 = 15;
 
+/// What the loader found out about the running kernel that decoding needs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Calibration {
+    /// The `f_mode` bit the kernel sets on a file an open created
+    /// (`FMODE_CREATED`, which moved between kernels); 0 when not found.
+    pub fmode_created: u32,
+}
+
 /// Why a record could not be turned into an event.
 #[derive(Debug, thiserror::Error)]
 #[error("malformed kernel record: {0}")]
@@ -181,8 +189,8 @@ pub struct Record<'a> {
     kind: u32,
     /// The syscall number the kernel ran (0 for the scheduler's records).
     nr: u32,
-    /// An exec's process group.
-    pgid: u32,
+    /// An exec's process group; an open's f_mode.
+    aux: u32,
     cpu: u32,
     pid: u32,
     tid: u32,
@@ -237,7 +245,7 @@ impl<'a> Record<'a> {
             a: std::array::from_fn(|i| u64_at(b, REC_ARGS + 8 * i)),
             kind: u32_at(b, REC_KIND),
             nr: u32_at(b, REC_NR),
-            pgid: u32_at(b, REC_PGID),
+            aux: u32_at(b, REC_AUX),
             cpu: u32_at(b, REC_CPU),
             pid: u32_at(b, REC_PID),
             tid: u32_at(b, REC_TID),
@@ -326,7 +334,7 @@ impl<'a> Record<'a> {
     }
 
     /// Converts to a format event; `None` for kinds the recorder does not emit.
-    pub fn to_event(&self) -> Option<OwnedEvent> {
+    pub fn to_event(&self, cal: &Calibration) -> Option<OwnedEvent> {
         let kind = Kind::from_id(u16::try_from(self.kind).ok()?)?;
         let res = self.res;
         let a = &self.a;
@@ -349,7 +357,7 @@ impl<'a> Record<'a> {
                 let filename = self.owned(TAG_PATH);
                 let argv = self.strings(TAG_ARGV, REC_F_ARGV_TRUNC);
                 let env = self.strings(TAG_ENV, REC_F_ENV_TRUNC);
-                let pgid = u64::from(self.pgid);
+                let pgid = u64::from(self.aux);
                 // A failed exec comes from the syscall exit: its numbers are the arguments, not facts.
                 let ok = res == 0;
                 let cwd = if ok {
@@ -540,6 +548,12 @@ impl<'a> Record<'a> {
                 // A successful open carries the opened file's path as the kernel resolved it.
                 let path = self.owned(TAG_PATH);
                 let (abspath, resolved) = self.resolved_or(res >= 0, TAG_PATH, TAG_BASE);
+                let created = match cal.fmode_created {
+                    _ if res < 0 => 0,
+                    0 => 0,
+                    bit if self.aux & bit != 0 => 1,
+                    _ => 2,
+                };
                 match kind {
                     Kind::Open => Body::Open {
                         res,
@@ -549,6 +563,7 @@ impl<'a> Record<'a> {
                         resolved,
                         flags: self.u32(1),
                         mode: self.u32(2),
+                        created,
                     },
                     Kind::Openat => Body::Openat {
                         res,
@@ -558,6 +573,7 @@ impl<'a> Record<'a> {
                         resolved,
                         flags: self.u32(2),
                         mode: self.u32(3),
+                        created,
                     },
                     Kind::Openat2 => Body::Openat2 {
                         res,
@@ -567,6 +583,7 @@ impl<'a> Record<'a> {
                         resolved,
                         flags: a[2],
                         mode: a[3],
+                        created,
                     },
                     _ => Body::Creat {
                         res,
@@ -576,6 +593,7 @@ impl<'a> Record<'a> {
                         resolved,
                         flags: 0o1101,
                         mode: self.u32(1),
+                        created,
                     },
                 }
             }

@@ -335,9 +335,23 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             RAW_SENTENCE
         ));
     }
+    // Which f_mode bit says an open created its file, found by trying, next
+    // to the output (the one directory the recorder writes).
+    let dir = match opts.output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let cal = probe.calibrate(&dir);
     // What this kernel cannot give, said once on the terminal and kept in every file.
     let mut limits = features.limits();
     limits.extend(probe.refused.iter().cloned());
+    if cal.fmode_created == 0 && opts.classes.contains(&Class::File) {
+        limits.push(format!(
+            "the kernel's flag for a file an open created was not found (by creating a file in {}): \
+             whether an open created its file is unknown, and evt.is_open_create means O_CREAT was asked",
+            dir.display()
+        ));
+    }
     let release = crate::host::uname().map_or_else(|| "?".into(), |u| u.kernel);
     summary
         .warnings
@@ -387,7 +401,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
     let mut malformed = 0u64;
     let reason = loop {
         let mut parse = |b: &[u8]| match Record::parse(b) {
-            Ok(r) => batch.extend(r.to_event()),
+            Ok(r) => batch.extend(r.to_event(&cal)),
             Err(_) => malformed += 1,
         };
         probe.drain(Duration::from_millis(50), &mut parse);
@@ -444,7 +458,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
     // Whatever the kernel already produced belongs to this recording.
     loop {
         let mut parse = |b: &[u8]| match Record::parse(b) {
-            Ok(r) => batch.extend(r.to_event()),
+            Ok(r) => batch.extend(r.to_event(&cal)),
             Err(_) => malformed += 1,
         };
         if probe.drain(Duration::ZERO, &mut parse) == 0 {

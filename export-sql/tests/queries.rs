@@ -166,6 +166,7 @@ fn file_rows_say_which_paths_are_the_kernels_and_hold_the_new_file_kinds() {
                 flags: 0,
                 mode: 0,
                 resolved,
+                created: 0,
             },
         )
     };

@@ -438,10 +438,10 @@ kinds! {
     25 Prctl "prctl" Process { res: int, option: uint, arg2: uint, name: str }
     26 Setsid "setsid" Process { res: int }
     // ---- file ----
-    32 Open "open" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
-    33 Openat "openat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
-    34 Openat2 "openat2" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
-    35 Creat "creat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint }
+    32 Open "open" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint, created: uint }
+    33 Openat "openat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint, created: uint }
+    34 Openat2 "openat2" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint, created: uint }
+    35 Creat "creat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, mode: uint, resolved: uint, created: uint }
     36 Unlink "unlink" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }
     37 Unlinkat "unlinkat" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }
     38 Rmdir "rmdir" File { res: int, dirfd: int, path: str, abspath: str, flags: uint, resolved: uint }

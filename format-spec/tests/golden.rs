@@ -201,7 +201,10 @@ fn a_file_that_mixes_process_kinds_with_the_rest_reads_as_before() {
     let cap = Capture::from_bytes(bytes).unwrap();
     assert!(cap.damage().is_empty());
     assert_eq!((cap.header().major, cap.header().minor), (1, 1));
-    let (got, resolved) = without_added(&cap.read_all().unwrap(), &["resolved", "env", "pgid"]);
+    let (got, resolved) = without_added(
+        &cap.read_all().unwrap(),
+        &["resolved", "env", "pgid", "created"],
+    );
     assert_eq!(got, want);
     assert!(resolved > 0, "path events carry the 1.2 field");
 }
@@ -214,7 +217,7 @@ fn a_version_1_0_file_reads_with_the_newer_fields_zero() {
     assert_eq!((cap.header().major, cap.header().minor), (1, 0));
     let events = cap.read_all().unwrap();
     assert_eq!(events.len(), want.lines().count());
-    let (got, _) = without_added(&events, &["resolved", "env", "pgid"]);
+    let (got, _) = without_added(&events, &["resolved", "env", "pgid", "created"]);
     let added = ["stdin_type", "stdin_ino", "stdout_type", "stdout_ino"];
     let mut with_added = 0;
     for (got, line) in got.lines().zip(want.lines()) {
@@ -245,7 +248,7 @@ fn a_version_1_2_sealed_file_reads_and_verifies_but_its_seals_prove_no_end() {
     let cap = Capture::from_bytes(bytes.clone()).unwrap();
     assert!(cap.damage().is_empty());
     assert_eq!((cap.header().major, cap.header().minor), (1, 2));
-    let (got, _) = without_added(&cap.read_all().unwrap(), &["env", "pgid"]);
+    let (got, _) = without_added(&cap.read_all().unwrap(), &["env", "pgid", "created"]);
     assert_eq!(got, want);
     let r = shrike_format::verify(&bytes, None);
     assert!(r.ok() && r.seals > 0 && !r.final_seal, "{r:?}");
@@ -258,13 +261,13 @@ fn a_version_1_2_sealed_file_reads_and_verifies_but_its_seals_prove_no_end() {
 }
 
 #[test]
-fn a_version_1_3_file_reads_with_no_environment_and_no_process_group() {
+fn a_version_1_3_file_reads_with_the_1_4_fields_empty() {
     let bytes = std::fs::read(dir().join("v1.3-small.shrk")).unwrap();
     let want = std::fs::read_to_string(dir().join("v1.3-small.jsonl")).unwrap();
     let cap = Capture::from_bytes(bytes).unwrap();
     assert!(cap.damage().is_empty());
     assert_eq!((cap.header().major, cap.header().minor), (1, 3));
-    let (got, added) = without_added(&cap.read_all().unwrap(), &["env", "pgid"]);
+    let (got, added) = without_added(&cap.read_all().unwrap(), &["env", "pgid", "created"]);
     assert_eq!(got, want);
     assert!(added >= 12, "exec and snapshot events carry the 1.4 fields");
 }

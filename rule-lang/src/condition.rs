@@ -43,6 +43,8 @@ struct Parser<'a> {
 
 /// Deepest nesting of parentheses, `not` and transformers in one condition.
 pub const MAX_NESTING: usize = 200;
+/// Most items after `oneof`, whose meaning is a test of every pair.
+pub const ONEOF_MAX: usize = 32;
 
 /// Characters that end a bare value (FALCO-FIELDS.md §2.1).
 fn ends_bare(c: u8) -> bool {
@@ -54,6 +56,21 @@ fn ident_char(c: u8) -> bool {
 }
 
 impl Parser<'_> {
+    /// `name(` where a field was expected: Falco's multi-value transformers
+    /// are named as such (valid Falco shrike does not evaluate), any other
+    /// name as unknown.
+    fn unknown_transformer(&self, name: &str, expected: &str) -> SyntaxError {
+        if matches!(name, "join" | "concat" | "getopt") {
+            return SyntaxError {
+                offset: self.pos,
+                message: format!(
+                    "`{name}(...)` is one of Falco's multi-value transformers, which shrike does not evaluate yet"
+                ),
+            };
+        }
+        self.err(&format!("{expected} (unknown transformer)"))
+    }
+
     fn err(&self, expected: &str) -> SyntaxError {
         let found = match self.s.get(self.pos) {
             None => "the end of the condition".to_string(),
@@ -185,7 +202,7 @@ impl Parser<'_> {
         if self.peek() == Some(b'(') {
             let Some(t) = Transformer::from_name(&name) else {
                 self.pos = start;
-                return Err(self.err("a field or macro (unknown transformer)"));
+                return Err(self.unknown_transformer(&name, "a field or macro"));
             };
             self.pos += 1;
             let inner = self.operand()?;
@@ -261,7 +278,7 @@ impl Parser<'_> {
         if self.peek() == Some(b'(') {
             let Some(t) = Transformer::from_name(&name) else {
                 self.pos = start;
-                return Err(self.err("a field name (unknown transformer)"));
+                return Err(self.unknown_transformer(&name, "a field name"));
             };
             self.pos += 1;
             self.enter()?;
@@ -301,12 +318,95 @@ impl Parser<'_> {
             return Err(self.err("an operator (=, !=, <, <=, >, >=, contains, icontains, bcontains, startswith, bstartswith, endswith, glob, iglob, regex, in, intersects, pmatch, exists)"));
         };
         self.pos += len;
+        if let Some(m) = self.modifier(op) {
+            let items = self.list_literal()?;
+            return self.modified(lhs, op, m, items);
+        }
         let rhs = match op {
             Op::Exists => Rhs::None,
             o if o.takes_list() => Rhs::List(self.list_literal()?),
             _ => self.value_or_field()?,
         };
         Ok(Expr::Check(Check { lhs, op, rhs }))
+    }
+
+    /// `anyof`, `allof` or `oneof` after a text operator, when a list follows
+    /// (`proc.name startswith anyof (ba, z)`); consumed.
+    fn modifier(&mut self, op: Op) -> Option<&'static str> {
+        if op.takes_list() || matches!(op, Op::Exists | Op::Lt | Op::Le | Op::Gt | Op::Ge) {
+            return None;
+        }
+        let save = self.pos;
+        self.ws();
+        let word = ["anyof", "allof", "oneof"]
+            .into_iter()
+            .find(|w| self.s[self.pos..].starts_with(w.as_bytes()))?;
+        let after = self.pos + word.len();
+        let rest = &self.s[after..];
+        let blank = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        if blank == 0 || rest.get(blank) != Some(&b'(') {
+            self.pos = save;
+            return None;
+        }
+        self.pos = after;
+        Some(word)
+    }
+
+    /// A modified comparison as the plain ones it means (libsinsp): `anyof`
+    /// holds when the comparison holds for some item, `allof` for every item,
+    /// `oneof` for exactly one; with no items, none holds.
+    fn modified(
+        &mut self,
+        lhs: Operand,
+        op: Op,
+        modifier: &str,
+        items: Vec<String>,
+    ) -> Result<Expr, SyntaxError> {
+        let one = |v: &String| {
+            Expr::Check(Check {
+                lhs: lhs.clone(),
+                op,
+                rhs: Rhs::Value(v.clone()),
+            })
+        };
+        if items.is_empty() {
+            return Ok(Expr::Check(Check {
+                lhs,
+                op: Op::In,
+                rhs: Rhs::List(Vec::new()),
+            }));
+        }
+        Ok(match modifier {
+            "anyof" => Expr::Or(items.iter().map(one).collect()),
+            "allof" => Expr::And(items.iter().map(one).collect()),
+            _ => {
+                // Exactly one: each item's comparison with every other's negated.
+                if items.len() > ONEOF_MAX {
+                    return Err(self.err(&format!(
+                        "at most {ONEOF_MAX} items after `oneof` (each is tested against every other)"
+                    )));
+                }
+                Expr::Or(
+                    (0..items.len())
+                        .map(|i| {
+                            Expr::And(
+                                items
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(j, v)| {
+                                        if i == j {
+                                            one(v)
+                                        } else {
+                                            Expr::Not(Box::new(one(v)))
+                                        }
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                )
+            }
+        })
     }
 
     fn value_or_field(&mut self) -> Result<Rhs, SyntaxError> {

@@ -275,3 +275,39 @@ fn errors_say_where_and_what_was_expected() {
     assert_eq!(at, 13);
     assert!(m.contains("`(` to start a list"), "{m}");
 }
+
+#[test]
+fn modifiers_mean_the_plain_comparisons_of_each_item() {
+    let sw = |v: &str| check("proc.name", Op::StartsWith, v);
+    assert_eq!(
+        p("proc.name startswith anyof (ba, sh)"),
+        Expr::Or(vec![sw("ba"), sw("sh")])
+    );
+    assert_eq!(
+        p("proc.name startswith allof (ba, b)"),
+        Expr::And(vec![sw("ba"), sw("b")])
+    );
+    let not = |e: Expr| Expr::Not(Box::new(e));
+    assert_eq!(
+        p("proc.name startswith oneof (a, b)"),
+        Expr::Or(vec![
+            Expr::And(vec![sw("a"), not(sw("b"))]),
+            Expr::And(vec![not(sw("a")), sw("b")]),
+        ])
+    );
+    // A list name expands inside the modifier's list, as anywhere.
+    assert_eq!(
+        p("proc.name = anyof (shells)"),
+        Expr::Or(vec![
+            check("proc.name", Op::Eq, "bash"),
+            check("proc.name", Op::Eq, "sh")
+        ])
+    );
+    // Without a list after it, the word is a value.
+    assert_eq!(p("proc.name = anyof"), check("proc.name", Op::Eq, "anyof"));
+    // Falco's multi-value transformers are named, not called unknown.
+    let e = parse("join(\",\", (proc.name)) = x", &|_| None).unwrap_err();
+    assert!(e.message.contains("multi-value transformers"), "{e:?}");
+    let many = format!("proc.name = oneof ({})", vec!["x"; 40].join(", "));
+    assert!(parse(&many, &|_| None).is_err());
+}

@@ -586,6 +586,12 @@ impl Generator {
                 path,
                 flags,
                 mode: if write { 0o644 } else { 0 },
+                // Writers now and then make a new file; readers open what exists.
+                created: match (res >= 0, write) {
+                    (false, _) => 0,
+                    (true, true) if self.ts.is_multiple_of(3) => 1,
+                    _ => 2,
+                },
             },
         );
     }

@@ -88,6 +88,8 @@ int main(int argc, char **argv)
 		die("known.txt");
 	close(fd);
 	close(open(known, O_RDONLY));
+	/* O_CREAT of a file that exists: it asks to create, the kernel did not. */
+	close(open(known, O_WRONLY | O_CREAT | O_APPEND, 0640));
 	if (open("/nonexistent-shrike/enoent", O_RDONLY) >= 0)
 		die("open of a missing file succeeded");
 

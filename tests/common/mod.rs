@@ -215,7 +215,11 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         &|e| matches!(&e.body, Body::Openat { abspath, flags, .. } if s(abspath) == known && flags & 3 == 1),
     );
     let Body::Openat {
-        res, flags, mode, ..
+        res,
+        flags,
+        mode,
+        created,
+        ..
     } = wopen.body
     else {
         unreachable!()
@@ -223,6 +227,17 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
     assert!(res >= 0);
     assert_eq!(flags & 0o1100, 0o1100, "O_CREAT|O_TRUNC");
     assert_eq!(mode, 0o640);
+    // Whether an open created its file is the kernel's FMODE_CREATED, which the
+    // recorder finds at load time on every kernel: O_CREAT alone says nothing.
+    assert_eq!(created, 1, "the first open created known.txt");
+    let again = find(
+        "O_CREAT open of the existing file",
+        &|e| matches!(&e.body, Body::Openat { abspath, flags, .. } if s(abspath) == known && flags & 0o2000 != 0),
+    );
+    assert!(
+        matches!(again.body, Body::Openat { created: 2, .. }),
+        "an O_CREAT open of an existing file did not create it: {again:?}"
+    );
     find(
         "read-open",
         &|e| matches!(&e.body, Body::Openat { abspath, flags, res, .. } if s(abspath) == known && flags & 3 == 0 && *res >= 0),
