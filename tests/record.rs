@@ -1132,3 +1132,75 @@ fn a_planted_segment_name_stops_the_command_instead_of_leaving_it_unrecorded() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+#[test]
+fn a_program_from_an_overlay_upper_layer_is_marked_and_one_from_a_lower_layer_is_not() {
+    // What a container's writable layer is: a binary dropped into it at run
+    // time is in the upper layer; the image's own binaries are in the lower.
+    if !ebpf_usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| {
+        let p = dir.path().join(n);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    };
+    let (lower, upper, work, merged) = (d("lower"), d("upper"), d("work"), d("merged"));
+    std::fs::copy("/bin/true", lower.join("shipped")).unwrap();
+    std::fs::copy("/bin/true", upper.join("dropped")).unwrap();
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.display(),
+        upper.display(),
+        work.display()
+    );
+    let m = Command::new("mount")
+        .args(["-t", "overlay", "overlay", "-o", &opts])
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(
+        m.status.success(),
+        "mount: {}",
+        String::from_utf8_lossy(&m.stderr)
+    );
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(merged.clone());
+    let file = dir.path().join("overlay.shrk");
+    let script = format!("{0}/shipped; {0}/dropped", merged.display());
+    record(&file, &["--follow"], &["sh", "-c", &script]);
+    let upper_of = |name: &str| {
+        let e = events(&file)
+            .into_iter()
+            .find(|e| matches!(&e.body, Body::Execve { res: 0, filename, .. } if s(filename).ends_with(name)))
+            .unwrap_or_else(|| panic!("the exec of {name} is recorded"));
+        let Body::Execve { flags, .. } = e.body else {
+            unreachable!()
+        };
+        flags & shrike_format::EXEC_UPPER_LAYER != 0
+    };
+    assert!(
+        upper_of("/dropped"),
+        "a binary written into the upper layer"
+    );
+    assert!(!upper_of("/shipped"), "a binary of the lower layer");
+    // Falco's field answers from it.
+    let o = Command::new(BIN)
+        .args([
+            "replay",
+            "--filter",
+            "evt.type = execve and proc.is_exe_upper_layer = true",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("/dropped"), "{out}");
+}

@@ -47,6 +47,7 @@ struct shrike_rec {
 #define REC_F_ARGV_TRUNC 1
 #define REC_F_PATH_TRUNC 2
 #define REC_F_ENV_TRUNC 4
+#define REC_F_EXE_UPPER 8 /* the executable is in an overlayfs upper layer */
 
 struct shrike_fdinfo {
 	__u16 fdtype;   /* S_IFMT >> 12 of the inode, 0 if unknown */

@@ -1011,6 +1011,26 @@ static __always_inline void put_task_facts(struct shrike_rec *r, struct task_str
 	bpf_core_read(&r->args[5], 8, &c->cap_permitted);
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+/* Whether `f` is a file of an overlayfs upper layer: written in the container
+ * (or on the host's overlay), not shipped in an image's lower layers.
+ * overlayfs keeps the upper dentry right after the VFS inode it embeds
+ * (struct ovl_inode), a type in no vmlinux BTF when overlay is a module; the
+ * inode's size is relocated, so the place is right on every kernel. */
+static __always_inline bool exe_upper_layer(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	if (!d || BPF_CORE_READ(d, d_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return false;
+	char *inode = (char *)BPF_CORE_READ(d, d_inode);
+	if (!inode)
+		return false;
+	struct dentry *upper = NULL;
+	bpf_probe_read_kernel(&upper, sizeof(upper), inode + bpf_core_type_size(struct inode));
+	return upper && BPF_CORE_READ(upper, d_inode, i_ino) != 0;
+}
+
 /* Appends the user memory [start, end) of the new image (argv or the
  * environment, NUL-separated strings), at most STR_MAX - 1 bytes; what does
  * not fit, or fits no more in the record, sets `trunc` (REC_F_*) and the cut. */
@@ -1053,7 +1073,10 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	u32 off = ctx->filename_loc & 0xffff;
 	put_kernel_bytes(&o, TAG_PATH, (char *)ctx + off, ((ctx->filename_loc >> 16) & 0xffff) - 1, 0);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	put_file_path(&o, TAG_EXE, BPF_CORE_READ(mm, exe_file));
+	struct file *exe = BPF_CORE_READ(mm, exe_file);
+	put_file_path(&o, TAG_EXE, exe);
+	if (exe_upper_layer(exe))
+		rec_of(&o)->flags |= REC_F_EXE_UPPER;
 	put_cwd(&o, TAG_CWD);
 	put_user_block(&o, TAG_ARGV, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), REC_F_ARGV_TRUNC);
 	put_user_block(&o, TAG_ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), REC_F_ENV_TRUNC);

@@ -109,6 +109,8 @@ pub mod layout {
     pub const REC_F_PATH_TRUNC: u16 = 2;
     /// See [`REC_F_ARGV_TRUNC`].
     pub const REC_F_ENV_TRUNC: u16 = 4;
+    /// See [`REC_F_ARGV_TRUNC`].
+    pub const REC_F_EXE_UPPER: u16 = 8;
 
     /// Every entry above as (C expression over record.h, value).
     pub const ALL: &[(&str, usize)] = &[
@@ -161,6 +163,7 @@ pub mod layout {
         ("REC_F_ARGV_TRUNC", REC_F_ARGV_TRUNC as usize),
         ("REC_F_PATH_TRUNC", REC_F_PATH_TRUNC as usize),
         ("REC_F_ENV_TRUNC", REC_F_ENV_TRUNC as usize),
+        ("REC_F_EXE_UPPER", REC_F_EXE_UPPER as usize),
     ];
 }
 const AT_FDCWD: i64 = -100;
@@ -353,6 +356,9 @@ impl<'a> Record<'a> {
                 }
                 if self.flags & REC_F_ENV_TRUNC != 0 {
                     flags |= shrike_format::EXEC_ENV_TRUNCATED;
+                }
+                if self.flags & REC_F_EXE_UPPER != 0 {
+                    flags |= shrike_format::EXEC_UPPER_LAYER;
                 }
                 let filename = self.owned(TAG_PATH);
                 let argv = self.strings(TAG_ARGV, REC_F_ARGV_TRUNC);
