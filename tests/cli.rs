@@ -700,6 +700,10 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
         "{}",
         text(&o)
     );
+    // A misspelt field of a class Falco has is no field at all: an error, not a skip.
+    let o = shrike(&["replay", p(&f), "--filter", "proc.nmae = bash"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("unknown field proc.nmae"), "{}", text(&o));
     // The same in a rule file fails the load, naming the file and line.
     let rules = dir.path().join("r.yaml");
     std::fs::write(

@@ -59,7 +59,7 @@ impl std::fmt::Display for CompileError {
             ),
             CompileError::UnknownFields(v) => write!(
                 f,
-                "unknown field{} {} (no Falco field class is called that)",
+                "unknown field{} {} (not a field of Falco's, nor shrike's)",
                 if v.len() > 1 { "s" } else { "" },
                 v.join(", ")
             ),
@@ -172,7 +172,14 @@ fn check_names(e: &Expr) -> Result<(), CompileError> {
     }
     let unknown: Vec<String> = fields
         .iter()
-        .filter(|f| !FIELD_CLASSES.contains(&f.split('.').next().unwrap_or("")))
+        .filter(|f| {
+            let class = f.split('.').next().unwrap_or("");
+            // A class Falco lacks, or a libsinsp class without this field: a
+            // typo, not a field shrike lacks.
+            !FIELD_CLASSES.contains(&class)
+                || (crate::falco_fields::CLASSES.contains(&class)
+                    && !crate::falco_fields::known(f.split('[').next().unwrap_or(f)))
+        })
         .cloned()
         .collect();
     if !unknown.is_empty() {
