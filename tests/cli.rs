@@ -865,3 +865,144 @@ fn a_process_running_from_a_sealed_memfd_is_labelled_not_called_deleted() {
     );
     assert!(!out.contains("Deleted binary"), "{out}");
 }
+
+#[test]
+fn sigma_rules_run_with_sigmas_meanings() {
+    use shrike_format::{Body, Event, SockAddr, Writer, WriterOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("sigma.shrk");
+    let exec = |pid: u32, ts: u64, argv: &[&str]| {
+        let mut e = shrike_synth::exec_event(
+            pid,
+            ts,
+            argv[0].rsplit('/').next().unwrap().as_bytes().to_vec(),
+            argv[0].as_bytes().to_vec(),
+            argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            b"/tmp".to_vec(),
+        );
+        if let Body::Execve { ppid, .. } = &mut e.body {
+            *ppid = 10;
+        }
+        e
+    };
+    let mut events = vec![
+        exec(10, 1_000, &["/bin/bash", "-i"]),
+        // Mixed case: Sigma compares without regard to case.
+        exec(11, 2_000, &["/usr/bin/Whoami"]),
+        exec(
+            12,
+            3_000,
+            &["/bin/sh", "-c", "echo Y3VybCBodHRwOi8v | base64 -d"],
+        ),
+        exec(
+            13,
+            4_000,
+            &["/usr/bin/python3", "-c", "import pty;pty.spawn('/bin/sh')"],
+        ),
+        exec(14, 5_000, &["/usr/bin/id"]),
+    ];
+    events.push(Event {
+        ts: 6_000,
+        cpu: 0,
+        pid: 14,
+        tid: 14,
+        comm: b"id".to_vec(),
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        cgroup: 1,
+        body: Body::Connect {
+            res: -115,
+            fd: 3,
+            proto: 6,
+            laddr: SockAddr::None,
+            raddr: SockAddr::V4 {
+                ip: [10, 1, 2, 3],
+                port: 4444,
+            },
+        },
+    });
+    let mut w = Writer::new(
+        std::fs::File::create(&f).unwrap(),
+        &shrike_synth::header(1),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    for e in &events {
+        w.append(e).unwrap();
+    }
+    w.finish().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("nested")).unwrap();
+    let n = std::cell::Cell::new(0);
+    let rule = |name: &str, body: &str| {
+        n.set(n.get() + 1);
+        std::fs::write(
+            rules.join("nested").join(format!("{name}.yml")),
+            format!(
+                "title: {name}\nid: 00000000-0000-0000-0000-0000000000{:02}\nstatus: test\n\
+                 logsource:\n    product: linux\n{body}level: high\n",
+                n.get()
+            ),
+        )
+        .unwrap();
+    };
+    rule(
+        "Discovery",
+        "    category: process_creation\ndetection:\n    selection_a:\n        Image|endswith: '/whoami'\n    \
+         selection_b:\n        Image|endswith: '/id'\n    filter:\n        ParentImage|endswith: '/cron'\n    \
+         condition: 1 of selection_* and not filter\n",
+    );
+    rule(
+        "Pty upgrade",
+        "    category: process_creation\ndetection:\n    selection:\n        CommandLine|contains|all:\n            \
+         - 'import pty'\n            - 'spawn('\n    condition: selection\n",
+    );
+    rule(
+        "Encoded curl",
+        "    category: process_creation\ndetection:\n    selection:\n        CommandLine|base64offset|contains: 'curl http'\n    \
+         condition: selection\n",
+    );
+    rule(
+        "Interactive parent",
+        "    category: process_creation\ndetection:\n    selection:\n        ParentCommandLine: '/BIN/BASH -I'\n        \
+         CommandLine|re: 'whoami|pty'\n    condition: selection\n",
+    );
+    rule(
+        "Private net",
+        "    category: network_connection\ndetection:\n    selection:\n        Initiated: 'true'\n        \
+         DestinationIp|cidr: '10.0.0.0/8'\n        DestinationPort: 4444\n    condition: selection\n",
+    );
+    rule(
+        "Needs DNS",
+        "    category: network_connection\ndetection:\n    selection:\n        DestinationHostname|endswith: '.ngrok.io'\n    \
+         condition: selection\n",
+    );
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let fired: Vec<(String, u64)> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| Some((v["rule"].as_str()?.to_string(), v["pid"].as_u64()?)))
+        .collect();
+    // In rule order per event; `re` keeps case (Whoami is not whoami), the rest do not.
+    let want = [
+        ("Discovery", 11),
+        ("Encoded curl", 12),
+        ("Interactive parent", 13),
+        ("Pty upgrade", 13),
+        ("Discovery", 14),
+        ("Private net", 14),
+    ];
+    let want: Vec<(String, u64)> = want.iter().map(|(r, p)| (r.to_string(), *p)).collect();
+    assert_eq!(fired, want, "{}", text(&o));
+    // The rule that needs DNS names is not run, and says why.
+    assert!(
+        text(&o).contains("Needs DNS: field DestinationHostname is not recorded"),
+        "{}",
+        text(&o)
+    );
+    // Levels are Falco priorities: high is Error.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"priority\":\"Error\""));
+}

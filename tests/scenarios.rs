@@ -2,8 +2,10 @@
 //! (testdata/scenarios/*.sh, harmless, loopback or private namespaces only):
 //! each scenario is recorded on the real kernel and scanned with the built-in
 //! rules. `# expect: RULE` must fire; `# expect-quiet: PRIORITY` means no alert
-//! at or above that priority. Root only; with CI=true a machine that cannot
-//! record fails.
+//! at or above that priority; `# expect-sigma: TITLE` must fire when the
+//! capture is scanned with SigmaHQ's Linux rules, unchanged
+//! (`../shared/compat/sigma/rules/linux`). Root only; with CI=true a machine
+//! that cannot record, or lacks the Sigma rules, fails.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +29,25 @@ fn priority_rank(p: &str) -> usize {
     .iter()
     .position(|x| x.eq_ignore_ascii_case(p))
     .unwrap_or_else(|| panic!("unknown priority {p}"))
+}
+
+/// SigmaHQ's Linux rules; `None` (SKIPPED) when missing outside CI.
+fn sigma_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/sigma/rules/linux");
+    if dir.exists() {
+        return Some(dir);
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "CI=true but {} is missing",
+        dir.display()
+    );
+    eprintln!(
+        "SKIPPED: the Sigma expectations: {} not found",
+        dir.display()
+    );
+    None
 }
 
 /// Records and scans one scenario; returns what went wrong, if anything.
@@ -78,6 +99,39 @@ fn run(script: &Path, dir: &Path) -> Result<(), String> {
             )
         })
         .collect();
+    let sigma: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# expect-sigma: "))
+        .map(str::trim)
+        .collect();
+    if !sigma.is_empty()
+        && let Some(rules) = sigma_dir()
+    {
+        let o = Command::new(BIN)
+            .args(["scan", "--format", "json", "--rules"])
+            .arg(&rules)
+            .arg(&file)
+            .output()
+            .unwrap();
+        if !o.status.success() {
+            return Err(format!(
+                "{name}: the Sigma scan failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        let fired: Vec<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|a| a["rule"].as_str().map(str::to_string))
+            .collect();
+        for want in sigma {
+            if !fired.iter().any(|f| f == want) {
+                return Err(format!(
+                    "{name}: Sigma rule {want:?} did not fire; Sigma alerts: {fired:?}"
+                ));
+            }
+        }
+    }
     for line in text.lines() {
         if let Some(rule) = line.strip_prefix("# expect: ")
             && !alerts.iter().any(|a| a["rule"] == rule.trim())

@@ -181,6 +181,12 @@ pub enum ProcField {
     /// command a shell started, not one a script ran); missing when the
     /// group is unknown. The same in every pid namespace.
     IsVpgidLeader,
+    /// `proc.exeline`: argv[0] and the arguments, as the process was started
+    /// (Sigma's CommandLine).
+    ExeLine,
+    /// `shrike.cwd`: the working directory as recorded, without the `/`
+    /// Falco's `proc.cwd` ends with (Sigma's CurrentDirectory).
+    CwdRecorded,
 }
 
 /// fd fields.
@@ -266,6 +272,9 @@ impl Field {
             "proc.exe_deleted" | "proc.is_exe_deleted" => return proc(ProcField::IsExeDeleted, 0),
             "proc.is_exe_upper_layer" => return proc(ProcField::IsExeUpperLayer, 0),
             "proc.is_vpgid_leader" => return proc(ProcField::IsVpgidLeader, 0),
+            "proc.exeline" => return proc(ProcField::ExeLine, 0),
+            "shrike.parent.exeline" => return proc(ProcField::ExeLine, 1),
+            "shrike.cwd" => return proc(ProcField::CwdRecorded, 0),
             "proc.env" => Field::ProcEnv(arg.map(|a| a.as_bytes().into())),
             "proc.pname" => return proc(ProcField::Name, 1),
             "proc.pexe" => return proc(ProcField::Exe, 1),
@@ -1043,6 +1052,12 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
         ProcField::IsVpgidLeader => {
             (img.pgid != 0).then(|| Val::Bool(img.pgid == u64::from(p.pid)))
         }
+        ProcField::ExeLine => owned(if img.args().is_empty() {
+            img.argv0().to_vec()
+        } else {
+            [img.argv0(), b" ", img.args()].concat()
+        }),
+        ProcField::CwdRecorded => s(img.cwd()),
     }
 }
 

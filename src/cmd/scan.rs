@@ -17,9 +17,12 @@ use shrike_rule_lang::{Loader, Priority};
 /// shrike's default rules, built in.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/shrike_rules.yaml");
 
-/// Loads `paths` (files, or directories of *.yaml), or the default rules.
+/// Loads `paths` (rule files, or directories read recursively for
+/// `*.yaml`/`*.yml`), or the default rules. A file is Falco's dialect or
+/// Sigma, whichever it is written in.
 pub fn load_rules(paths: &[PathBuf]) -> Result<shrike_rule_lang::RuleSet> {
     let mut l = Loader::new();
+    let mut sigma = Vec::new();
     let fail = |e: Vec<shrike_rule_lang::LoadError>| {
         anyhow::anyhow!(
             "{}",
@@ -33,22 +36,45 @@ pub fn load_rules(paths: &[PathBuf]) -> Result<shrike_rule_lang::RuleSet> {
         l.add_str("rules/shrike_rules.yaml (built in)", DEFAULT_RULES)
             .map_err(fail)?;
     }
+    let mut files = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("{}: cannot list", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .collect();
-            files.sort();
-            for f in files {
-                l.add_file(&f).map_err(fail)?;
-            }
+        rule_files(p, &mut files)?;
+    }
+    for f in files {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).with_context(|| format!("{name}: cannot read"))?;
+        if shrike_sigma::is_sigma(&text) {
+            sigma.push(shrike_sigma::load(&name, &text).map_err(fail)?);
         } else {
-            l.add_file(p).map_err(fail)?;
+            l.add_str(&name, &text).map_err(fail)?;
         }
     }
-    l.finish().map_err(fail)
+    let mut set = l.finish().map_err(fail)?;
+    for s in sigma {
+        shrike_sigma::add(&mut set, s);
+    }
+    Ok(set)
+}
+
+/// `p` itself, or the rule files below it (sorted, so the load order is stable).
+fn rule_files(p: &std::path::Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !p.is_dir() {
+        out.push(p.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .with_context(|| format!("{}: cannot list", p.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            rule_files(&e, out)?;
+        } else if e.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            out.push(e);
+        }
+    }
+    Ok(())
 }
 
 /// The engine for `set` at `min` priority; a rule whose condition is wrong

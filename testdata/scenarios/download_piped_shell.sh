@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect: Download piped into a shell
+# expect-sigma: Curl Usage on Linux
 # `curl URL | sh` against a one-request web server on loopback.
 set -e
 d=$(mktemp -d)
