@@ -96,6 +96,10 @@ pub enum Field {
     StdioType(u8),
     /// `shrike.stdin.writer`: the program writing into the pipe that is the process's stdin.
     StdinWriter,
+    /// `shrike.previous.name`: the program the process ran before its last
+    /// exec (`cargo run` execs the program it built); missing for a
+    /// process that has not exec'd since it was forked.
+    PreviousName,
     /// `shrike.stdin.writer.cmdline`: that program's command line (what a
     /// download piped into a shell fetched: the URL).
     StdinWriterCmdline,
@@ -344,6 +348,7 @@ impl Field {
             "shrike.stdin.type" => Field::StdioType(0),
             "shrike.stdout.type" => Field::StdioType(1),
             "shrike.stdin.writer" => Field::StdinWriter,
+            "shrike.previous.name" => Field::PreviousName,
             "shrike.stdin.writer.cmdline" => Field::StdinWriterCmdline,
             _ => return None,
         })
@@ -947,6 +952,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             };
             (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
         }
+        Field::PreviousName => s(c.history.previous(ev.pid, ev.ts)?.image.comm()),
         Field::StdinWriter => {
             let (t, ino) = c.ancestor(0)?.image.stdin;
             if t != fdtype::PIPE {

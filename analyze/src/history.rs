@@ -575,6 +575,15 @@ impl History {
         self.find(pid, ts).map(|i| &self.versions[i].info)
     }
 
+    /// What the process `pid` ran at `ts` before its last exec: the version
+    /// before, when it is the same process (the same birth) that exec'd,
+    /// not an earlier process that had the pid.
+    pub fn previous(&self, pid: u32, ts: u64) -> Option<&ProcInfo> {
+        let v = &self.versions[self.find(pid, ts)?];
+        let p = self.versions.get(v.prev as usize)?;
+        (p.until == v.from && p.info.born != 0 && p.info.born == v.info.born).then_some(&p.info)
+    }
+
     /// Index of the version of `pid` at `ts`.
     fn find(&self, pid: u32, ts: u64) -> Option<usize> {
         let mut i = self.by_pid.get(pid)?;

@@ -1579,3 +1579,55 @@ fn fd_nameraw_is_the_path_as_passed() {
     .concat();
     assert_eq!(fired(&caps, &rules), ["raw@10", "name@10"]);
 }
+
+#[test]
+fn the_previous_program_is_the_one_the_process_exec_d_from() {
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        ev(
+            10,
+            100,
+            "bash",
+            Body::Clone {
+                res: 200,
+                child_pid: 200,
+                child_tid: 200,
+                flags: 0x11,
+            },
+        ),
+        // bash's child becomes cargo, and cargo becomes what it built.
+        exec(20, 200, 100, "/usr/bin/cargo", &["cargo", "run"]),
+        exec(30, 200, 100, "/tmp/t/target/debug/hello", &["hello"]),
+        ev(
+            40,
+            200,
+            "hello",
+            Body::ProcExit {
+                code: 0,
+                signal: 0,
+                group_dead: 1,
+            },
+        ),
+        // A new process that got the same pid exec'd from nothing known.
+        exec(50, 200, 100, "/usr/bin/id", &["id"]),
+    ])];
+    let rules = [
+        rule(
+            "from_cargo",
+            "evt.type = execve and shrike.previous.name = cargo",
+        ),
+        rule(
+            "from_bash",
+            "evt.type = execve and shrike.previous.name = bash",
+        ),
+        rule(
+            "none",
+            "evt.type = execve and not shrike.previous.name exists",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        ["from_bash@20", "from_cargo@30", "none@50"]
+    );
+}
