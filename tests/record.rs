@@ -38,6 +38,16 @@ fn record_env(file: &Path, extra: &[&str], command: &[&str], env: &[(&str, &str)
     o
 }
 
+/// The lines `shrike replay --filter CONDITION` prints for `file`, which must succeed.
+fn replay(file: &Path, condition: &str) -> String {
+    let o = Command::new(BIN)
+        .args(["replay", "--filter", condition, file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// Runs shrike with `args`, which must succeed, and parses each line it prints as JSON.
 fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
     let o = Command::new(BIN).args(args).output().unwrap();
@@ -679,9 +689,7 @@ fn default_rules_fire_on_a_recorded_workload() {
     // Falco's own rule, unchanged, on the real PTRACE_POKEDATA the workload
     // does (it never fired while shrike compared requests as numbers), and
     // the request by name in a filter.
-    let falco =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/falco/falco_rules.yaml");
-    if falco.exists() || std::env::var("CI").as_deref() == Ok("true") {
+    if let Some(falco) = common::shared::shared("compat/falco/falco_rules.yaml") {
         let fired: Vec<serde_json::Value> = json_lines(&[
             "scan",
             "--format",
@@ -696,8 +704,6 @@ fn default_rules_fire_on_a_recorded_workload() {
                 .any(|a| a["rule"] == "PTRACE attached to process" && a["pid"] == k.facts["pid"]),
             "Falco's PTRACE rule did not fire for the workload"
         );
-    } else {
-        eprintln!("SKIPPED: {} not found", falco.display());
     }
     let pokes = json_lines(&[
         "replay",
@@ -982,32 +988,18 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
         echo.cgroup
     );
     // The same field the rules use.
-    let o = Command::new(BIN)
-        .args([
-            "replay",
-            "--filter",
-            &format!("evt.type = execve and container.id = {}", &id[..12]),
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = replay(
+        &file,
+        &format!("evt.type = execve and container.id = {}", &id[..12]),
+    );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("inside-the-container"), "{out}");
     // What dockerd's files said, recorded, answers Falco's fields offline.
-    let o = Command::new(BIN)
-        .args([
-            "replay",
-            "--filter",
-            "evt.type = execve and container.name = payments and container.privileged = true \
-             and container.image.repository = docker.io/library/nginx and container.image.tag = \"1.25\"",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = replay(
+        &file,
+        "evt.type = execve and container.name = payments and container.privileged = true \
+         and container.image.repository = docker.io/library/nginx and container.image.tag = \"1.25\"",
+    );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("inside-the-container"), "{out}");
 }
@@ -1191,16 +1183,10 @@ fn a_program_from_an_overlay_upper_layer_is_marked_and_one_from_a_lower_layer_is
     );
     assert!(!upper_of("/shipped"), "a binary of the lower layer");
     // Falco's field answers from it.
-    let o = Command::new(BIN)
-        .args([
-            "replay",
-            "--filter",
-            "evt.type = execve and proc.is_exe_upper_layer = true",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
+    let out = replay(
+        &file,
+        "evt.type = execve and proc.is_exe_upper_layer = true",
+    );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("/dropped"), "{out}");
 }

@@ -33,21 +33,7 @@ fn priority_rank(p: &str) -> usize {
 
 /// SigmaHQ's Linux rules; `None` (SKIPPED) when missing outside CI.
 fn sigma_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/sigma/rules/linux");
-    if dir.exists() {
-        return Some(dir);
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "CI=true but {} is missing",
-        dir.display()
-    );
-    eprintln!(
-        "SKIPPED: the Sigma expectations: {} not found",
-        dir.display()
-    );
-    None
+    common::shared::shared("compat/sigma/rules/linux")
 }
 
 /// Records and scans one scenario; returns what went wrong, if anything.

@@ -8,20 +8,11 @@ use std::path::{Path, PathBuf};
 use shrike_analyze::scan::Engine;
 use shrike_rule_lang::{Priority, RuleSet};
 
+#[path = "../../rule-lang/tests/support/shared.rs"]
+mod shared;
+
 fn sigma_dir() -> Option<PathBuf> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/compat/sigma/rules/linux");
-    if dir.exists() {
-        return Some(dir);
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "CI=true but {} is missing",
-        dir.display()
-    );
-    eprintln!("SKIPPED: {} not found", dir.display());
-    None
+    shared::shared("compat/sigma/rules/linux")
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 
 use shrike_format::{Body, Capture, OwnedEvent, SockAddr, fdtype};
 
+#[path = "../../rule-lang/tests/support/shared.rs"]
+pub mod shared;
+
 /// Fails under CI (`CI=true`), where every test must run; elsewhere prints `SKIPPED: why`.
 /// Returns false so a test can `return` on it.
 pub fn cannot_run(why: &str) -> bool {
