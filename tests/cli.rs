@@ -900,6 +900,7 @@ fn sigma_rules_run_with_sigmas_meanings() {
             &["/usr/bin/python3", "-c", "import pty;pty.spawn('/bin/sh')"],
         ),
         exec(14, 5_000, &["/usr/bin/id"]),
+        exec(15, 7_000, &["/bin/bash", "-c", "true"]),
     ];
     events.push(Event {
         ts: 6_000,
@@ -975,6 +976,11 @@ fn sigma_rules_run_with_sigmas_meanings() {
          DestinationIp|cidr: '10.0.0.0/8'\n        DestinationPort: 4444\n    condition: selection\n",
     );
     rule(
+        "Shell from a shell",
+        "    category: process_creation\ndetection:\n    selection:\n        Image|fieldref: ParentImage\n    \
+         condition: selection\n",
+    );
+    rule(
         "Needs DNS",
         "    category: network_connection\ndetection:\n    selection:\n        DestinationHostname|endswith: '.ngrok.io'\n    \
          condition: selection\n",
@@ -994,6 +1000,7 @@ fn sigma_rules_run_with_sigmas_meanings() {
         ("Pty upgrade", 13),
         ("Discovery", 14),
         ("Private net", 14),
+        ("Shell from a shell", 15),
     ];
     let want: Vec<(String, u64)> = want.iter().map(|(r, p)| (r.to_string(), *p)).collect();
     assert_eq!(fired, want, "{}", text(&o));

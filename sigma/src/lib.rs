@@ -498,7 +498,7 @@ fn item(cat: Category, i: &DetectionItem) -> Result<Expr, String> {
     } else {
         i.values
             .iter()
-            .map(|v| value(f, kind, m, v))
+            .map(|v| value(cat, f, kind, m, v))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .flatten()
@@ -517,16 +517,48 @@ fn item(cat: Category, i: &DetectionItem) -> Result<Expr, String> {
 }
 
 /// One value's tests (several where an encoding modifier makes variants).
-fn value(f: &str, kind: Kind, m: &[Modifier], v: &SigmaValue) -> Result<Vec<Expr>, String> {
+fn value(
+    cat: Category,
+    f: &str,
+    kind: Kind,
+    m: &[Modifier],
+    v: &SigmaValue,
+) -> Result<Vec<Expr>, String> {
     let has = |x: Modifier| m.contains(&x);
     if has(Modifier::FieldRef) {
+        // The value names another field of the same event: compared as Falco's val().
         let SigmaValue::String(s) = v else {
             return Err("fieldref takes a field name".into());
         };
-        return Err(format!(
-            "fieldref to {} is not supported (fields of one event compare only in Falco's dialect)",
-            s.original
-        ));
+        let Some((g, gkind)) = field_for(cat, &s.original) else {
+            return Err(format!("fieldref to {}, a field not recorded", s.original));
+        };
+        if gkind != kind || !matches!(kind, Kind::Text | Kind::Number) {
+            return Err(format!(
+                "fieldref between {f} and {g}, which differ in kind"
+            ));
+        }
+        let op = if has(Modifier::Contains) {
+            Op::Contains
+        } else if has(Modifier::StartsWith) {
+            Op::StartsWith
+        } else if has(Modifier::EndsWith) {
+            Op::EndsWith
+        } else {
+            Op::Eq
+        };
+        let side = |name: &str| {
+            if kind == Kind::Text && !has(Modifier::Cased) {
+                Operand::Transform(Transformer::ToLower, Box::new(field(name)))
+            } else {
+                field(name)
+            }
+        };
+        return Ok(vec![Expr::Check(Check {
+            lhs: side(f),
+            op,
+            rhs: Rhs::Field(side(g)),
+        })]);
     }
     if matches!(v, SigmaValue::Null) {
         // null: the field is empty or absent.
