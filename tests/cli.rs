@@ -613,6 +613,8 @@ fn replay_and_timeline_show_values_by_name() {
                 res: 0,
                 request: 5,
                 target_pid: 77,
+                addr: 0x7ffd_1000,
+                data: 0x5348_524b,
             },
         ),
         ev(
@@ -661,6 +663,8 @@ fn replay_and_timeline_show_values_by_name() {
     let replay = text(&shrike(&["replay", p(&f)]));
     for want in [
         "request=PTRACE_POKEDATA",
+        "addr=0x7ffd1000",
+        "data=0x5348524b",
         "signal=SIGKILL",
         "flags=O_TRUNC|O_CREAT|O_WRONLY",
         "mode=0600",
@@ -677,7 +681,7 @@ fn replay_and_timeline_show_values_by_name() {
     );
     let timeline = text(&shrike(&["timeline", p(&f)]));
     for want in [
-        "ptrace PTRACE_POKEDATA on pid 77",
+        "ptrace PTRACE_POKEDATA on pid 77 at 0x7ffd1000 writing 0x5348524b",
         "kill pid 77 with SIGKILL",
         "open /root/.bash_history (write, O_TRUNC|O_CREAT, existed) -> fd 3",
         "(in progress: non-blocking)",

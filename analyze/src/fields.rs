@@ -96,6 +96,10 @@ pub enum Field {
     StdioType(u8),
     /// `shrike.stdin.writer`: the program writing into the pipe that is the process's stdin.
     StdinWriter,
+    /// `shrike.target.name`, `.exepath`, `.cmdline`: the process a ptrace
+    /// or a signal was aimed at, as it was then (missing for a process
+    /// group, or a pid the capture does not know).
+    Target(ProcField),
     /// `shrike.previous.name`: the program the process ran before its last
     /// exec (`cargo run` execs the program it built); missing for a
     /// process that has not exec'd since it was forked.
@@ -349,6 +353,9 @@ impl Field {
             "shrike.stdout.type" => Field::StdioType(1),
             "shrike.stdin.writer" => Field::StdinWriter,
             "shrike.previous.name" => Field::PreviousName,
+            "shrike.target.name" => Field::Target(ProcField::Name),
+            "shrike.target.exepath" => Field::Target(ProcField::ExePath),
+            "shrike.target.cmdline" => Field::Target(ProcField::Cmdline),
             "shrike.stdin.writer.cmdline" => Field::StdinWriterCmdline,
             _ => return None,
         })
@@ -953,6 +960,15 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
         }
         Field::PreviousName => s(c.history.previous(ev.pid, ev.ts)?.image.comm()),
+        Field::Target(f) => {
+            let pid = match &ev.body {
+                Body::Ptrace { target_pid, .. }
+                | Body::Kill { target_pid, .. }
+                | Body::Tgkill { target_pid, .. } => *target_pid,
+                _ => return None,
+            };
+            proc_field(*f, c.history.at(u32::try_from(pid).ok()?, ev.ts)?)
+        }
         Field::StdinWriter => {
             let (t, ino) = c.ancestor(0)?.image.stdin;
             if t != fdtype::PIPE {

@@ -357,10 +357,18 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             res,
             request,
             target_pid,
+            addr,
+            data,
         } => (
             format!(
-                "ptrace {} on pid {target_pid}{}",
+                "ptrace {} on pid {target_pid}{}{}",
                 Names::Enum(shrike_format::linux::PTRACE_REQUESTS).render(*request),
+                // What a poke wrote, and where: the injection itself.
+                if matches!(*request, 4..=6) {
+                    format!(" at {addr:#x} writing {data:#x}")
+                } else {
+                    String::new()
+                },
                 res_txt(*res)
             ),
             target_pid.to_string(),

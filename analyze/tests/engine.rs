@@ -991,6 +991,8 @@ fn arguments_compare_by_the_names_libsinsp_gives_them() {
                 res: 0,
                 request: 5,
                 target_pid: 77,
+                addr: 0x1000,
+                data: 0x5348_524b,
             },
         ),
         ev(
@@ -1630,4 +1632,44 @@ fn the_previous_program_is_the_one_the_process_exec_d_from() {
         fired(&caps, &rules),
         ["from_bash@20", "from_cargo@30", "none@50"]
     );
+}
+
+#[test]
+fn a_ptrace_or_a_signal_names_its_target_as_it_was() {
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        snapshot(300, 1, "sshd", "/usr/sbin/sshd"),
+        ev(
+            10,
+            100,
+            "bash",
+            Body::Ptrace {
+                res: 0,
+                request: 5,
+                target_pid: 300,
+                addr: 0x7ffd_0000,
+                data: 0x90,
+            },
+        ),
+        ev(
+            20,
+            100,
+            "bash",
+            Body::Kill {
+                res: 0,
+                target_pid: -300,
+                signal: 9,
+            },
+        ),
+    ])];
+    let rules = [
+        rule(
+            "injected",
+            "evt.type = ptrace and shrike.target.name = sshd and evt.arg.addr = 0x7ffd0000 and evt.arg.data = 0x90",
+        ),
+        // A process group has no one process to name.
+        rule("group", "evt.type = kill and not shrike.target.name exists"),
+    ]
+    .concat();
+    assert_eq!(fired(&caps, &rules), ["injected@10", "group@20"]);
 }

@@ -501,6 +501,8 @@ impl<'a> Record<'a> {
                 res,
                 request: a[0],
                 target_pid: self.i(1),
+                addr: a[2],
+                data: a[3],
             },
             Kind::Kill => Body::Kill {
                 res,

@@ -427,7 +427,7 @@ kinds! {
     14 Setfsuid "setfsuid" Process { res: int, uid: uint }
     15 Setfsgid "setfsgid" Process { res: int, gid: uint }
     16 Capset "capset" Process { res: int, cap_effective: uint, cap_permitted: uint, cap_inheritable: uint }
-    17 Ptrace "ptrace" Process { res: int, request: uint, target_pid: int }
+    17 Ptrace "ptrace" Process { res: int, request: uint, target_pid: int, addr: uint, data: uint }
     18 Kill "kill" Process { res: int, target_pid: int, signal: uint }
     19 Tkill "tkill" Process { res: int, target_tid: int, signal: uint }
     20 Tgkill "tgkill" Process { res: int, target_pid: int, target_tid: int, signal: uint }

@@ -268,9 +268,9 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"exit7_pid\":%d,\"storm\":[",
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
-		exit7_pid);
+		(unsigned long)&poke_target, exit7_pid);
 	for (int i = 0; i < KILLS; i++)
 		fprintf(f, "%s%d", i ? "," : "", storm[i]);
 	fprintf(f, "]}\n");

@@ -575,12 +575,18 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
     let traced = f["ptrace_pid"].as_u64().unwrap() as i64;
     find("ptrace attach", &|e| {
         e.pid == pid
-            && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0 } if target_pid == traced)
+            && matches!(e.body, Body::Ptrace { request: 16, target_pid, res: 0, .. } if target_pid == traced)
     });
-    find("ptrace pokedata", &|e| {
+    // The word written, and where (the workload's poke_target), the injection's evidence.
+    let poke = find("ptrace pokedata", &|e| {
         e.pid == pid
-            && matches!(e.body, Body::Ptrace { request: 5, target_pid, res: 0 } if target_pid == traced)
+            && matches!(e.body, Body::Ptrace { request: 5, target_pid, res: 0, .. } if target_pid == traced)
     });
+    let Body::Ptrace { addr, data, .. } = poke.body else {
+        unreachable!()
+    };
+    assert_eq!(data, 0x5348_524b, "the word PTRACE_POKEDATA wrote");
+    assert_eq!(addr, f["poke_addr"].as_u64().unwrap(), "where it wrote");
     find("kill", &|e| {
         e.pid == pid
             && matches!(e.body, Body::Kill { target_pid, signal: 15, res: 0 } if target_pid == traced)

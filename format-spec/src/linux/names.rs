@@ -34,6 +34,8 @@ pub enum Names {
     SocketType,
     /// A capability set, `CAP_CHOWN CAP_KILL ...` (Falco's `proc.cap_*`).
     Caps,
+    /// An address or a machine word, in hex as debuggers show them.
+    Hex,
 }
 
 impl Names {
@@ -89,6 +91,7 @@ impl Names {
                     .collect();
                 names.join(" ")
             }
+            Names::Hex => format!("{v:#x}"),
         }
     }
 }
@@ -219,6 +222,7 @@ pub fn field_names(kind: Kind, field: &str) -> Option<Names> {
         (Bpf, "prog_type") => Names::Enum(BPF_PROG_TYPES),
         (Ioctl, "request") => Names::Enum(IOCTL_REQUESTS),
         (Execve | Execveat | ProcSnapshot, "cap_effective" | "cap_permitted") => Names::Caps,
+        (Ptrace, "addr" | "data") => Names::Hex,
         (Setxattr | Lsetxattr | Fsetxattr, "cap_permitted" | "cap_inheritable") => Names::Caps,
         _ => return None,
     })
