@@ -980,6 +980,11 @@ fn sigma_rules_run_with_sigmas_meanings() {
          DestinationIp|cidr: '10.0.0.0/8'\n        DestinationPort: 4444\n    condition: selection\n",
     );
     rule(
+        "Keyword",
+        "    category: process_creation\ndetection:\n    keywords:\n        - 'PTY.SPAWN'\n    \
+         condition: keywords\n",
+    );
+    rule(
         "Shell from a shell",
         "    category: process_creation\ndetection:\n    selection:\n        Image|fieldref: ParentImage\n    \
          condition: selection\n",
@@ -1001,6 +1006,7 @@ fn sigma_rules_run_with_sigmas_meanings() {
         ("Discovery", 11),
         ("Encoded curl", 12),
         ("Interactive parent", 13),
+        ("Keyword", 13),
         ("Pty upgrade", 13),
         ("Discovery", 14),
         ("Private net", 14),

@@ -335,9 +335,15 @@ fn detection(cat: Category, d: &Detection) -> Result<Expr, String> {
                 .map(|d| detection(cat, d))
                 .collect::<Result<_, _>>()?,
         ),
-        Detection::Keywords(_) => {
-            return Err("keyword detections (values without a field) are not supported".into());
-        }
+        // Keywords search a record's text; an exec's text is its command line
+        // (for auditd's EXECVE records, the arguments they list).
+        Detection::Keywords(values) => item(
+            cat,
+            &DetectionItem {
+                field: rsigma_parser::FieldSpec::new(None, Vec::new()),
+                values: values.clone(),
+            },
+        )?,
         _ => return Err("array-member detections are not supported".into()),
     })
 }
@@ -374,6 +380,7 @@ fn field_for(cat: Category, name: &str) -> Option<(&'static str, Kind)> {
         (Category::Network, "SourcePort") => ("fd.lport", Kind::Number),
         (Category::Network, "Initiated") => ("evt.type", Kind::Initiated),
         (Category::AuditExec, "type") => ("evt.type", Kind::RecordType),
+        (_, KEYWORD_FIELD) => ("proc.exeline", Kind::Text),
         (Category::AuditExec, a) => {
             // aN: argv[N]; a0 is argv[0] (Falco's proc.exe), the rest proc.args[N-1].
             let n: usize = a.strip_prefix('a')?.parse().ok()?;
@@ -382,6 +389,9 @@ fn field_for(cat: Category, name: &str) -> Option<(&'static str, Kind)> {
         _ => return None,
     })
 }
+
+/// What a keyword (a value without a field) searches: an exec's command line.
+const KEYWORD_FIELD: &str = "\u{0}keyword";
 
 /// auditd's `a0` ... `a31` as shrike's fields.
 const ARGS: [&str; 32] = [
@@ -460,7 +470,19 @@ enum Match {
 
 fn item(cat: Category, i: &DetectionItem) -> Result<Expr, String> {
     let Some(name) = i.field.name.as_deref() else {
-        return Err("keyword detections (values without a field) are not supported".into());
+        // Keywords with modifiers (`'|all': [...]`): a search of the command line, as above.
+        let mut m = i.field.modifiers.clone();
+        if !m
+            .iter()
+            .any(|x| matches!(x, Modifier::StartsWith | Modifier::EndsWith | Modifier::Re))
+        {
+            m.push(Modifier::Contains);
+        }
+        let keyword = DetectionItem {
+            field: rsigma_parser::FieldSpec::new(Some(KEYWORD_FIELD.to_string()), m),
+            values: i.values.clone(),
+        };
+        return item(cat, &keyword);
     };
     let Some((f, kind)) = field_for(cat, name) else {
         return Err(format!(
