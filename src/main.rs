@@ -148,20 +148,23 @@ shrike sql build.shrk 'SELECT path, count(*) FROM file_activity GROUP BY path OR
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// Run detection rules (Falco-dialect YAML) over captures, on all cores.
+    /// Run detection rules (Falco's YAML dialect or Sigma) over captures, on all cores.
     ///
-    /// Uses shrike's built-in rules unless --rules is given. Prints one alert per line
-    /// (time, priority, rule, output) in time order, and a summary on stderr: events,
-    /// alerts by rule, and rules skipped because they need fields shrike does not record.
+    /// Uses shrike's built-in rules unless --rules is given. A rule file is read as Falco's
+    /// dialect or as Sigma, whichever it is written in (docs/sigma.md maps Sigma's fields).
+    /// Prints one alert per line (time, priority, rule, output) in time order, and a
+    /// summary on stderr: events, alerts by rule, and rules skipped because they need
+    /// what shrike does not record, each with its reason.
     #[command(after_help = "Examples:\n  \
 shrike scan host.shrk\n  \
 shrike scan host.shrk --rules /etc/falco/falco_rules.yaml --min-priority warning\n  \
+shrike scan host.shrk --rules ~/sigma/rules/linux   # SigmaHQ's rules, as published\n  \
 shrike scan *.shrk --format json | jq .rule")]
     Scan {
         /// Capture files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Rule file or directory of *.yaml files (repeatable; replaces the built-in rules).
+        /// Rule file, or directory read recursively for *.yaml and *.yml (repeatable; replaces the built-in rules).
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
         /// Output format.
