@@ -20,5 +20,9 @@ fn sigma_fuzz_corpus_never_panics() {
             let _ = Engine::new(&set, Priority::Debug);
         }
     }
-    assert!(n >= 100, "the corpus in {} holds only {n} inputs", dir.display());
+    assert!(
+        n >= 100,
+        "the corpus in {} holds only {n} inputs",
+        dir.display()
+    );
 }
