@@ -100,6 +100,9 @@ pub enum Field {
     /// or a signal was aimed at, as it was then (missing for a process
     /// group, or a pid the capture does not know).
     Target(ProcField),
+    /// `shrike.exe.built_by` (`.cmdline`): the compiler or linker the capture
+    /// saw asked to produce this program (`gcc -o /tmp/x`), if any.
+    BuiltBy(bool),
     /// `shrike.previous.name`: the program the process ran before its last
     /// exec (`cargo run` execs the program it built); missing for a
     /// process that has not exec'd since it was forked.
@@ -353,6 +356,8 @@ impl Field {
             "shrike.stdout.type" => Field::StdioType(1),
             "shrike.stdin.writer" => Field::StdinWriter,
             "shrike.previous.name" => Field::PreviousName,
+            "shrike.exe.built_by" => Field::BuiltBy(false),
+            "shrike.exe.built_by.cmdline" => Field::BuiltBy(true),
             "shrike.target.name" => Field::Target(ProcField::Name),
             "shrike.target.exepath" => Field::Target(ProcField::ExePath),
             "shrike.target.cmdline" => Field::Target(ProcField::Cmdline),
@@ -960,6 +965,14 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
         }
         Field::PreviousName => s(c.history.previous(ev.pid, ev.ts)?.image.comm()),
+        Field::BuiltBy(cmdline) => {
+            let img = c.history.built_by(c.ancestor(0)?.image.exepath(), ev.ts)?;
+            if *cmdline {
+                owned([img.comm(), b" ", img.args()].concat())
+            } else {
+                s(img.comm())
+            }
+        }
         Field::Target(f) => {
             let pid = match &ev.body {
                 Body::Ptrace { target_pid, .. }

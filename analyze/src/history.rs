@@ -45,6 +45,9 @@ pub struct Image {
     pub env: Arc<[u8]>,
     /// Process group id (0 unknown).
     pub pgid: u64,
+    /// For a compiler or linker: the absolute path of the program it was
+    /// asked to produce (`gcc -o PATH`, `rustc x.rs`), read from its argv.
+    pub builds: Option<Box<[u8]>>,
 }
 
 impl Image {
@@ -123,6 +126,82 @@ impl Image {
     }
 }
 
+/// Tool runs this close after the first for the same output are one build.
+const BUILD_SECONDS: u64 = 60;
+
+/// The program a compiler or linker run is asked to write, as an absolute
+/// path: `-o PATH` (or `-oPATH`); without one, `a.out` for the C tool
+/// chain's links and the source's stem for rustc. `None` for other
+/// programs, and for runs that link nothing (`-c`, `-S`, `-E`, libraries).
+fn build_output<S: AsRef<[u8]>>(comm: &[u8], argv: &[S], cwd: &[u8]) -> Option<Box<[u8]>> {
+    const C: &[&[u8]] = &[
+        b"gcc",
+        b"cc",
+        b"c++",
+        b"g++",
+        b"clang",
+        b"clang++",
+        b"tcc",
+        b"ld",
+        b"ld.bfd",
+        b"ld.gold",
+        b"ld.lld",
+        b"collect2",
+    ];
+    let rust = comm == b"rustc";
+    let c = C.contains(&comm) || (comm.starts_with(b"gcc-") || comm.starts_with(b"clang-"));
+    if !rust && !c {
+        return None;
+    }
+    let args: Vec<&[u8]> = argv.iter().skip(1).map(AsRef::as_ref).collect();
+    let mut out: Option<&[u8]> = None;
+    for (i, a) in args.iter().enumerate() {
+        if *a == b"-o" {
+            out = args.get(i + 1).copied();
+        } else if let Some(p) = a.strip_prefix(b"-o").filter(|p| !p.is_empty() && c) {
+            out = Some(p);
+        } else if (c && matches!(*a, b"-c" | b"-S" | b"-E" | b"-shared" | b"-r"))
+            || (rust && (a.starts_with(b"--crate-type") || a.starts_with(b"--emit")))
+        {
+            // An object, assembly, a library: no program to run.
+            return None;
+        }
+    }
+    let stem;
+    let out = match out {
+        Some(o) => o,
+        None if c => b"a.out",
+        None => {
+            let src = args.iter().find(|a| a.ends_with(b".rs"))?;
+            let name = src.rsplit(|&b| b == b'/').next()?;
+            stem = name.strip_suffix(b".rs")?.to_vec();
+            &stem
+        }
+    };
+    let mut path: Vec<&[u8]> = Vec::new();
+    let joined = if out.starts_with(b"/") {
+        out.to_vec()
+    } else {
+        [cwd, b"/", out].concat()
+    };
+    // Lexically, as the compiler names it: the exec's path is the kernel's.
+    for part in joined.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                path.pop();
+            }
+            p => path.push(p),
+        }
+    }
+    let mut abs = Vec::with_capacity(joined.len());
+    for p in path {
+        abs.push(b'/');
+        abs.extend_from_slice(p);
+    }
+    Some(abs.into_boxed_slice())
+}
+
 /// `NAME=value` strings joined the way [`Image::env`] keeps them.
 fn env_block<S: AsRef<[u8]>>(vars: &[S]) -> Arc<[u8]> {
     let mut b = Vec::with_capacity(vars.iter().map(|v| v.as_ref().len() + 1).sum());
@@ -189,6 +268,8 @@ pub struct History {
     /// Every distinct environment once: most programs start with their
     /// parent's, and kept per process they were the bulk of the table.
     envs: rustc_hash::FxHashSet<Arc<[u8]>>,
+    /// Programs a compiler or linker was run to produce: path to (when, which tool).
+    built: FxHashMap<Box<[u8]>, (u64, Arc<Image>)>,
 }
 
 /// The latest version of each pid: an array indexed by pid, because the
@@ -299,6 +380,7 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
                 stdout: p.stdout,
                 env: env_block(p.env),
                 pgid: p.pgid,
+                builds: build_output(e.comm, p.argv, p.cwd),
                 ..Image::new(e.comm, p.exe, p.argv, p.cwd, paths)
             }),
             since: e.ts,
@@ -491,6 +573,16 @@ impl History {
             }
             Change::Exec(info) => {
                 let mut info = *info;
+                // A build's first tool names it (gcc, not the ld it runs a moment
+                // later for the same output); a later build of the path replaces it.
+                if let Some(out) = &info.image.builds {
+                    let same_build = self.built.get(out).is_some_and(|(when, _)| {
+                        ts.saturating_sub(*when) < BUILD_SECONDS * 1_000_000_000
+                    });
+                    if !same_build {
+                        self.built.insert(out.clone(), (ts, info.image.clone()));
+                    }
+                }
                 if let Some(img) = Arc::get_mut(&mut info.image) {
                     match self.envs.get(&img.env) {
                         Some(seen) => img.env = seen.clone(),
@@ -616,6 +708,15 @@ impl History {
         self.cgroups.get(&id).map(Vec::as_slice)
     }
 
+    /// The compiler or linker run that was asked to produce the program at
+    /// `path` before `ts`, if the capture saw one.
+    pub fn built_by(&self, path: &[u8], ts: u64) -> Option<&Image> {
+        self.built
+            .get(path)
+            .filter(|(when, _)| *when <= ts)
+            .map(|(_, img)| &**img)
+    }
+
     /// The container in cgroup `id`, when the recorder read its runtime's state.
     pub fn container(&self, cgroup: u64) -> Option<&Container> {
         self.containers.get(&cgroup)
@@ -639,6 +740,34 @@ impl History {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_build_names_the_program_it_writes() {
+        let out = |comm: &str, argv: &[&str]| {
+            super::build_output(comm.as_bytes(), argv, b"/tmp/w")
+                .map(|p| String::from_utf8(p.into_vec()).unwrap())
+        };
+        assert_eq!(
+            out("gcc", &["gcc", "-O2", "-o", "c", "c.c"]).as_deref(),
+            Some("/tmp/w/c")
+        );
+        assert_eq!(
+            out("gcc", &["gcc", "-o../x/./y", "c.c"]).as_deref(),
+            Some("/tmp/x/y")
+        );
+        assert_eq!(out("cc", &["cc", "c.c"]).as_deref(), Some("/tmp/w/a.out"));
+        assert_eq!(
+            out("gcc", &["gcc", "-c", "c.c"]),
+            None,
+            "an object, not a program"
+        );
+        assert_eq!(
+            out("rustc", &["rustc", "-O", "src/r.rs"]).as_deref(),
+            Some("/tmp/w/r")
+        );
+        assert_eq!(out("rustc", &["rustc", "--crate-type=lib", "l.rs"]), None);
+        assert_eq!(out("cp", &["cp", "-o", "x"]), None, "not a compiler");
+    }
+
     #[test]
     fn the_starts_of_processes_are_process_kinds() {
         for k in super::STARTS {

@@ -1673,3 +1673,45 @@ fn a_ptrace_or_a_signal_names_its_target_as_it_was() {
     .concat();
     assert_eq!(fired(&caps, &rules), ["injected@10", "group@20"]);
 }
+
+#[test]
+fn a_program_names_the_compiler_run_that_built_it() {
+    let mut gcc = exec(10, 200, 100, "/usr/bin/gcc", &["gcc", "-o", "x", "x.c"]);
+    let mut run = exec(20, 300, 100, "/var/www/x", &["./x"]);
+    let mut other = exec(30, 400, 100, "/var/www/y", &["./y"]);
+    // An earlier run of the built program is not built by a later compile.
+    let mut early = exec(5, 500, 100, "/var/www/z", &["./z"]);
+    let mut late = exec(
+        40,
+        600,
+        100,
+        "/usr/bin/gcc",
+        &["gcc", "-o", "/var/www/z", "z.c"],
+    );
+    for e in [&mut gcc, &mut run, &mut other, &mut early, &mut late] {
+        e.cgroup = 0;
+    }
+    let caps = [capture(&[
+        snapshot(100, 1, "bash", "/bin/bash"),
+        early,
+        gcc,
+        run,
+        other,
+        late,
+    ])];
+    let rules = [
+        rule(
+            "built",
+            "evt.type = execve and shrike.exe.built_by = gcc and shrike.exe.built_by.cmdline = \"gcc -o x x.c\"",
+        ),
+        rule(
+            "not_built",
+            "evt.type = execve and proc.name != gcc and not shrike.exe.built_by exists",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        fired(&caps, &rules),
+        ["not_built@5", "built@20", "not_built@30"]
+    );
+}

@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect-quiet: Warning
+# expect: Program compiled here run from a temporary directory
 # An administrator's and a developer's ordinary day, offline: a package
 # installed and removed through apt and dpkg (built here, so nothing is
 # fetched and nothing else is upgraded), a Python package into a venv,
@@ -45,13 +46,14 @@ python3 -m venv venv
 venv/bin/python -m pip install -q --no-index --disable-pip-version-check shrike_benign-1.0-py3-none-any.whl
 venv/bin/python -c 'import shrike_benign; assert shrike_benign.add(2, 3) == 5'
 
-# Programs built in the temporary directory, and one run by its build
-# tool (cargo run execs it). A binary run straight from /tmp by a shell is
-# what a dropped exploit looks like too, and stays a Warning.
+# Programs built and run in the temporary directory, by hand and by cargo
+# (cargo run execs what it built).
 printf 'int main(void) { return 0; }\n' > c.c
 gcc -O2 -o c c.c
+./c
 printf 'fn main() { println!("ok"); }\n' > r.rs
-rustc -O -o r r.rs
+rustc -O r.rs
+./r > /dev/null
 CARGO_TARGET_DIR="$d/target" cargo new -q --vcs none hello
 (cd hello && CARGO_TARGET_DIR="$d/target" cargo run -q --offline > /dev/null)
 
