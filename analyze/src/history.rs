@@ -178,28 +178,12 @@ fn build_output<S: AsRef<[u8]>>(comm: &[u8], argv: &[S], cwd: &[u8]) -> Option<B
             &stem
         }
     };
-    let mut path: Vec<&[u8]> = Vec::new();
     let joined = if out.starts_with(b"/") {
         out.to_vec()
     } else {
         [cwd, b"/", out].concat()
     };
-    // Lexically, as the compiler names it: the exec's path is the kernel's.
-    for part in joined.split(|&b| b == b'/') {
-        match part {
-            b"" | b"." => {}
-            b".." => {
-                path.pop();
-            }
-            p => path.push(p),
-        }
-    }
-    let mut abs = Vec::with_capacity(joined.len());
-    for p in path {
-        abs.push(b'/');
-        abs.extend_from_slice(p);
-    }
-    Some(abs.into_boxed_slice())
+    Some(shrike_format::linux::normalize_path(&joined).into_boxed_slice())
 }
 
 /// `NAME=value` strings joined the way [`Image::env`] keeps them.

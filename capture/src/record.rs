@@ -1,5 +1,6 @@
 //! Kernel records (capture-ebpf/include/record.h) turned into format events.
 
+use shrike_format::linux::normalize_path;
 use shrike_format::{Body, Event, Kind, OwnedEvent, SockAddr, fdtype};
 
 use layout::*;
@@ -297,11 +298,11 @@ impl<'a> Record<'a> {
         };
         let end = self.cut(path) & STR_F_CUT_END;
         if p.starts_with(b"/") {
-            return mark_cut(&normalize(p), end);
+            return mark_cut(&normalize_path(p), end);
         }
         match self.s(base) {
             Some(b) => mark_cut(
-                &normalize(&[b, b"/", p].concat()),
+                &normalize_path(&[b, b"/", p].concat()),
                 end | self.cut(base) & STR_F_CUT_START,
             ),
             None => Vec::new(),
@@ -1342,29 +1343,6 @@ pub(crate) fn mark_cut(v: &[u8], flags: u8) -> Vec<u8> {
     out
 }
 
-/// Lexically normalises an absolute path: drops `.` and empty components, applies `..`.
-pub fn normalize(p: &[u8]) -> Vec<u8> {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for c in p.split(|&c| c == b'/') {
-        match c {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    let mut out = Vec::with_capacity(p.len());
-    for c in parts {
-        out.push(b'/');
-        out.extend_from_slice(c);
-    }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1406,10 +1384,10 @@ mod tests {
 
     #[test]
     fn normalizes_paths() {
-        assert_eq!(normalize(b"/etc/../etc/./shadow"), b"/etc/shadow");
-        assert_eq!(normalize(b"/tmp//x/"), b"/tmp/x");
-        assert_eq!(normalize(b"/.."), b"/");
-        assert_eq!(normalize(b"/"), b"/");
+        assert_eq!(normalize_path(b"/etc/../etc/./shadow"), b"/etc/shadow");
+        assert_eq!(normalize_path(b"/tmp//x/"), b"/tmp/x");
+        assert_eq!(normalize_path(b"/.."), b"/");
+        assert_eq!(normalize_path(b"/"), b"/");
     }
 
     #[test]
