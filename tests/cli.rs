@@ -1023,3 +1023,32 @@ fn sigma_rules_run_with_sigmas_meanings() {
     // Levels are Falco priorities: high is Error.
     assert!(String::from_utf8_lossy(&o.stdout).contains("\"priority\":\"Error\""));
 }
+
+#[test]
+fn the_text_timeline_marks_every_alert_scan_finds_on_its_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two rules on the same events: both are named on each, as scan names both.
+    let (f, rules) = capture_and_rules(
+        dir.path(),
+        "- rule: Kill seen\n  desc: d\n  condition: evt.type = kill\n  output: k\n  priority: NOTICE\n\
+         - rule: Signal sent\n  desc: d\n  condition: evt.type = kill and evt.rawres = 0\n  output: s\n  priority: NOTICE\n",
+    );
+    let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let alerts = String::from_utf8_lossy(&o.stdout).lines().count();
+    assert!(alerts >= 2, "the capture has kills: {alerts}");
+    let o = shrike(&["timeline", p(&f), "--rules", p(&rules)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let marked: Vec<&str> = out.lines().filter(|l| l.contains("  !! ")).collect();
+    assert!(
+        marked.iter().all(|l| l.contains(" kill pid ")
+            && (l.ends_with("!! Kill seen; Signal sent") || l.ends_with("!! Kill seen"))),
+        "{:?}",
+        &marked[..marked.len().min(5)]
+    );
+    // Every alert scan found is named on its action, both where both rules fired.
+    let named: usize = marked.iter().map(|l| l.matches("; ").count() + 1).sum();
+    assert_eq!(named, alerts);
+    assert!(marked.iter().any(|l| l.ends_with("; Signal sent")));
+}

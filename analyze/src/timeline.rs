@@ -21,7 +21,7 @@ pub struct Action {
     pub failed: bool,
     /// The main path or address involved, for filtering and columns.
     pub target: String,
-    /// The rule that fired on this event, when rules were given.
+    /// The rules that fired on this event (names joined by `; `), when rules were given.
     pub alert: Option<String>,
 }
 
@@ -862,16 +862,20 @@ fn report_csp() -> &'static str {
 }
 
 impl Timeline {
-    /// Marks the actions alerts fired on: (wall-clock ns, pid, rule).
+    /// Marks the actions alerts fired on: (wall-clock ns, pid, rule); an
+    /// action several rules fired on names them all, in the order given.
     pub fn attach_alerts(&mut self, alerts: &[(i128, u32, String)]) {
-        let mut by_key: HashMap<(i128, u32), &str> = HashMap::new();
+        let mut by_key: HashMap<(i128, u32), Vec<&str>> = HashMap::new();
         for (ts, pid, rule) in alerts {
-            by_key.entry((*ts, *pid)).or_insert(rule);
+            let rules = by_key.entry((*ts, *pid)).or_default();
+            if !rules.contains(&rule.as_str()) {
+                rules.push(rule);
+            }
         }
         for p in &mut self.processes {
             for a in &mut p.actions {
-                if let Some(rule) = by_key.get(&(a.time_ns, p.pid)) {
-                    a.alert = Some((*rule).to_string());
+                if let Some(rules) = by_key.get(&(a.time_ns, p.pid)) {
+                    a.alert = Some(rules.join("; "));
                 }
             }
         }
@@ -974,7 +978,17 @@ impl Timeline {
             clock(p.start_ns)
         )?;
         for a in &p.actions {
-            writeln!(out, "{pad}  {}  {}", clock(a.time_ns), a.summary)?;
+            match &a.alert {
+                // Rule names come from rule files, which may be crafted.
+                Some(rules) => writeln!(
+                    out,
+                    "{pad}  {}  {}  !! {}",
+                    clock(a.time_ns),
+                    a.summary,
+                    shrike_format::Escaped(rules.as_bytes())
+                )?,
+                None => writeln!(out, "{pad}  {}  {}", clock(a.time_ns), a.summary)?,
+            }
         }
         for &c in &p.children {
             self.write_node(out, c, depth + 1)?;
