@@ -200,49 +200,37 @@ fn without_added(events: &[OwnedEvent], added: &[&str]) -> (String, usize) {
     (out, n)
 }
 
+/// The fields format 1.2 added, and those 1.4 added (`kind.field` for one kind's).
+const SINCE_1_2: &[&str] = &["resolved"];
+const SINCE_1_4: &[&str] = &["env", "pgid", "created", "ptrace.addr", "ptrace.data"];
+
+/// An older writer's golden file `NAME.shrk`, opened and checked to be of
+/// `minor` and undamaged, its bytes, and its expected decoding `NAME.jsonl`.
+fn older(name: &str, minor: u16) -> (Vec<u8>, Capture, String) {
+    let bytes = std::fs::read(dir().join(format!("{name}.shrk"))).unwrap();
+    let want = std::fs::read_to_string(dir().join(format!("{name}.jsonl"))).unwrap();
+    let cap = Capture::from_bytes(bytes.clone()).unwrap();
+    assert!(cap.damage().is_empty(), "{name}");
+    assert_eq!((cap.header().major, cap.header().minor), (1, minor));
+    (bytes, cap, want)
+}
+
 #[test]
 fn a_file_that_mixes_process_kinds_with_the_rest_reads_as_before() {
     // Written before the process kinds got chunks of their own (SPEC.md §8.1),
     // by a 1.1 writer: the 1.2 field `resolved` reads as 0.
-    let bytes = std::fs::read(dir().join("v1.1-mixed-small.shrk")).unwrap();
-    let want = std::fs::read_to_string(dir().join("v1.1-mixed-small.jsonl")).unwrap();
-    let cap = Capture::from_bytes(bytes).unwrap();
-    assert!(cap.damage().is_empty());
-    assert_eq!((cap.header().major, cap.header().minor), (1, 1));
-    let (got, resolved) = without_added(
-        &cap.read_all().unwrap(),
-        &[
-            "resolved",
-            "env",
-            "pgid",
-            "created",
-            "ptrace.addr",
-            "ptrace.data",
-        ],
-    );
+    let (_, cap, want) = older("v1.1-mixed-small", 1);
+    let (got, resolved) = without_added(&cap.read_all().unwrap(), &[SINCE_1_2, SINCE_1_4].concat());
     assert_eq!(got, want);
     assert!(resolved > 0, "path events carry the 1.2 field");
 }
 
 #[test]
 fn a_version_1_0_file_reads_with_the_newer_fields_zero() {
-    let bytes = std::fs::read(dir().join("v1.0-small.shrk")).unwrap();
-    let want = std::fs::read_to_string(dir().join("v1.0-small.jsonl")).unwrap();
-    let cap = Capture::from_bytes(bytes).unwrap();
-    assert_eq!((cap.header().major, cap.header().minor), (1, 0));
+    let (_, cap, want) = older("v1.0-small", 0);
     let events = cap.read_all().unwrap();
     assert_eq!(events.len(), want.lines().count());
-    let (got, _) = without_added(
-        &events,
-        &[
-            "resolved",
-            "env",
-            "pgid",
-            "created",
-            "ptrace.addr",
-            "ptrace.data",
-        ],
-    );
+    let (got, _) = without_added(&events, &[SINCE_1_2, SINCE_1_4].concat());
     let added = ["stdin_type", "stdin_ino", "stdout_type", "stdout_ino"];
     let mut with_added = 0;
     for (got, line) in got.lines().zip(want.lines()) {
@@ -268,15 +256,8 @@ fn a_version_1_2_sealed_file_reads_and_verifies_but_its_seals_prove_no_end() {
     // Written by a 1.2 writer, sealed with one key throughout and nothing
     // over the footer: integrity holds, but with a trusted key verification
     // refuses to call it authentic (it could be cut at any seal).
-    let bytes = std::fs::read(dir().join("v1.2-small.shrk")).unwrap();
-    let want = std::fs::read_to_string(dir().join("v1.2-small.jsonl")).unwrap();
-    let cap = Capture::from_bytes(bytes.clone()).unwrap();
-    assert!(cap.damage().is_empty());
-    assert_eq!((cap.header().major, cap.header().minor), (1, 2));
-    let (got, _) = without_added(
-        &cap.read_all().unwrap(),
-        &["env", "pgid", "created", "ptrace.addr", "ptrace.data"],
-    );
+    let (bytes, cap, want) = older("v1.2-small", 2);
+    let (got, _) = without_added(&cap.read_all().unwrap(), SINCE_1_4);
     assert_eq!(got, want);
     let r = shrike_format::verify(&bytes, None);
     assert!(r.ok() && r.seals > 0 && !r.final_seal, "{r:?}");
@@ -290,15 +271,8 @@ fn a_version_1_2_sealed_file_reads_and_verifies_but_its_seals_prove_no_end() {
 
 #[test]
 fn a_version_1_3_file_reads_with_the_1_4_fields_empty() {
-    let bytes = std::fs::read(dir().join("v1.3-small.shrk")).unwrap();
-    let want = std::fs::read_to_string(dir().join("v1.3-small.jsonl")).unwrap();
-    let cap = Capture::from_bytes(bytes).unwrap();
-    assert!(cap.damage().is_empty());
-    assert_eq!((cap.header().major, cap.header().minor), (1, 3));
-    let (got, added) = without_added(
-        &cap.read_all().unwrap(),
-        &["env", "pgid", "created", "ptrace.addr", "ptrace.data"],
-    );
+    let (_, cap, want) = older("v1.3-small", 3);
+    let (got, added) = without_added(&cap.read_all().unwrap(), SINCE_1_4);
     assert_eq!(got, want);
     assert!(added >= 12, "exec and snapshot events carry the 1.4 fields");
 }
