@@ -968,7 +968,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::BuiltBy(cmdline) => {
             let img = c.history.built_by(c.ancestor(0)?.image.exepath(), ev.ts)?;
             if *cmdline {
-                owned([img.comm(), b" ", img.args()].concat())
+                owned(img.cmdline())
             } else {
                 s(img.comm())
             }
@@ -995,11 +995,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
                 return None;
             }
             let w = c.history.pipe_writer(ino)?;
-            owned(if w.args().is_empty() {
-                w.comm().to_vec()
-            } else {
-                [w.comm(), b" ", w.args()].concat()
-            })
+            owned(w.cmdline())
         }
     }
 }
@@ -1064,11 +1060,7 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
         ProcField::Exe => s(img.argv0()),
         ProcField::ExePath => s(img.exepath()),
         ProcField::Args => s(img.args()),
-        ProcField::Cmdline => owned(if img.args().is_empty() {
-            img.comm().to_vec()
-        } else {
-            [img.comm(), b" ", img.args()].concat()
-        }),
+        ProcField::Cmdline => owned(img.cmdline()),
         ProcField::Cwd => {
             if img.cwd().ends_with(b"/") {
                 return s(img.cwd());
@@ -1087,11 +1079,7 @@ fn proc_field<'e>(f: ProcField, p: &'e ProcInfo) -> Option<Val<'e>> {
         ProcField::IsVpgidLeader => {
             (img.pgid != 0).then(|| Val::Bool(img.pgid == u64::from(p.pid)))
         }
-        ProcField::ExeLine => owned(if img.args().is_empty() {
-            img.argv0().to_vec()
-        } else {
-            [img.argv0(), b" ", img.args()].concat()
-        }),
+        ProcField::ExeLine => owned(img.exeline()),
         ProcField::CwdRecorded => s(img.cwd()),
     }
 }

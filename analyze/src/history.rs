@@ -110,6 +110,16 @@ impl Image {
         self.part(4)
     }
 
+    /// Falco's `proc.cmdline`: comm, then the arguments after argv[0].
+    pub fn cmdline(&self) -> Vec<u8> {
+        joined(self.comm(), self.args())
+    }
+
+    /// Falco's `proc.exeline`: argv[0], then the other arguments.
+    pub fn exeline(&self) -> Vec<u8> {
+        joined(self.argv0(), self.args())
+    }
+
     /// The environment's `NAME=value` strings, in the order the program got them.
     pub fn env_vars(&self) -> impl Iterator<Item = &[u8]> {
         self.env
@@ -184,6 +194,15 @@ fn build_output<S: AsRef<[u8]>>(comm: &[u8], argv: &[S], cwd: &[u8]) -> Option<B
         [cwd, b"/", out].concat()
     };
     Some(shrike_format::linux::normalize_path(&joined).into_boxed_slice())
+}
+
+/// `first` and `args` with a space between, `first` alone without arguments.
+fn joined(first: &[u8], args: &[u8]) -> Vec<u8> {
+    if args.is_empty() {
+        first.to_vec()
+    } else {
+        [first, b" ", args].concat()
+    }
 }
 
 /// `NAME=value` strings joined the way [`Image::env`] keeps them.

@@ -9,6 +9,7 @@
 //! not run, and the reason is given; never is a part of it run.
 //! `docs/sigma.md` maps the fields.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use base64::Engine as _;
@@ -360,10 +361,16 @@ enum Kind {
     RecordType,
 }
 
+/// What a keyword (a value without a field) searches: an exec's command line.
+const KEYWORD_FIELD: &str = "\u{0}keyword";
+
+/// auditd's `a0` ... `a31`: the arguments shrike maps.
+const AUDIT_ARGS: usize = 32;
+
 /// Sigma's field names (Sysmon for Linux's, which SigmaHQ's Linux rules use)
 /// as shrike's fields. `docs/sigma.md` is the table.
-fn field_for(cat: Category, name: &str) -> Option<(&'static str, Kind)> {
-    Some(match (cat, name) {
+fn field_for(cat: Category, name: &str) -> Option<(Cow<'static, str>, Kind)> {
+    let (f, kind) = match (cat, name) {
         (_, "Image") => ("proc.exepath", Kind::Text),
         (_, "User") => ("user.name", Kind::Text),
         (_, "ProcessId") => ("proc.pid", Kind::Number),
@@ -384,50 +391,19 @@ fn field_for(cat: Category, name: &str) -> Option<(&'static str, Kind)> {
         (Category::AuditExec, a) => {
             // aN: argv[N]; a0 is argv[0] (Falco's proc.exe), the rest proc.args[N-1].
             let n: usize = a.strip_prefix('a')?.parse().ok()?;
-            return Some((ARGS.get(n)?, Kind::Text));
+            if n >= AUDIT_ARGS {
+                return None;
+            }
+            let f = match n {
+                0 => "proc.exe".to_string(),
+                _ => format!("proc.args[{}]", n - 1),
+            };
+            return Some((Cow::Owned(f), Kind::Text));
         }
         _ => return None,
-    })
+    };
+    Some((Cow::Borrowed(f), kind))
 }
-
-/// What a keyword (a value without a field) searches: an exec's command line.
-const KEYWORD_FIELD: &str = "\u{0}keyword";
-
-/// auditd's `a0` ... `a31` as shrike's fields.
-const ARGS: [&str; 32] = [
-    "proc.exe",
-    "proc.args[0]",
-    "proc.args[1]",
-    "proc.args[2]",
-    "proc.args[3]",
-    "proc.args[4]",
-    "proc.args[5]",
-    "proc.args[6]",
-    "proc.args[7]",
-    "proc.args[8]",
-    "proc.args[9]",
-    "proc.args[10]",
-    "proc.args[11]",
-    "proc.args[12]",
-    "proc.args[13]",
-    "proc.args[14]",
-    "proc.args[15]",
-    "proc.args[16]",
-    "proc.args[17]",
-    "proc.args[18]",
-    "proc.args[19]",
-    "proc.args[20]",
-    "proc.args[21]",
-    "proc.args[22]",
-    "proc.args[23]",
-    "proc.args[24]",
-    "proc.args[25]",
-    "proc.args[26]",
-    "proc.args[27]",
-    "proc.args[28]",
-    "proc.args[29]",
-    "proc.args[30]",
-];
 
 /// A field operand; `name[arg]` carries its argument.
 fn field(name: &str) -> Operand {
@@ -489,6 +465,7 @@ fn item(cat: Category, i: &DetectionItem) -> Result<Expr, String> {
             "field {name} is not recorded by shrike for this log source"
         ));
     };
+    let f = &*f;
     let m = &i.field.modifiers;
     let has = |x: Modifier| m.contains(&x);
     for x in m {
@@ -555,6 +532,7 @@ fn value(
         let Some((g, gkind)) = field_for(cat, &s.original) else {
             return Err(format!("fieldref to {}, a field not recorded", s.original));
         };
+        let g = &*g;
         if gkind != kind || !matches!(kind, Kind::Text | Kind::Number) {
             return Err(format!(
                 "fieldref between {f} and {g}, which differ in kind"
