@@ -116,10 +116,12 @@ shrike timeline host.shrk --rules rules/ --format html > report.html")]
     /// Export captures into a SQLite database (schema: docs/sql.md), so any question is a query.
     ///
     /// Several captures, from several hosts, go into one database; exporting a capture
-    /// that is already there (same file id) changes nothing.
+    /// that is already there (same file id) changes nothing, unless it has grown since
+    /// (exported while still recording): then its rows are replaced by the whole
+    /// capture's, and its alerts by those of --rules.
     #[command(after_help = "Examples:\n  \
 shrike export host1.shrk host2.shrk --sqlite incident.db --rules rules/\n  \
-shrike sql incident.db 'SELECT time, cmdline FROM event_processes WHERE kind = \"execve\"'")]
+shrike sql incident.db 'SELECT time, cmdline FROM commands JOIN events USING (event_id) ORDER BY events.ts_ns'")]
     Export {
         /// Capture files.
         #[arg(required = true)]
@@ -144,7 +146,8 @@ shrike sql build.shrk 'SELECT path, count(*) FROM file_activity GROUP BY path OR
         target: PathBuf,
         /// The query.
         query: String,
-        /// table, csv or json.
+        /// table (cells cut at 60 characters, marked …), csv or json (JSON lines),
+        /// both whole. A query SQLite refuses exits 2.
         #[arg(long, default_value = "table")]
         format: String,
     },

@@ -1052,3 +1052,40 @@ fn the_text_timeline_marks_every_alert_scan_finds_on_its_actions() {
     assert_eq!(named, alerts);
     assert!(marked.iter().any(|l| l.ends_with("; Signal sent")));
 }
+
+#[test]
+fn sql_tables_mark_cut_cells_and_a_bad_query_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("long.shrk");
+    let long = format!("/opt/{}/payload", "x".repeat(90));
+    exec_capture(&f, b"payload", &long, &[&long, "--now"]);
+    let db = dir.path().join("long.db");
+    let o = shrike(&["export", p(&f), "--sqlite", p(&db)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let q = "SELECT exe, cmdline FROM commands";
+    let o = shrike(&["sql", p(&db), q]);
+    assert!(o.status.success(), "{}", text(&o));
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    let row = table.lines().nth(2).unwrap();
+    // Cut, and visibly so: no cell reads as if it were whole.
+    assert!(!row.contains(&long), "{table}");
+    assert!(row.contains("/opt/xxx") && row.contains('…'), "{table}");
+    assert!(
+        table.contains("--format csv"),
+        "no word on how to see cells whole: {table}"
+    );
+    // The same query whole, as CSV and as JSON.
+    let o = shrike(&["sql", p(&db), "--format", "json", q]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["exe"], long.as_str());
+    let o = shrike(&["sql", p(&db), "--format", "csv", q]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("{long} --now")));
+    // A query SQLite refuses is a usage error (2), naming the database.
+    let o = shrike(&["sql", p(&db), "SELECT nope FROM events"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("long.db") && err.contains("no such column: nope"),
+        "{err}"
+    );
+}

@@ -104,6 +104,14 @@ fn text(b: &[u8]) -> String {
     Escaped(b).to_string()
 }
 
+/// A command line as every view shows it: each argument escaped, joined by spaces.
+pub fn command_line<S: AsRef<[u8]>>(argv: &[S]) -> String {
+    argv.iter()
+        .map(|a| text(a.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn addr(a: &SockAddr<&[u8]>) -> String {
     a.to_string()
 }
@@ -183,18 +191,15 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             filename,
             argv,
             ..
-        } => {
-            let args: Vec<String> = argv.iter().map(|a| text(a)).collect();
-            (
-                format!(
-                    "exec {} [{}]{}",
-                    text(filename),
-                    args.join(" "),
-                    res_txt(*res)
-                ),
+        } => (
+            format!(
+                "exec {} [{}]{}",
                 text(filename),
-            )
-        }
+                command_line(argv),
+                res_txt(*res)
+            ),
+            text(filename),
+        ),
         b if crate::fields::opened(b).is_some() => {
             let crate::fields::Opened {
                 res,
@@ -688,7 +693,7 @@ impl Builder {
                     if argv.is_empty() {
                         format!("[{}]", text(e.comm))
                     } else {
-                        argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ")
+                        command_line(argv)
                     },
                     text(exe),
                     user(h, e.euid),
@@ -734,7 +739,7 @@ impl Builder {
         let p = &mut t.processes[i];
         // (Snapshots began their life above: this is a successful exec.)
         if let Some(s) = e.body.started() {
-            p.cmdline = s.argv.iter().map(|a| text(a)).collect::<Vec<_>>().join(" ");
+            p.cmdline = command_line(s.argv);
             p.exe = text(s.exe);
             if p.ppid == 0 {
                 p.ppid = s.ppid as u32;

@@ -6,4 +6,5 @@ CREATE INDEX IF NOT EXISTS events_process ON event_rows(process_id);
 CREATE INDEX IF NOT EXISTS files_path ON files(path);
 CREATE INDEX IF NOT EXISTS network_remote ON network(remote_ip, remote_port);
 CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);
+CREATE INDEX IF NOT EXISTS commands_process ON commands(process_id, ts_ns);
 CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule);

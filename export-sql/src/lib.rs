@@ -6,8 +6,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use shrike_analyze::time::{rfc3339, wall_ns};
-use shrike_analyze::timeline::{Selection, build};
-use shrike_format::{Body, Capture, SockAddr};
+use shrike_analyze::timeline::{Selection, build, command_line};
+use shrike_format::{Body, Capture, Escaped, SockAddr};
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{
     Column, ConnectOptions, Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection,
@@ -19,7 +19,7 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// Its secondary indexes, (re)built after each export.
 pub const INDEXES: &str = include_str!("indexes.sql");
 /// The schema's version, kept in the database's `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Errors of export and query.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +93,10 @@ pub struct ExportSummary {
     pub exported: Vec<String>,
     /// Captures already in the database (by file id), left as they were.
     pub already: Vec<String>,
+    /// Captures that grew since they were exported (a recording still
+    /// running then, or cut short): (file, events before, events now). Their
+    /// rows, alerts included, were replaced by the whole capture's.
+    pub grown: Vec<(String, u64, u64)>,
     /// Rows written across all tables.
     pub rows: u64,
     /// Time spent building process trees (before any row is written).
@@ -117,7 +121,9 @@ async fn open(db: &Path, create: bool) -> Result<SqliteConnection, SqlError> {
         // export, which the capture can redo). Not WAL: an export is one huge
         // transaction, and every page read then searches a WAL index that grows
         // with it (15% of a 10M-event export went to walFindFrame).
-        .journal_mode(SqliteJournalMode::Truncate)
+        // Delete, not truncate: a truncated journal stays beside the database
+        // as an empty file, which a responder then has to wonder about.
+        .journal_mode(SqliteJournalMode::Delete)
         .synchronous(SqliteSynchronous::Off)
         // Building the indexes reads every table back: mapped, not read a page
         // at a time, and sorted with a helper thread. (A bigger page cache and
@@ -250,18 +256,35 @@ pub fn export(
             let mut summary = ExportSummary::default();
             for (i, (file, cap)) in files.iter().zip(caps).enumerate() {
                 let id = cap.header().file_id_hex();
-                let exists: Option<(i64,)> =
-                    sqlx::query_as("SELECT capture_id FROM captures WHERE file_id = ?")
+                let exists: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT capture_id, events FROM captures WHERE file_id = ?")
                         .bind(&id)
                         .fetch_optional(&mut conn)
                         .await?;
-                if exists.is_some() {
-                    summary.already.push(file.clone());
-                    continue;
-                }
+                let now = cap.event_count();
+                let replace = match exists {
+                    // A capture only grows: fewer events now is a cut copy, not news.
+                    Some((_, before)) if before as u64 >= now => {
+                        summary.already.push(file.clone());
+                        continue;
+                    }
+                    Some((capture_id, before)) => {
+                        summary.grown.push((file.clone(), before as u64, now));
+                        Some(capture_id)
+                    }
+                    None => None,
+                };
                 let mine: Vec<&AlertRow> = alerts.iter().filter(|a| a.capture == i).collect();
-                summary.rows +=
-                    export_one(&mut conn, file, cap, &mine, scope, &mut summary.tree_time).await?;
+                summary.rows += export_one(
+                    &mut conn,
+                    file,
+                    cap,
+                    &mine,
+                    replace,
+                    scope,
+                    &mut summary.tree_time,
+                )
+                .await?;
                 summary.exported.push(file.clone());
             }
             let started = std::time::Instant::now();
@@ -352,6 +375,10 @@ static NETWORK: Table = Table {
         "remote_port",
         "res",
     ],
+};
+static COMMANDS: Table = Table {
+    name: "commands",
+    columns: &["event_id", "process_id", "ts_ns", "exe", "cmdline"],
 };
 static LOST: Table = Table {
     name: "lost",
@@ -468,10 +495,11 @@ fn chunk_rows(
     });
     let mut comms: HashMap<Vec<u8>, std::sync::Arc<str>> = HashMap::new();
     let mut out = Vec::new();
-    let (mut ev, mut fi, mut ne, mut lo) = (
+    let (mut ev, mut fi, mut ne, mut co, mut lo) = (
         Batcher::new(&EVENTS),
         Batcher::new(&FILES),
         Batcher::new(&NETWORK),
+        Batcher::new(&COMMANDS),
         Batcher::new(&LOST),
     );
     let mut failed = None;
@@ -533,6 +561,17 @@ fn chunk_rows(
                     .bind(res)
                     .end_row(&mut out);
             }
+            if let Some(st) = e.body.started() {
+                // Kernel threads (snapshots without argv) ran no command.
+                if !st.argv.is_empty() {
+                    co.bind(id)
+                        .bind(process_id)
+                        .bind(now as i64)
+                        .bind(text(Escaped(st.exe).to_string()))
+                        .bind(text(command_line(st.argv)))
+                        .end_row(&mut out);
+                }
+            }
             if let Body::Lost { count } = e.body {
                 lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
@@ -542,7 +581,7 @@ fn chunk_rows(
     if let Some(e) = failed {
         return Err(e);
     }
-    for b in [&mut ev, &mut fi, &mut ne, &mut lo] {
+    for b in [&mut ev, &mut fi, &mut ne, &mut co, &mut lo] {
         b.flush(&mut out);
     }
     // Foreign keys: a chunk's events go in before the rows that point at them.
@@ -719,11 +758,33 @@ fn net_row(b: &Body<&[u8]>) -> Option<NetRow> {
     })
 }
 
+/// Deletes every row of capture `capture_id` (the caller's transaction
+/// makes the delete and the new rows one change).
+async fn delete_capture(tx: &mut SqliteConnection, capture_id: i64) -> Result<(), SqlError> {
+    for sql in [
+        "DELETE FROM files WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
+        "DELETE FROM network WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
+        "DELETE FROM commands WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
+        "DELETE FROM event_rows WHERE capture_id = ?1",
+        "DELETE FROM processes WHERE capture_id = ?1",
+        "DELETE FROM alerts WHERE capture_id = ?1",
+        "DELETE FROM lost WHERE capture_id = ?1",
+        "DELETE FROM captures WHERE capture_id = ?1",
+    ] {
+        sqlx::query(sql).bind(capture_id).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Writes one capture's rows in one transaction; with `replace`, in place
+/// of that earlier export of it.
+#[allow(clippy::too_many_arguments)]
 async fn export_one<'s, 'env>(
     conn: &mut SqliteConnection,
     file: &str,
     cap: &'env Capture,
     alerts: &[&AlertRow],
+    replace: Option<i64>,
     scope: &'s std::thread::Scope<'s, 'env>,
     tree_time: &mut std::time::Duration,
 ) -> Result<u64, SqlError> {
@@ -744,6 +805,9 @@ async fn export_one<'s, 'env>(
     .map_err(|e| bad(e.to_string()))?;
     *tree_time += started.elapsed();
     let mut tx = conn.begin().await?;
+    if let Some(old) = replace {
+        delete_capture(&mut tx, old).await?;
+    }
     let (first, last) = cap
         .chunks()
         .iter()
@@ -833,10 +897,11 @@ async fn export_one<'s, 'env>(
             }
         }
     });
-    let full: HashMap<&'static str, std::sync::Arc<str>> = [&EVENTS, &FILES, &NETWORK, &LOST]
-        .into_iter()
-        .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
-        .collect();
+    let full: HashMap<&'static str, std::sync::Arc<str>> =
+        [&EVENTS, &FILES, &NETWORK, &COMMANDS, &LOST]
+            .into_iter()
+            .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
+            .collect();
     let mut outcome = Ok(());
     for window in recv.iter() {
         let window = match window {

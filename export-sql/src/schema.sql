@@ -1,4 +1,4 @@
--- shrike SQLite schema, version 3 (PRAGMA user_version; documented in
+-- shrike SQLite schema, version 4 (PRAGMA user_version; documented in
 -- docs/sql.md). Indexes: indexes.sql.
 CREATE TABLE IF NOT EXISTS captures (
     capture_id  INTEGER PRIMARY KEY,
@@ -74,6 +74,16 @@ CREATE TABLE IF NOT EXISTS network (
     remote_ip   TEXT,
     remote_port INTEGER,
     res         INTEGER
+);
+-- What each process ran: one row per successful exec and per process
+-- running when the recording started (its snapshot), with that program's own
+-- command line (processes.cmdline is only the latest).
+CREATE TABLE IF NOT EXISTS commands (
+    event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
+    process_id  INTEGER NOT NULL REFERENCES processes(process_id),
+    ts_ns       INTEGER NOT NULL,       -- ns since the Unix epoch, as the event's
+    exe         TEXT,                   -- the executable the kernel resolved
+    cmdline     TEXT                    -- argv joined by spaces, control bytes escaped
 );
 CREATE TABLE IF NOT EXISTS alerts (
     alert_id    INTEGER PRIMARY KEY,

@@ -299,3 +299,141 @@ fn export_writes_only_a_database_of_its_own_making() {
     assert!(err.contains("trigger `swallow`"), "{err}");
     assert_eq!(one(&db, "SELECT count(*) FROM captures"), 1);
 }
+
+/// The query docs/sql.md gives under the question that starts with `question`.
+fn doc_query(question: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/sql.md"))
+        .unwrap();
+    let at = doc
+        .find(question)
+        .unwrap_or_else(|| panic!("docs/sql.md asks no {question:?}"));
+    let block = doc[at..].split("```sql").nth(1).unwrap();
+    block.split("```").next().unwrap().trim().to_string()
+}
+
+fn texts(db: &Path, sql: &str) -> Vec<Vec<String>> {
+    query(db, sql)
+        .unwrap_or_else(|e| panic!("{sql}\n{e}"))
+        .1
+        .into_iter()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn which_commands_ran_shows_each_exec_with_its_own_command_line_and_its_parents_then() {
+    // init starts a shell (pid 100) that runs a script, then execs ls: the
+    // process row's command line is its latest (ls), but each exec ran its own.
+    let e = |pid, ts, path: &str, argv: &[&str]| {
+        let mut e = shrike_synth::exec_event(
+            pid,
+            ts,
+            path.rsplit('/').next().unwrap().as_bytes().to_vec(),
+            path.as_bytes().to_vec(),
+            argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            b"/".to_vec(),
+        );
+        if let shrike_format::Body::Execve { ppid, .. } = &mut e.body {
+            *ppid = if pid == 1 { 0 } else { 1 };
+        }
+        e
+    };
+    let events = [
+        e(1, 1_000, "/sbin/init", &["/sbin/init"]),
+        e(100, 2_000, "/bin/sh", &["sh", "-c", "./job; ls -l"]),
+        e(100, 3_000, "/bin/ls", &["ls", "-l"]),
+    ];
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(7),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    events.iter().for_each(|e| w.append(e).unwrap());
+    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    export(&db, &["c.shrk".into()], &[cap], &[]).unwrap();
+    let rows = texts(&db, &doc_query("Which commands ran"));
+    let commands: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        commands,
+        ["/sbin/init", "sh -c ./job; ls -l", "ls -l"],
+        "{rows:?}"
+    );
+    assert_eq!(rows[1][3], "/sbin/init", "the shell's parent: {rows:?}");
+}
+
+#[test]
+fn a_capture_exported_while_it_was_recorded_is_completed_by_a_later_export() {
+    let full = {
+        let mut w = Writer::new(
+            Vec::new(),
+            &shrike_synth::header(11),
+            WriterOptions {
+                chunk_events: 2000,
+                ..WriterOptions::default()
+            },
+        )
+        .unwrap();
+        for e in shrike_synth::Generator::new(11, 20_000) {
+            w.append(&e).unwrap();
+        }
+        w.finish().unwrap().0
+    };
+    let whole = Capture::from_bytes(full.clone()).unwrap();
+    // What a reader saw mid-recording: the header and the first chunks, no footer.
+    let cut = whole.chunks()[4].offset as usize;
+    let partial = Capture::from_bytes(full[..cut].to_vec()).unwrap();
+    assert!(partial.event_count() < whole.event_count());
+    let dir = tempfile::tempdir().unwrap();
+    let grown = dir.path().join("grown.db");
+    let names = ["live.shrk".to_string()];
+    export(&grown, &names, &[partial], &[]).unwrap();
+    let s = export(&grown, &names, &[whole], &[]).unwrap();
+    assert_eq!(
+        s.already,
+        Vec::<String>::new(),
+        "the grown capture was left as it was"
+    );
+    assert_eq!(s.exported, names);
+    // The database now holds exactly what one export of the finished capture holds.
+    let fresh = dir.path().join("fresh.db");
+    export(&fresh, &names, &[Capture::from_bytes(full).unwrap()], &[]).unwrap();
+    for sql in [
+        "SELECT count(*) FROM captures",
+        "SELECT events FROM captures",
+        "SELECT count(*) FROM events",
+        "SELECT count(*) FROM processes",
+        "SELECT count(*) FROM files",
+        "SELECT count(*) FROM network",
+        "SELECT count(*) FROM commands",
+    ] {
+        assert_eq!(one(&grown, sql), one(&fresh, sql), "{sql}");
+    }
+    assert!(
+        query(&grown, "PRAGMA foreign_key_check")
+            .unwrap()
+            .1
+            .is_empty()
+    );
+    assert_eq!(
+        one(
+            &grown,
+            "SELECT count(*) FROM events e LEFT JOIN processes p USING (process_id) WHERE p.process_id IS NULL OR p.capture_id != e.capture_id"
+        ),
+        0
+    );
+}
+
+#[test]
+fn an_export_leaves_no_journal_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("j.db");
+    export(&db, &["a.shrk".into()], &[synthetic(4, 3_000)], &[]).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["j.db"]);
+}

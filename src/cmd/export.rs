@@ -47,8 +47,20 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
     let s = export(db, &names, &caps, &alerts).with_context(|| format!("{}", db.display()))?;
     for f in &s.already {
         eprintln!(
-            "shrike: {f}: already in {} (same file id), left as it was",
+            "shrike: {f}: already in {} (same file id, no new events), left as it was",
             db.display()
+        );
+    }
+    for (f, before, now) in &s.grown {
+        eprintln!(
+            "shrike: {f}: grew since it was exported into {} ({before} events then, {now} now): \
+             its rows were replaced by the whole capture's{}",
+            db.display(),
+            if rules.is_empty() {
+                ", and its alerts dropped (export with --rules to have them again)"
+            } else {
+                ""
+            }
         );
     }
     let elapsed = started.elapsed();
@@ -204,8 +216,8 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
     let (cols, rows) = match query(&db, sql) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("shrike: SQL error: {e}");
-            return Ok(crate::EXIT_FAILED);
+            eprintln!("shrike: {}: SQL error: {e}", db.display());
+            return Ok(crate::EXIT_ERROR);
         }
     };
     if !matches!(format, "table" | "csv" | "json") {
@@ -219,6 +231,9 @@ pub fn run_sql(target: &Path, sql: &str, format: &str) -> Result<u8> {
         r => r.context("writing the result").map(|()| damaged),
     }
 }
+
+/// The widest a table cell is shown, in characters.
+const TABLE_CELL: usize = 60;
 
 /// Writes a query's result in `format` (table, csv or json).
 fn write_result(
@@ -245,21 +260,32 @@ fn write_result(
                 .map(|i| {
                     text.iter()
                         .map(|r| r[i].chars().count())
-                        .chain([cols[i].len()])
+                        .chain([cols[i].chars().count()])
                         .max()
                         .unwrap_or(0)
-                        .min(60)
+                        .min(TABLE_CELL)
                 })
                 .collect();
-            let line = |cells: &[String]| {
+            let mut cut = false;
+            let mut line = |cells: &[String]| {
                 cells
                     .iter()
                     .zip(&widths)
-                    .map(|(c, w)| format!("{:<w$}", c.chars().take(*w).collect::<String>()))
+                    .map(|(c, &w)| {
+                        if c.chars().count() > w {
+                            // A cut cell says so: it must not read as the whole value.
+                            cut = true;
+                            let kept: String = c.chars().take(w - 1).collect();
+                            format!("{kept}…")
+                        } else {
+                            format!("{c:<w$}")
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("  ")
             };
-            writeln!(out, "{}", line(cols))?;
+            let header = line(cols);
+            writeln!(out, "{header}")?;
             writeln!(
                 out,
                 "{}",
@@ -270,9 +296,19 @@ fn write_result(
                     .join("  ")
             )?;
             for r in &text {
-                writeln!(out, "{}", line(r))?;
+                let l = line(r);
+                writeln!(out, "{l}")?;
             }
-            writeln!(out, "({} rows)", rows.len())
+            if cut {
+                writeln!(
+                    out,
+                    "({} rows; cells longer than {TABLE_CELL} characters are cut, marked …: \
+                     --format csv or --format json shows them whole)",
+                    rows.len()
+                )
+            } else {
+                writeln!(out, "({} rows)", rows.len())
+            }
         }
         "csv" => {
             let mut w = csv::Writer::from_writer(out);
