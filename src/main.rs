@@ -106,10 +106,16 @@ shrike timeline host.shrk --rules rules/ --format html > report.html")]
         /// Only actions at or before this time.
         #[arg(long)]
         until: Option<String>,
-        /// text, json, html (one self-contained page), timesketch-csv or timesketch-jsonl.
+        /// text; json (a process per line, each action with its alerts); html (one
+        /// self-contained page: alert list, activity over time with zoom, network
+        /// summary, process tree; library loads and each busy process's actions past
+        /// its share are counted, not shown, so a page of millions of events stays
+        /// near 15 MB); timesketch-csv or timesketch-jsonl (a row per action, and a
+        /// row per alert tagged `alert`).
         #[arg(long, default_value = "text")]
         format: String,
-        /// Mark the actions these rules fire on (file or directory; repeatable).
+        /// Mark the alerts of these rules in every format, on the actions they
+        /// fired on: the same alerts `shrike scan` finds (file or directory; repeatable).
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
     },

@@ -132,3 +132,228 @@ fn render(browser: &str, dir: &Path, page: &Path) -> String {
         .unwrap();
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// `shrike ARGS`, which must succeed; its standard output.
+fn run(args: &[&str]) -> Vec<u8> {
+    let o = Command::new(env!("CARGO_BIN_EXE_shrike"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "shrike {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+/// Chromium's picture of `page`, kept where CI keeps artifacts.
+fn screenshot(browser: &str, dir: &Path, page: &Path, name: &str) {
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let profile = tempfile::tempdir_in(dir).unwrap();
+    let o = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--window-size=1400,1000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shots.join(name).display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(shots.join(name).exists(), "no screenshot: {o:?}");
+}
+
+/// The rule names of the rows of the rendered table `id`.
+fn table_rules(dom: &str, id: &str, rule_column: usize) -> Vec<String> {
+    let table = dom
+        .split(&format!("<table id=\"{id}\">"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no table {id}"))
+        .split("</table>")
+        .next()
+        .unwrap();
+    let body = table.split("<tbody>").nth(1).unwrap();
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            let cell = row.split("<td").nth(rule_column + 1).unwrap();
+            let text = cell
+                .split_once('>')
+                .unwrap()
+                .1
+                .split("</td>")
+                .next()
+                .unwrap();
+            text.replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+        })
+        .collect()
+}
+
+#[test]
+fn scan_every_timeline_format_and_the_report_show_the_same_alerts() {
+    let Some(browser) = chromium() else {
+        common::cannot_run("no chromium to render the report (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("small.shrk");
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let (f, rules) = (f.to_str().unwrap(), rules.to_str().unwrap());
+    run(&["generate", "--events", "30000", "--seed", "4", "-o", f]);
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let scan: Vec<String> =
+        String::from_utf8(run(&["scan", f, "--rules", rules, "--format", "json"]))
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["rule"].as_str().map(str::to_string)
+            })
+            .collect();
+    assert!(
+        scan.len() > 50,
+        "the synthetic capture raises alerts: {}",
+        scan.len()
+    );
+    let scan = sorted(scan);
+    let timeline = |format: &str| {
+        String::from_utf8(run(&["timeline", f, "--rules", rules, "--format", format])).unwrap()
+    };
+    // Text: the rules after `!!` on each action.
+    let text: Vec<String> = timeline("text")
+        .lines()
+        .filter_map(|l| l.split_once("  !! ").map(|(_, r)| r.to_string()))
+        .flat_map(|r| r.split("; ").map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(sorted(text), scan, "text timeline");
+    // JSON: each action's alerts.
+    let json: Vec<String> = timeline("json")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .flat_map(|p| p["actions"].as_array().cloned().unwrap_or_default())
+        .flat_map(|a| a["alerts"].as_array().cloned().unwrap_or_default())
+        .map(|m| m["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sorted(json), scan, "json timeline");
+    // Timesketch JSONL: an alert row each, tagged, and its event tagged too.
+    let rows: Vec<serde_json::Value> = timeline("timesketch-jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let alert_rows: Vec<&serde_json::Value> =
+        rows.iter().filter(|r| r["kind"] == "alert").collect();
+    assert!(
+        alert_rows
+            .iter()
+            .all(|r| r["tag"][0] == "alert" && r["timestamp_desc"] == "shrike alert")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["kind"] != "alert" && r["tag"][0] == "alert")
+    );
+    let jsonl: Vec<String> = alert_rows
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sorted(jsonl), scan, "timesketch-jsonl");
+    // Timesketch CSV: the same rows; tags a JSON list Timesketch reads as one.
+    let csv_text = timeline("timesketch-csv");
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (kind, rule, tag) = (col("kind"), col("rule"), col("tag"));
+    let csv: Vec<String> = r
+        .records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| &rec[kind] == "alert")
+        .inspect(|rec| assert!(rec[tag].starts_with("[\"alert\","), "{rec:?}"))
+        .map(|rec| rec[rule].to_string())
+        .collect();
+    assert_eq!(sorted(csv), scan, "timesketch-csv");
+    // The report: its alert list, rendered, holds every one.
+    let html = dir.path().join("small.html");
+    std::fs::write(&html, timeline("html")).unwrap();
+    let dom = render(browser, dir.path(), &html);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page script did not finish"
+    );
+    assert_eq!(
+        sorted(table_rules(&dom, "alerts", 2)),
+        scan,
+        "html alert list"
+    );
+    // Each alert links to its process, found in the tree when followed.
+    assert!(
+        dom.matches("<a class=\"proc\"").count() >= scan.len(),
+        "alerts link their processes"
+    );
+    screenshot(browser, dir.path(), &html, "small.png");
+}
+
+#[test]
+fn a_million_event_report_is_small_and_shows_alerts_time_and_network() {
+    let Some(browser) = chromium() else {
+        common::cannot_run("no chromium to render the report (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("large.shrk");
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let (f, rules) = (f.to_str().unwrap(), rules.to_str().unwrap());
+    run(&["generate", "--events", "1000000", "-o", f]);
+    let page = run(&["timeline", f, "--rules", rules, "--format", "html"]);
+    let mb = page.len() as f64 / 1e6;
+    assert!(mb <= 25.0, "the 1 M-event report is {mb:.1} MB");
+    let html = dir.path().join("large.html");
+    std::fs::write(&html, &page).unwrap();
+    let started = std::time::Instant::now();
+    let dom = render(browser, dir.path(), &html);
+    // Reported, not asserted: timings belong to benchmarks (scripts/bench-report).
+    let ms = dom
+        .split("data-ms=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("?");
+    eprintln!(
+        "1 M-event report: {mb:.1} MB, script done {ms} ms after load, Chromium {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page script did not finish"
+    );
+    // Alerts listed (up to the page's budget), the total said.
+    let listed = table_rules(&dom, "alerts", 2).len();
+    assert!(listed > 1000, "{listed} alerts listed");
+    assert!(
+        dom.contains("the first 10,000 listed") || listed < 10_000,
+        "the cut is not said"
+    );
+    // A time axis with labels, and alert marks that are not one red wall.
+    let ticks = dom.matches("class=\"tick\"").count();
+    assert!(ticks >= 5, "{ticks} time labels");
+    assert!(dom.contains("class=\"alertmark\""));
+    // The network summary: connections per process and address.
+    let net = table_rules(&dom, "network", 2);
+    assert!(net.len() > 100, "{} network rows", net.len());
+    assert!(
+        net.iter().any(|a| a.contains(':')),
+        "addresses: {:?}",
+        &net[..3]
+    );
+    // The tree folds what did nothing, and the busy processes say what they hid.
+    assert!(dom.contains("actions not shown") && dom.contains("library loads folded"));
+    screenshot(browser, dir.path(), &html, "large.png");
+}

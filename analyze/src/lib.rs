@@ -8,6 +8,7 @@ pub mod fields;
 pub mod history;
 pub mod output;
 pub mod replay;
+pub mod report;
 pub mod scan;
 pub mod services;
 pub mod summary;

@@ -21,8 +21,33 @@ pub struct Action {
     pub failed: bool,
     /// The main path or address involved, for filtering and columns.
     pub target: String,
-    /// The rules that fired on this event (names joined by `; `), when rules were given.
-    pub alert: Option<String>,
+    /// The alerts rules raised on this event, when rules were given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Marked>,
+}
+
+/// An alert as the timeline views show it, on the action it fired on.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Marked {
+    /// The rule's name (from a rule file: may be crafted).
+    pub rule: String,
+    /// The rule's priority name.
+    pub priority: String,
+    /// The rendered output.
+    pub output: String,
+}
+
+/// An alert to put on the timeline: where it fired, and what it says.
+#[derive(Clone, Debug)]
+pub struct AlertMark {
+    /// Wall-clock ns of the event.
+    pub time_ns: i128,
+    /// Its process id.
+    pub pid: u32,
+    /// Its event kind's name.
+    pub kind: &'static str,
+    /// What to show.
+    pub marked: Marked,
 }
 
 /// One process life: from fork (or the snapshot) to exit.
@@ -85,6 +110,69 @@ pub struct Timeline {
     pub processes: Vec<Process>,
     /// Indexes of processes whose parent is unknown.
     pub roots: Vec<usize>,
+    /// What folding left out, when the selection folds (see [`Fold`]).
+    #[serde(skip)]
+    pub folded: Option<Folded>,
+}
+
+/// How to keep a timeline small enough to show whole (the HTML report):
+/// each process keeps its first actions, every action an alert is on, and
+/// counts of the rest; library loads are counted, not kept.
+#[derive(Clone, Debug, Default)]
+pub struct Fold {
+    /// Actions kept per process, besides those with alerts.
+    pub per_process: usize,
+    /// (wall-clock ns, pid) of the events alerts fired on: always kept.
+    pub keep: HashSet<(i128, u32)>,
+    /// Intervals the activity histogram has.
+    pub bins: usize,
+}
+
+/// What a folded timeline counted instead of keeping.
+#[derive(Clone, Debug, Default)]
+pub struct Folded {
+    /// Per process (same index as [`Timeline::processes`]): actions by kind, all of them.
+    pub kinds: Vec<BTreeMap<&'static str, u64>>,
+    /// Per process: actions not kept.
+    pub hidden: Vec<u64>,
+    /// Per process: library loads (read-only opens of shared objects and the loader's cache).
+    pub libraries: Vec<u64>,
+    /// Connections per (process, kind, address): (calls, failed calls).
+    pub network: BTreeMap<(usize, &'static str, String), (u64, u64)>,
+    /// Actions per interval of `[t0, t1]`, all of them.
+    pub histogram: Vec<u64>,
+    /// The histogram's first instant, wall-clock ns.
+    pub t0: i128,
+    /// The histogram's last instant, wall-clock ns.
+    pub t1: i128,
+}
+
+impl Folded {
+    fn grow(&mut self, n: usize) {
+        self.kinds.resize_with(n, BTreeMap::new);
+        self.hidden.resize(n, 0);
+        self.libraries.resize(n, 0);
+    }
+
+    /// The histogram interval `ns` falls in.
+    pub fn bin(&self, ns: i128) -> usize {
+        let n = self.histogram.len().max(1);
+        let span = (self.t1 - self.t0).max(1);
+        (((ns - self.t0).clamp(0, span) * (n as i128 - 1)) / span) as usize
+    }
+}
+
+/// A successful read-only open of a shared object or of the loader's cache:
+/// the noise every program start makes, folded in the report.
+fn library_load(b: &Body<&[u8]>) -> bool {
+    crate::fields::opened(b).is_some_and(|o| {
+        let name = o.abspath.rsplit(|&c| c == b'/').next().unwrap_or_default();
+        o.flags & 3 == 0
+            && o.res >= 0
+            && (o.abspath == b"/etc/ld.so.cache"
+                || name.ends_with(b".so")
+                || name.windows(4).any(|w| w == b".so."))
+    })
 }
 
 /// Which part of the timeline to keep.
@@ -98,6 +186,8 @@ pub struct Selection {
     pub until_ns: Option<i128>,
     /// Build the process tree only, without describing actions (for exports).
     pub tree_only: bool,
+    /// Keep only part of the actions, counting the rest (the HTML report).
+    pub fold: Option<Fold>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -131,8 +221,8 @@ fn set_time(sec: i64, nsec: i64) -> String {
 /// recorder joined lexically over a `..` says so: after a symlink, `..` leads
 /// elsewhere than the join does (every other lexical join names the file the
 /// process named, which `resolved` = 0 in the event says).
-fn describe(e: &EventRef<'_>) -> Option<(String, String)> {
-    let (mut line, target) = describe_body(e)?;
+fn describe(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
+    let (mut line, target) = describe_body(h, e)?;
     let dotdot = ["path", "oldpath"]
         .iter()
         .any(|f| string(e, f).split(|&c| c == b'/').any(|c| c == b".."));
@@ -168,7 +258,7 @@ fn string<'e>(e: &'e EventRef<'_>, name: &str) -> &'e [u8] {
     }
 }
 
-fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
+fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
     use shrike_format::linux::{Names, signal_name};
     let res = e.body.res().unwrap_or(0);
     // As strace reads them: the error by name.
@@ -327,11 +417,20 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             ),
             text(abspath),
         ),
-        Body::Dup2 {
+        Body::Dup {
             res,
             newfd,
             path,
             raddr,
+            fdtype,
+            ..
+        }
+        | Body::Dup2 {
+            res,
+            newfd,
+            path,
+            raddr,
+            fdtype,
             ..
         }
         | Body::Dup3 {
@@ -339,15 +438,152 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             newfd,
             path,
             raddr,
+            fdtype,
             ..
         } => {
-            let what = if path.is_empty() {
+            use shrike_format::fdtype as ft;
+            let what = if !path.is_empty() {
+                text(path)
+            } else if !matches!(raddr, SockAddr::None) {
                 addr(raddr)
             } else {
-                text(path)
+                match *fdtype {
+                    ft::PIPE => "a pipe",
+                    ft::SOCKET => "a socket",
+                    ft::ANON => "an anonymous inode",
+                    ft::MEMFD => "a memfd",
+                    ft::DEVICE => "a device",
+                    _ => "an fd",
+                }
+                .to_string()
             };
-            (format!("dup {what} onto fd {newfd}{}", res_txt(*res)), what)
+            let onto = if matches!(e.body, Body::Dup { .. }) {
+                format!("fd {res}")
+            } else {
+                format!("fd {newfd}")
+            };
+            (format!("dup {what} onto {onto}{}", res_txt(*res)), what)
         }
+        Body::Mkdir {
+            res, abspath, mode, ..
+        }
+        | Body::Mkdirat {
+            res, abspath, mode, ..
+        } => (
+            format!(
+                "mkdir {} mode 0{:o}{}",
+                text(abspath),
+                mode & 0o7777,
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
+        Body::Link {
+            res,
+            oldabspath,
+            newabspath,
+            ..
+        }
+        | Body::Linkat {
+            res,
+            oldabspath,
+            newabspath,
+            ..
+        } => (
+            format!(
+                "link {} -> {}{}",
+                text(newabspath),
+                text(oldabspath),
+                res_txt(*res)
+            ),
+            text(newabspath),
+        ),
+        // A symlink's target is the text as given: the kernel stores it unresolved.
+        Body::Symlink {
+            res,
+            oldpath,
+            newabspath,
+            ..
+        }
+        | Body::Symlinkat {
+            res,
+            oldpath,
+            newabspath,
+            ..
+        } => (
+            format!(
+                "symlink {} -> {}{}",
+                text(newabspath),
+                text(oldpath),
+                res_txt(*res)
+            ),
+            text(newabspath),
+        ),
+        Body::Chown {
+            res,
+            abspath,
+            uid,
+            gid,
+            ..
+        }
+        | Body::Lchown {
+            res,
+            abspath,
+            uid,
+            gid,
+            ..
+        }
+        | Body::Fchown {
+            res,
+            abspath,
+            uid,
+            gid,
+            ..
+        }
+        | Body::Fchownat {
+            res,
+            abspath,
+            uid,
+            gid,
+            ..
+        } => {
+            // -1 leaves that id as it was.
+            let id = |v: u64, name: Option<&str>| match v {
+                0xffff_ffff => None,
+                v => Some(name.map_or_else(|| v.to_string(), str::to_string)),
+            };
+            let owner = id(*uid, h.user_name(*uid as u32));
+            let group = id(*gid, h.group_name(*gid as u32));
+            let to = match (owner, group) {
+                (Some(o), Some(g)) => format!("{o}:{g}"),
+                (Some(o), None) => o,
+                (None, Some(g)) => format!(":{g}"),
+                (None, None) => "(unchanged)".into(),
+            };
+            (
+                format!("chown {} to {to}{}", text(abspath), res_txt(*res)),
+                text(abspath),
+            )
+        }
+        Body::Truncate {
+            res,
+            abspath,
+            length,
+            ..
+        }
+        | Body::Ftruncate {
+            res,
+            abspath,
+            length,
+            ..
+        } => (
+            format!(
+                "truncate {} to {length} bytes{}",
+                text(abspath),
+                res_txt(*res)
+            ),
+            text(abspath),
+        ),
         Body::Setuid { res, uid } => (format!("setuid {uid}{}", res_txt(*res)), String::new()),
         Body::Setresuid {
             res,
@@ -529,6 +765,20 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
             let mut line = Kind::from_id(other.kind_id())
                 .map_or("event", |k| k.name())
                 .to_string();
+            // The object first: the path it acted on, or the name it gave.
+            let mut object = String::new();
+            other.visit(&mut |name, v| {
+                if let (true, Value::Str(b)) = (object.is_empty(), v)
+                    && matches!(name, "abspath" | "path" | "target" | "name")
+                    && !b.is_empty()
+                {
+                    object = text(b);
+                }
+            });
+            if !object.is_empty() {
+                line.push(' ');
+                line.push_str(&object);
+            }
             if let Some(k) = e.kind() {
                 other.visit(&mut |name, v| {
                     let Some(n) = v.number() else { return };
@@ -541,7 +791,7 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
                 });
             }
             line.push_str(&res_txt(other.res().unwrap_or(0)));
-            (line, String::new())
+            (line, object)
         }
     })
 }
@@ -549,6 +799,24 @@ fn describe_body(e: &EventRef<'_>) -> Option<(String, String)> {
 /// Builds the timeline of `caps`.
 pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
     let mut b = Builder::default();
+    if let Some(fold) = &sel.fold {
+        // The histogram spans what the chunks say they hold, within the window.
+        let (mut t0, mut t1) = (i128::MAX, i128::MIN);
+        for c in caps {
+            for ch in c.chunks().iter().filter(|ch| ch.header.stats.events > 0) {
+                t0 = t0.min(wall_ns(c.header(), ch.header.stats.min_ts));
+                t1 = t1.max(wall_ns(c.header(), ch.header.stats.max_ts));
+            }
+        }
+        let t0 = sel.since_ns.map_or(t0, |s| t0.max(s));
+        let t1 = sel.until_ns.map_or(t1, |u| t1.min(u));
+        b.t.folded = Some(Folded {
+            histogram: vec![0; fold.bins.max(1)],
+            t0: t0.min(t1),
+            t1,
+            ..Folded::default()
+        });
+    }
     if sel.tree_only {
         // The tree needs few events: read them on every core, then replay those.
         for (f, e) in tree_events(caps) {
@@ -561,6 +829,10 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
         })?;
     }
     let mut t = b.t;
+    let n = t.processes.len();
+    if let Some(f) = &mut t.folded {
+        f.grow(n);
+    }
     link(&mut t, sel);
     Ok(t)
 }
@@ -660,6 +932,11 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
     all.into_iter().map(|(_, f, _, e)| (f, e)).collect()
 }
 
+/// How far a snapshot's start time may trail the start of a life already
+/// known for its pid and still be that life: the kernel's start time and the
+/// fork event's are read at different moments.
+const SAME_START_NS: i128 = 1_000_000_000;
+
 /// The tree and actions as events arrive in time order.
 #[derive(Default)]
 struct Builder {
@@ -685,6 +962,17 @@ impl Builder {
                 start_ts,
                 ..
             } => {
+                let started = wall_ns(h, *start_ts);
+                // A later segment of a rotated recording starts with the
+                // processes still running: the same lives, not new ones. (A
+                // pid whose exit was seen is not live, so a reuse is new.)
+                if let Some(&i) = live.get(&e.pid) {
+                    let p = &mut t.processes[i];
+                    if started <= p.start_ns + SAME_START_NS {
+                        p.start_ns = p.start_ns.min(started);
+                        return;
+                    }
+                }
                 let i = t.processes.len();
                 t.processes.push(Process::started(
                     e.pid,
@@ -697,7 +985,7 @@ impl Builder {
                     },
                     text(exe),
                     user(h, e.euid),
-                    wall_ns(h, *start_ts),
+                    started,
                 ));
                 live.insert(e.pid, i);
                 return;
@@ -760,19 +1048,44 @@ impl Builder {
         if sel.tree_only {
             return;
         }
-        if let Some((summary, target)) = describe(e) {
+        if let Some((summary, target)) = describe(h, e) {
             let in_window =
                 sel.since_ns.is_none_or(|s| now >= s) && sel.until_ns.is_none_or(|u| now <= u);
             if in_window {
                 let failed = e.body.res().is_some_and(|r| r < 0);
-                t.processes[i].actions.push(Action {
+                let a = Action {
                     time_ns: now,
                     kind: e.kind().map_or("unknown", |k| k.name()),
                     summary,
                     failed,
                     target,
-                    alert: None,
-                });
+                    alerts: Vec::new(),
+                };
+                match (&sel.fold, &mut t.folded) {
+                    (Some(fold), Some(f)) => {
+                        f.grow(t.processes.len());
+                        *f.kinds[i].entry(a.kind).or_default() += 1;
+                        let b = f.bin(now);
+                        f.histogram[b] += 1;
+                        if matches!(a.kind, "connect" | "accept" | "accept4" | "bind" | "listen") {
+                            let n = f.network.entry((i, a.kind, a.target.clone())).or_default();
+                            n.0 += 1;
+                            n.1 += u64::from(a.failed);
+                        }
+                        let alerted = fold.keep.contains(&(now, e.pid));
+                        let p = &mut t.processes[i];
+                        if alerted {
+                            p.actions.push(a);
+                        } else if library_load(&e.body) {
+                            f.libraries[i] += 1;
+                        } else if p.actions.len() < fold.per_process {
+                            p.actions.push(a);
+                        } else {
+                            f.hidden[i] += 1;
+                        }
+                    }
+                    _ => t.processes[i].actions.push(a),
+                }
             }
         }
     }
@@ -836,117 +1149,55 @@ fn clock(ns: i128) -> String {
     crate::time::rfc3339(ns)
 }
 
-/// The report page; `__TITLE__` and `__DATA__` are filled in.
-const REPORT: &str = include_str!("report.html");
-
-/// The report's Content-Security-Policy: nothing loaded from anywhere, and
-/// only the page's own style sheet and script, each allowed by its SHA-256,
-/// so no markup a recorded value might smuggle in could run or restyle the
-/// page (no `'unsafe-inline'`).
-fn report_csp() -> &'static str {
-    use base64::Engine;
-    use sha2::Digest;
-    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let inner = |open: &str, close: &str| {
-            let a = REPORT.find(open).expect("the template has the element") + open.len();
-            &REPORT[a..a + REPORT[a..].find(close).expect("the element is closed")]
-        };
-        let hash = |s: &str| {
-            format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(s))
-            )
-        };
-        format!(
-            "default-src 'none'; style-src {}; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
-            hash(inner("<style>", "</style>")),
-            hash(inner("<script>", "</script>"))
-        )
-    });
-    &CSP
-}
-
 impl Timeline {
-    /// Marks the actions alerts fired on: (wall-clock ns, pid, rule); an
-    /// action several rules fired on names them all, in the order given.
-    pub fn attach_alerts(&mut self, alerts: &[(i128, u32, String)]) {
-        let mut by_key: HashMap<(i128, u32), Vec<&str>> = HashMap::new();
-        for (ts, pid, rule) in alerts {
-            let rules = by_key.entry((*ts, *pid)).or_default();
-            if !rules.contains(&rule.as_str()) {
-                rules.push(rule);
+    /// Puts each alert on the action of the event it fired on. An alert on
+    /// an event that is no action here (a snapshot, a kind the timeline
+    /// does not describe) becomes an action of its own, so every view that
+    /// shows a process and that moment shows its alerts.
+    pub fn attach_alerts(&mut self, alerts: &[AlertMark], sel: &Selection) {
+        let mut lives: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, p) in self.processes.iter().enumerate() {
+            lives.entry(p.pid).or_default().push(i);
+        }
+        for a in alerts {
+            let in_window = sel.since_ns.is_none_or(|s| a.time_ns >= s)
+                && sel.until_ns.is_none_or(|u| a.time_ns <= u);
+            let Some(l) = lives.get(&a.pid) else { continue };
+            // The life that had begun by then (lives are in start order).
+            let Some(&i) = l
+                .iter()
+                .rev()
+                .find(|&&i| self.processes[i].start_ns <= a.time_ns)
+                .or(l.first())
+            else {
+                continue;
+            };
+            let actions = &mut self.processes[i].actions;
+            let at = actions.partition_point(|x| x.time_ns < a.time_ns);
+            let same = actions[at..]
+                .iter()
+                .take_while(|x| x.time_ns == a.time_ns)
+                .position(|x| x.kind == a.kind);
+            match same {
+                Some(k) => actions[at + k].alerts.push(a.marked.clone()),
+                None if in_window => actions.insert(
+                    at,
+                    Action {
+                        time_ns: a.time_ns,
+                        kind: a.kind,
+                        summary: if a.kind == "proc_snapshot" {
+                            "running when the recording started".into()
+                        } else {
+                            a.kind.to_string()
+                        },
+                        failed: false,
+                        target: String::new(),
+                        alerts: vec![a.marked.clone()],
+                    },
+                ),
+                None => {}
             }
         }
-        for p in &mut self.processes {
-            for a in &mut p.actions {
-                if let Some(rules) = by_key.get(&(a.time_ns, p.pid)) {
-                    a.alert = Some(rules.join("; "));
-                }
-            }
-        }
-    }
-
-    /// One self-contained HTML page (no network fetches): a collapsible
-    /// process tree, a time axis of activity and alerts, and a searchable table.
-    pub fn render_html(&self, title: &str, facts: &str) -> String {
-        // ns since the epoch exceed JavaScript's exact integers: send them as strings.
-        let ns = |n: i128| serde_json::Value::String(n.to_string());
-        let procs: Vec<serde_json::Value> = self
-            .processes
-            .iter()
-            .map(|p| {
-                let actions: Vec<serde_json::Value> = p
-                    .actions
-                    .iter()
-                    .map(|a| serde_json::json!({"time_ns": ns(a.time_ns), "kind": a.kind, "summary": a.summary, "failed": a.failed, "alert": a.alert}))
-                    .collect();
-                serde_json::json!({
-                    "pid": p.pid, "cmdline": p.cmdline, "user": p.user, "start_ns": ns(p.start_ns),
-                    "exit_code": p.exit_code, "exit_signal": p.exit_signal.map(shrike_format::linux::signal_name), "children": p.children, "actions": actions,
-                })
-            })
-            .collect();
-        let data = serde_json::json!({"facts": facts, "roots": self.roots, "processes": procs})
-            .to_string();
-        // Inside <script>, no recorded byte may end the element, open a
-        // comment (`<!--` switches the HTML parser into escaped mode and hid
-        // the whole report) or end a line for older parsers: in JSON these
-        // characters only occur in strings, where \u escapes mean the same.
-        let data = data
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029");
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-        };
-        // One pass over the template: a title holding `__DATA__` stays text.
-        let title = esc(title);
-        let mut out = String::with_capacity(REPORT.len() + data.len());
-        let mut rest = REPORT;
-        while let Some(i) = rest.find("__") {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            if let Some(t) = tail.strip_prefix("__TITLE__") {
-                out.push_str(&title);
-                rest = t;
-            } else if let Some(t) = tail.strip_prefix("__DATA__") {
-                out.push_str(&data);
-                rest = t;
-            } else if let Some(t) = tail.strip_prefix("__CSP__") {
-                out.push_str(report_csp());
-                rest = t;
-            } else {
-                out.push_str("__");
-                rest = &tail[2..];
-            }
-        }
-        out.push_str(rest);
-        out
     }
 
     /// The tree as indented text: each process, its actions, then its children.
@@ -983,16 +1234,18 @@ impl Timeline {
             clock(p.start_ns)
         )?;
         for a in &p.actions {
-            match &a.alert {
+            if a.alerts.is_empty() {
+                writeln!(out, "{pad}  {}  {}", clock(a.time_ns), a.summary)?;
+            } else {
+                let rules: Vec<&str> = a.alerts.iter().map(|m| m.rule.as_str()).collect();
                 // Rule names come from rule files, which may be crafted.
-                Some(rules) => writeln!(
+                writeln!(
                     out,
                     "{pad}  {}  {}  !! {}",
                     clock(a.time_ns),
                     a.summary,
-                    shrike_format::Escaped(rules.as_bytes())
-                )?,
-                None => writeln!(out, "{pad}  {}  {}", clock(a.time_ns), a.summary)?,
+                    shrike_format::Escaped(rules.join("; ").as_bytes())
+                )?;
             }
         }
         for &c in &p.children {
@@ -1012,7 +1265,9 @@ impl Timeline {
         out
     }
 
-    /// One Timesketch row per action: message, datetime, timestamp_desc, timestamp (µs) and context columns.
+    /// One Timesketch row per action (tagged `alert` when rules fired on
+    /// it), and one per alert, right after its action's: message, datetime,
+    /// timestamp_desc, timestamp (µs) and context columns.
     pub fn timesketch_rows(&self) -> Vec<TimesketchRow> {
         let mut rows = Vec::new();
         for i in self.kept() {
@@ -1021,7 +1276,7 @@ impl Timeline {
                 let dt = jiff::Timestamp::from_nanosecond(a.time_ns)
                     .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())
                     .unwrap_or_default();
-                rows.push(TimesketchRow {
+                let row = TimesketchRow {
                     message: format!("{} (pid {}): {}", p.cmdline, p.pid, a.summary),
                     datetime: dt,
                     timestamp_desc: format!("shrike {}", a.kind),
@@ -1033,9 +1288,34 @@ impl Timeline {
                     target: a.target.clone(),
                     failed: a.failed,
                     cmdline: p.cmdline.clone(),
+                    tag: if a.alerts.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec!["alert".into()]
+                    },
+                    rule: a
+                        .alerts
+                        .iter()
+                        .map(|m| m.rule.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    priority: String::new(),
+                };
+                let alerts = a.alerts.iter().map(|m| TimesketchRow {
+                    message: format!("{} alert {}: {}", m.priority, m.rule, m.output),
+                    timestamp_desc: "shrike alert".into(),
+                    kind: "alert",
+                    tag: vec!["alert".into(), m.priority.to_lowercase()],
+                    rule: m.rule.clone(),
+                    priority: m.priority.clone(),
+                    ..row.clone()
                 });
+                let alerts: Vec<TimesketchRow> = alerts.collect();
+                rows.push(row);
+                rows.extend(alerts);
             }
         }
+        // Stable: an alert stays right after its event.
         rows.sort_by_key(|r| r.timestamp);
         rows
     }
@@ -1066,17 +1346,69 @@ pub struct TimesketchRow {
     pub failed: bool,
     /// The process's command line.
     pub cmdline: String,
+    /// Timesketch's tags: `alert` on an event rules fired on and on each
+    /// alert's own row, with the alert's priority.
+    pub tag: Vec<String>,
+    /// The rules that fired (names joined by `; `), on both rows.
+    pub rule: String,
+    /// An alert row's priority.
+    pub priority: String,
 }
 
 impl TimesketchRow {
     /// The fields that carry recorded text (a CSV writer neutralises them):
     /// a new text field belongs here too.
-    pub fn recorded_text_mut(&mut self) -> [&mut String; 4] {
+    pub fn recorded_text_mut(&mut self) -> [&mut String; 5] {
         [
             &mut self.message,
             &mut self.user,
             &mut self.target,
             &mut self.cmdline,
+            &mut self.rule,
+        ]
+    }
+
+    /// The CSV columns, in [`TimesketchRow::csv_record`]'s order.
+    pub const CSV_HEADER: [&'static str; 14] = [
+        "message",
+        "datetime",
+        "timestamp_desc",
+        "timestamp",
+        "pid",
+        "ppid",
+        "user",
+        "kind",
+        "target",
+        "failed",
+        "cmdline",
+        "tag",
+        "rule",
+        "priority",
+    ];
+
+    /// The row as CSV cells: the tags as a JSON list, which Timesketch's
+    /// CSV import reads as a list (a comma-separated cell would split a
+    /// rule name with a comma in it).
+    pub fn csv_record(&self) -> [String; 14] {
+        [
+            self.message.clone(),
+            self.datetime.clone(),
+            self.timestamp_desc.clone(),
+            self.timestamp.to_string(),
+            self.pid.to_string(),
+            self.ppid.to_string(),
+            self.user.clone(),
+            self.kind.to_string(),
+            self.target.clone(),
+            self.failed.to_string(),
+            self.cmdline.clone(),
+            if self.tag.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&self.tag).unwrap_or_default()
+            },
+            self.rule.clone(),
+            self.priority.clone(),
         ]
     }
 }

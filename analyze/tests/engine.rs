@@ -341,14 +341,29 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
             },
         ),
     ])];
-    let mut t = build(&caps, &Selection::default()).unwrap();
-    t.attach_alerts(&[(
-        shrike_analyze::time::wall_ns(caps[0].header(), 40),
-        200,
-        "a rule".into(),
-    )]);
+    let when = shrike_analyze::time::wall_ns(caps[0].header(), 40);
+    let sel = Selection {
+        fold: Some(shrike_analyze::report::fold([(when, 200)].into())),
+        ..Selection::default()
+    };
+    let mut t = build(&caps, &sel).unwrap();
+    t.attach_alerts(
+        &[shrike_analyze::timeline::AlertMark {
+            time_ns: when,
+            pid: 200,
+            kind: "openat",
+            marked: shrike_analyze::timeline::Marked {
+                rule: "a </script> rule".into(),
+                priority: "Warning".into(),
+                output: "<!-- out".into(),
+            },
+        }],
+        &sel,
+    );
     // A title (a capture's path) holding the data placeholder stays text.
-    let html = t.render_html("x\"><script>__DATA__", "facts");
+    let mut html = Vec::new();
+    shrike_analyze::report::write(&t, "x\"><script>__DATA__", "facts", &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
     // No fetches: a strict policy, and nothing loaded from elsewhere; no
     // inline markup runs but the page's own script and style, by hash.
     assert!(html.contains("default-src 'none'"));
@@ -422,17 +437,20 @@ fn the_html_report_is_self_contained_and_escapes_what_it_embeds() {
             .unwrap()
             .contains("</script><script>alert(1)")
     );
+    // The action carries the rule; the alert list has it with its output.
     assert_eq!(
         bash["actions"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|a| a["alert"] == "a rule")
+            .filter(|a| a[4][0] == "a </script> rule")
             .count(),
         1
     );
-    // Times travel as strings: ns since the epoch exceed JavaScript's exact integers.
-    assert!(bash["actions"][0]["time_ns"].is_string());
+    assert_eq!(v["alerts"][0]["output"], "<!-- out");
+    // The first instant travels as a string (ns since the epoch exceed
+    // JavaScript's exact integers); other times are µs after it.
+    assert!(v["head"]["t0"].is_string());
 }
 
 #[test]
@@ -1714,4 +1732,179 @@ fn a_program_names_the_compiler_run_that_built_it() {
         fired(&caps, &rules),
         ["not_built@5", "built@20", "not_built@30"]
     );
+}
+
+#[test]
+fn every_timeline_action_names_its_object() {
+    use shrike_analyze::timeline::{Selection, build};
+    let file = |kind: fn(Vec<u8>) -> Body<Vec<u8>>, ts| ev(ts, 100, "sh", kind(b"/srv/x".to_vec()));
+    let two = |oldp: &str, newp: &str| (oldp.as_bytes().to_vec(), newp.as_bytes().to_vec());
+    let (o, n) = two("/srv/target", "/srv/link");
+    let events = vec![
+        exec(10, 100, 1, "/bin/sh", &["sh"]),
+        file(
+            |p| Body::Mkdirat {
+                res: 0,
+                dirfd: -100,
+                path: p.clone(),
+                abspath: p,
+                mode: 0o755,
+                resolved: 1,
+            },
+            20,
+        ),
+        ev(
+            30,
+            100,
+            "sh",
+            Body::Symlinkat {
+                res: 0,
+                olddirfd: -100,
+                oldpath: b"../etc/shadow".to_vec(),
+                oldabspath: b"/etc/shadow".to_vec(),
+                newdirfd: -100,
+                newpath: n.clone(),
+                newabspath: n.clone(),
+                flags: 0,
+                resolved: 1,
+            },
+        ),
+        ev(
+            40,
+            100,
+            "sh",
+            Body::Linkat {
+                res: 0,
+                olddirfd: -100,
+                oldpath: o.clone(),
+                oldabspath: o,
+                newdirfd: -100,
+                newpath: n.clone(),
+                newabspath: n,
+                flags: 0,
+                resolved: 1,
+            },
+        ),
+        file(
+            |p| Body::Fchownat {
+                res: 0,
+                fd: -100,
+                path: p.clone(),
+                abspath: p,
+                uid: 0,
+                gid: u64::from(u32::MAX),
+                flags: 0,
+                resolved: 1,
+            },
+            50,
+        ),
+        file(
+            |p| Body::Truncate {
+                res: 0,
+                fd: -1,
+                path: p.clone(),
+                abspath: p,
+                length: 0,
+                resolved: 1,
+            },
+            60,
+        ),
+        ev(
+            70,
+            100,
+            "sh",
+            Body::Socket {
+                res: 3,
+                domain: 2,
+                socktype: 1,
+                protocol: 0,
+            },
+        ),
+        ev(
+            80,
+            100,
+            "sh",
+            Body::Dup2 {
+                res: 0,
+                oldfd: 4,
+                newfd: 0,
+                flags: 0,
+                fdtype: shrike_format::fdtype::PIPE,
+                path: Vec::new(),
+                proto: 0,
+                laddr: SockAddr::None,
+                raddr: SockAddr::None,
+            },
+        ),
+    ];
+    let t = build(&[capture(&events)], &Selection::default()).unwrap();
+    let lines: Vec<&str> = t.processes[0]
+        .actions
+        .iter()
+        .map(|a| a.summary.as_str())
+        .collect();
+    let want = [
+        "mkdir /srv/x",
+        "symlink /srv/link -> ../etc/shadow",
+        "link /srv/link -> /srv/target",
+        "chown /srv/x to root",
+        "truncate /srv/x to 0 bytes",
+        "socket AF_INET SOCK_STREAM",
+        "dup a pipe onto fd 0",
+    ];
+    for w in want {
+        assert!(
+            lines.iter().any(|l| l.starts_with(w)),
+            "no {w:?} in {lines:#?}"
+        );
+    }
+    // And the object is the action's target, for columns and filters.
+    let targets: Vec<&str> = t.processes[0]
+        .actions
+        .iter()
+        .map(|a| a.target.as_str())
+        .collect();
+    assert!(
+        targets.contains(&"/srv/x") && targets.contains(&"/srv/link"),
+        "{targets:?}"
+    );
+}
+
+#[test]
+fn rotated_segments_make_one_tree_not_one_per_segment() {
+    use shrike_analyze::timeline::{Selection, build};
+    let later = |mut e: OwnedEvent, ts: u64| {
+        e.ts = ts;
+        e
+    };
+    // Segment 0 starts with the host's processes; segment 1 (after a
+    // rotation) starts with the same processes again, still running.
+    let first = capture(&[
+        snapshot(1, 0, "init", "/sbin/init"),
+        snapshot(50, 1, "sshd", "/usr/sbin/sshd"),
+        exec(100, 60, 50, "/bin/bash", &["bash"]),
+        open(200, "/etc/passwd"),
+    ]);
+    let second = capture(&[
+        later(snapshot(1, 0, "init", "/sbin/init"), 1_000),
+        later(snapshot(50, 1, "sshd", "/usr/sbin/sshd"), 1_000),
+        // bash started at 100 ns in segment 0: its snapshot says so.
+        {
+            let mut s = later(snapshot(60, 50, "bash", "/bin/bash"), 1_000);
+            if let Body::ProcSnapshot { start_ts, .. } = &mut s.body {
+                *start_ts = 100;
+            }
+            s
+        },
+        open(1_100, "/etc/shadow"),
+    ]);
+    let t = build(&[first, second], &Selection::default()).unwrap();
+    let lives = |pid: u32| t.processes.iter().filter(|p| p.pid == pid).count();
+    assert_eq!(
+        (lives(1), lives(50), lives(60)),
+        (1, 1, 1),
+        "{:#?}",
+        t.processes
+    );
+    assert_eq!(t.roots.len(), 1, "one tree");
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use shrike_analyze::time::wall_ns;
-use shrike_analyze::timeline::{Selection, build};
+use shrike_analyze::timeline::{AlertMark, Marked, Selection, TimesketchRow, build};
 
 /// Parses an RFC 3339 time (`2026-11-26T10:00:00Z`) into ns since the epoch.
 fn parse_time(s: &str, what: &str) -> Result<i128> {
@@ -24,28 +24,43 @@ pub fn run(
     format: &str,
     rules: &[PathBuf],
 ) -> Result<u8> {
-    let sel = Selection {
+    let mut sel = Selection {
         tree_only: false,
         pid,
         since_ns: since.map(|s| parse_time(s, "--since")).transpose()?,
         until_ns: until.map(|s| parse_time(s, "--until")).transpose()?,
+        fold: None,
     };
     let caps = crate::cmd::scan::open_all(files)?;
-    let mut t = build(&caps, &sel).context("reading the captures")?;
-    if !rules.is_empty() {
+    // Alerts first: the report keeps the actions they are on whatever it folds.
+    let marks: Vec<AlertMark> = if rules.is_empty() {
+        Vec::new()
+    } else {
         let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules)?;
-        let marks: Vec<(i128, u32, String)> = alerts
-            .iter()
+        alerts
+            .into_iter()
             .map(|a| {
-                (
-                    wall_ns(caps[a.file].header(), a.ts),
-                    a.pid,
-                    engine.rules[a.rule].name.clone(),
-                )
+                let r = &engine.rules[a.rule];
+                AlertMark {
+                    time_ns: wall_ns(caps[a.file].header(), a.ts),
+                    pid: a.pid,
+                    kind: shrike_format::Kind::from_id(a.kind).map_or("unknown", |k| k.name()),
+                    marked: Marked {
+                        rule: r.name.clone(),
+                        priority: r.priority.name().into(),
+                        output: a.output,
+                    },
+                }
             })
-            .collect();
-        t.attach_alerts(&marks);
+            .collect()
+    };
+    if format == "html" {
+        sel.fold = Some(shrike_analyze::report::fold(
+            marks.iter().map(|m| (m.time_ns, m.pid)).collect(),
+        ));
     }
+    let mut t = build(&caps, &sel).context("reading the captures")?;
+    t.attach_alerts(&marks, &sel);
     if pid.is_some() && t.roots.is_empty() {
         bail!(
             "no process with pid {} in {}",
@@ -72,7 +87,7 @@ pub fn run(
                     .sum::<u64>(),
                 h.recorder
             );
-            write!(out, "{}", t.render_html(&names.join(", "), &facts))
+            shrike_analyze::report::write(&t, &names.join(", "), &facts, &mut out)
         }
         "json" => t.kept().into_iter().try_for_each(|i| {
             let p = &t.processes[i];
@@ -90,14 +105,17 @@ pub fn run(
         }),
         "timesketch-csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
-            t.timesketch_rows()
-                .into_iter()
-                .try_for_each(|mut r| {
-                    // Recorded text reaches a spreadsheet here: no cell may run as a formula.
-                    for cell in r.recorded_text_mut() {
-                        *cell = crate::cmd::csv_cell(cell).into_owned();
-                    }
-                    w.serialize(&r).map_err(std::io::Error::other)
+            w.write_record(TimesketchRow::CSV_HEADER)
+                .map_err(std::io::Error::other)
+                .and_then(|()| {
+                    t.timesketch_rows().into_iter().try_for_each(|mut r| {
+                        // Recorded text reaches a spreadsheet here: no cell may run as a formula.
+                        for cell in r.recorded_text_mut() {
+                            *cell = crate::cmd::csv_cell(cell).into_owned();
+                        }
+                        w.write_record(r.csv_record())
+                            .map_err(std::io::Error::other)
+                    })
                 })
                 .and_then(|()| w.flush())
         }
