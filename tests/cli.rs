@@ -1,6 +1,8 @@
 //! The `shrike` binary end to end: generate, info, verify, keygen and seals,
 //! exit codes and error messages.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -1088,4 +1090,52 @@ fn sql_tables_mark_cut_cells_and_a_bad_query_exits_2() {
         err.contains("long.db") && err.contains("no such column: nope"),
         "{err}"
     );
+}
+
+#[test]
+fn long_commands_show_progress_on_a_terminal_and_nothing_extra_elsewhere() {
+    // `script` runs a command on a pseudo-terminal, as a person would.
+    if Command::new("script").arg("--version").output().is_err() {
+        common::cannot_run("no `script` (util-linux) to give a command a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.shrk");
+    let o = shrike(&["generate", "--events", "500000", "-o", p(&f)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let db = dir.path().join("big.db");
+    let commands: [(&str, Vec<&str>); 5] = [
+        ("timeline", vec!["timeline", p(&f)]),
+        ("replay", vec!["replay", p(&f)]),
+        ("scan", vec!["scan", p(&f)]),
+        ("verify", vec!["verify", p(&f)]),
+        (
+            "export",
+            vec!["export", p(&f), "--sqlite", p(&db), "--force"],
+        ),
+    ];
+    let bin = env!("CARGO_BIN_EXE_shrike");
+    for (what, args) in &commands {
+        // On a terminal (results to a file): a bar, drawn and cleared.
+        let line = format!("'{bin}' {} > /dev/null", args.join(" "));
+        let o = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        let seen = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{what} on a terminal: {seen}");
+        assert!(
+            seen.contains("[=") && (seen.contains(" events ") || seen.contains("MiB")),
+            "{what} showed no progress on a terminal: {seen:?}"
+        );
+        // Into pipes: not a byte of it.
+        let o = shrike(args);
+        assert!(o.status.success(), "{what}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !err.contains("[=") && !err.contains('\r') && !err.contains('\u{1b}'),
+            "{what} drew progress into a pipe: {err:?}"
+        );
+    }
 }

@@ -798,6 +798,16 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
 
 /// Builds the timeline of `caps`.
 pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
+    build_watched(caps, sel, &|_| {})
+}
+
+/// Builds the timeline of `caps`, telling `progress` how many more events
+/// it has read from time to time (for a progress bar).
+pub fn build_watched(
+    caps: &[Capture],
+    sel: &Selection,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<Timeline> {
     let mut b = Builder::default();
     if let Some(fold) = &sel.fold {
         // The histogram spans what the chunks say they hold, within the window.
@@ -819,14 +829,20 @@ pub fn build(caps: &[Capture], sel: &Selection) -> std::io::Result<Timeline> {
     }
     if sel.tree_only {
         // The tree needs few events: read them on every core, then replay those.
-        for (f, e) in tree_events(caps) {
+        for (f, e) in tree_events(caps, progress) {
             b.step(caps[f].header(), &e.as_event_ref(), sel);
         }
     } else {
+        let mut read = 0u64;
         replay(caps, &mut |r| {
             b.step(caps[r.file].header(), &r.event.as_event_ref(), sel);
+            read += 1;
+            if read == 1 << 14 {
+                progress(std::mem::take(&mut read));
+            }
             Ok(())
         })?;
+        progress(read);
     }
     let mut t = b.t;
     let n = t.processes.len();
@@ -875,7 +891,10 @@ fn exits(caps: &[Capture], work: &[crate::chunks::ChunkRef]) -> HashMap<u32, Vec
 /// The events a process tree is built from, in time order: forks, execs,
 /// exits and snapshots, and each pid's first event while no life of it is
 /// known (a process whose fork was not recorded). Chunks are read in parallel.
-fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
+fn tree_events(
+    caps: &[Capture],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<(usize, shrike_format::OwnedEvent)> {
     use rayon::prelude::*;
     let work = crate::chunks::in_file_order(caps);
     let exits = exits(caps, &work);
@@ -923,6 +942,7 @@ fn tree_events(caps: &[Capture]) -> Vec<(usize, shrike_format::OwnedEvent)> {
                     true
                 },
             );
+            progress(u64::from(caps[f].chunks()[c.index].header.stats.events));
             out
         })
         .flatten_iter()

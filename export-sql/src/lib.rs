@@ -193,6 +193,18 @@ pub fn export(
     caps: &[Capture],
     alerts: &[AlertRow],
 ) -> Result<ExportSummary, SqlError> {
+    export_watched(db, files, caps, alerts, &|_| {})
+}
+
+/// [`export`], telling `progress` how many more events are in the database
+/// from time to time (for a progress bar).
+pub fn export_watched(
+    db: &Path,
+    files: &[String],
+    caps: &[Capture],
+    alerts: &[AlertRow],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ExportSummary, SqlError> {
     let rt = runtime()?;
     // Rows are made on every core by a producer thread while this one feeds SQLite.
     std::thread::scope(|scope| {
@@ -283,6 +295,7 @@ pub fn export(
                     replace,
                     scope,
                     &mut summary.tree_time,
+                    progress,
                 )
                 .await?;
                 summary.exported.push(file.clone());
@@ -787,6 +800,7 @@ async fn export_one<'s, 'env>(
     replace: Option<i64>,
     scope: &'s std::thread::Scope<'s, 'env>,
     tree_time: &mut std::time::Duration,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, SqlError> {
     let bad = |what: String| SqlError::Capture {
         file: file.to_string(),
@@ -912,8 +926,14 @@ async fn export_one<'s, 'env>(
             }
         };
         for b in window.into_iter().flatten() {
+            let events = std::ptr::eq(b.table, &EVENTS);
             match insert_batch(&mut tx, &full, capture_id, b).await {
-                Ok(n) => rows += n,
+                Ok(n) => {
+                    rows += n;
+                    if events {
+                        progress(n);
+                    }
+                }
                 Err(e) => {
                     outcome = Err(e);
                     break;

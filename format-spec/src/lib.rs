@@ -34,7 +34,7 @@ pub use kinds::{
     PROCESS_KINDS, Started, fdtype,
 };
 pub use reader::{Capture, ChunkInfo, Damage};
-pub use verify::{Problem, VerifyReport, verify};
+pub use verify::{Problem, VerifyReport, verify, verify_watched};
 pub use writer::{Sink, WriteSummary, Writer, WriterOptions};
 
 /// Re-exported so callers can build seal keys without naming the crate.

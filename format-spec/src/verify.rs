@@ -66,14 +66,29 @@ impl VerifyReport {
 /// Verifies every byte of a capture. With `key`, every events chunk must be
 /// covered by a seal that `key` signed.
 pub fn verify(data: &[u8], key: Option<&VerifyingKey>) -> VerifyReport {
+    verify_watched(data, key, &mut |_| {})
+}
+
+/// [`verify`], telling `progress` how many more bytes it has checked after
+/// each frame (for a progress bar).
+pub fn verify_watched(
+    data: &[u8],
+    key: Option<&VerifyingKey>,
+    progress: &mut dyn FnMut(u64),
+) -> VerifyReport {
     let mut r = VerifyReport::default();
-    if let Err(p) = walk(data, key, &mut r) {
+    if let Err(p) = walk(data, key, &mut r, progress) {
         r.problem = Some(p);
     }
     r
 }
 
-fn walk(data: &[u8], key: Option<&VerifyingKey>, r: &mut VerifyReport) -> Result<(), Problem> {
+fn walk(
+    data: &[u8],
+    key: Option<&VerifyingKey>,
+    r: &mut VerifyReport,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), Problem> {
     let at = |offset: u64, seq: Option<u64>, what: String| Problem { offset, seq, what };
     let (header, hlen) = Header::decode(data).map_err(|e| at(0, None, e.to_string()))?;
     r.segment = header.segment.clone();
@@ -334,6 +349,7 @@ fn walk(data: &[u8], key: Option<&VerifyingKey>, r: &mut VerifyReport) -> Result
         }
         r.frames += 1;
         prev = f.hash();
+        progress(f.end() - off);
         off = f.end();
         expect_seq += 1;
     }

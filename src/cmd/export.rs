@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use shrike_analyze::time::wall_ns;
-use shrike_export_sql::{AlertRow, Cell, export, query};
+use shrike_export_sql::{AlertRow, Cell, export_watched, query};
 
 /// Exports captures (and alerts when rules are given) into `db`; with
 /// `force`, into a new database in its place.
@@ -23,10 +23,15 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
             }
         }
     }
+    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
+    let passes = if rules.is_empty() { 1 } else { 2 };
+    let bar = crate::cmd::progress(events * passes, "events", false);
+    let inc = |n| bar.inc(n);
     let alerts = if rules.is_empty() {
         Vec::new()
     } else {
-        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules)?;
+        bar.set_message("rules");
+        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules, &inc)?;
         alerts
             .into_iter()
             .map(|a| {
@@ -44,7 +49,10 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
     };
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let started = std::time::Instant::now();
-    let s = export(db, &names, &caps, &alerts).with_context(|| format!("{}", db.display()))?;
+    bar.set_message("rows");
+    let s = export_watched(db, &names, &caps, &alerts, &inc)
+        .with_context(|| format!("{}", db.display()))?;
+    bar.finish_and_clear();
     for f in &s.already {
         eprintln!(
             "shrike: {f}: already in {} (same file id, no new events), left as it was",
@@ -177,8 +185,18 @@ fn capture_db(target: &Path, tmp: &mut Option<tempfile::TempDir>) -> Result<(Pat
     let mut r = [0u8; 8];
     getrandom::fill(&mut r).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
     let building = dir.join(format!("{name}.{}.building", shrike_format::hex(&r)));
-    export(&building, &[target.display().to_string()], &caps, &[])
-        .with_context(|| format!("{}", target.display()))?;
+    let events = caps[0].event_count();
+    let bar = crate::cmd::progress(events, "events", false);
+    bar.set_message("exporting");
+    export_watched(
+        &building,
+        &[target.display().to_string()],
+        &caps,
+        &[],
+        &|n| bar.inc(n),
+    )
+    .with_context(|| format!("{}", target.display()))?;
+    bar.finish_and_clear();
     let mut said = String::new();
     for d in caps[0].damage() {
         said.push_str(&crate::cmd::damage_line(target, &d));

@@ -40,6 +40,37 @@ pub fn report_damage(
     Ok(code)
 }
 
+/// Work (events, or bytes for `verify`) from which a command shows
+/// progress: below it, a command ends in about a second.
+pub const PROGRESS_MIN: u64 = 500_000;
+
+/// A progress bar on stderr for a person watching, counting `unit`s up to
+/// `total`: shown only when stderr is a terminal, the work is at least
+/// [`PROGRESS_MIN`], and, for a command whose results stream to stdout as
+/// it goes (`streams`), stdout is not a terminal the bar would tear;
+/// otherwise hidden, so pipes and logs get nothing extra.
+pub fn progress(total: u64, unit: &str, streams: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let show = std::io::stderr().is_terminal()
+        && total >= PROGRESS_MIN
+        && !(streams && std::io::stdout().is_terminal());
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(total);
+    let template = if unit == "bytes" {
+        "{msg:>12} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta} left)".to_string()
+    } else {
+        format!("{{msg:>12}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{eta}} left)")
+    };
+    b.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    b
+}
+
 /// A CSV cell a spreadsheet will not run: one that starts like a formula
 /// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'` (OWASP's
 /// rule for CSV injection); numbers, which cannot be formulas, stay as they

@@ -37,7 +37,13 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
     let mut out = std::io::BufWriter::new(out.lock());
     // The filter runs on every core, before an event is copied; events are
     // numbered in their file, as a scan numbers them.
+    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
+    // Events go to stdout as they come: a bar only when they go elsewhere.
+    let bar = crate::cmd::progress(events, "events", true);
     let keep = |file: usize, num: u64, ev: &shrike_format::EventRef<'_>| {
+        if !bar.is_hidden() {
+            bar.inc(1);
+        }
         condition
             .as_ref()
             .is_none_or(|c| c.matches(&Ctx::new(ev, caps[file].header(), &history, num)))
@@ -100,6 +106,7 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
             writeln!(out, "{fields}")
         }
     });
+    bar.finish_and_clear();
     let r = r.and_then(|()| {
         let json_out: Option<&mut dyn Write> = if json { Some(&mut out) } else { None };
         let code = crate::cmd::report_damage(files, &caps, json_out)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use shrike_analyze::fields::Type;
 use shrike_analyze::history::History;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use rayon::prelude::*;
 
@@ -98,9 +98,14 @@ pub fn engine(set: &shrike_rule_lang::RuleSet, min: Priority) -> Result<Engine> 
 pub fn rule_alerts(
     caps: &[Capture],
     paths: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Engine, Vec<shrike_analyze::scan::Alert>)> {
     let engine = engine(&load_rules(paths)?, Priority::Debug)?;
-    let (alerts, _) = shrike_analyze::scan::scan(caps, &History::build(caps), &engine);
+    let mut alerts = Vec::new();
+    shrike_analyze::scan::scan_each(caps, &History::build(caps), &engine, progress, &mut |a| {
+        alerts.extend(a);
+        true
+    });
     Ok((engine, alerts))
 }
 
@@ -137,21 +142,11 @@ pub fn run(
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
-    // A progress bar only for a person watching a terminal; never in pipes or logs.
     let total: u64 = caps.iter().map(Capture::event_count).sum();
-    let bar = if std::io::stderr().is_terminal() && total > 1_000_000 {
-        let b = indicatif::ProgressBar::new(total);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg:>12} [{bar:40}] {human_pos}/{human_len} events ({eta} left)",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    // Alerts go to stdout between redraws of the bar (`suspend`), so one
+    // terminal can show both.
+    let bar = crate::cmd::progress(total, "events", false);
+    let bar_hidden = bar.is_hidden();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     let mut by_rule = vec![0usize; engine.rules.len()];
     let mut write_err: Option<std::io::Error> = None;
@@ -178,11 +173,18 @@ pub fn run(
                 })
                 .collect();
             batch.iter().for_each(|a| by_rule[a.rule] += 1);
-            for p in pieces {
-                if let Err(e) = out.write_all(&p) {
-                    write_err = Some(e);
-                    return false;
-                }
+            // (Nothing in `suspend` may touch the bar: it holds the bar's lock.)
+            let r = if bar_hidden {
+                pieces.iter().try_for_each(|p| out.write_all(p))
+            } else {
+                bar.suspend(|| {
+                    pieces.iter().try_for_each(|p| out.write_all(p))?;
+                    out.flush()
+                })
+            };
+            if let Err(e) = r {
+                write_err = Some(e);
+                return false;
             }
             true
         });

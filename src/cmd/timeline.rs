@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use shrike_analyze::time::wall_ns;
-use shrike_analyze::timeline::{AlertMark, Marked, Selection, TimesketchRow, build};
+use shrike_analyze::timeline::{AlertMark, Marked, Selection, TimesketchRow, build_watched};
 
 /// Parses an RFC 3339 time (`2026-11-26T10:00:00Z`) into ns since the epoch.
 fn parse_time(s: &str, what: &str) -> Result<i128> {
@@ -32,11 +32,17 @@ pub fn run(
         fold: None,
     };
     let caps = crate::cmd::scan::open_all(files)?;
+    // One pass over the events, two with rules; the output comes after.
+    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
+    let passes = if rules.is_empty() { 1 } else { 2 };
+    let bar = crate::cmd::progress(events * passes, "events", false);
+    let inc = |n| bar.inc(n);
     // Alerts first: the report keeps the actions they are on whatever it folds.
     let marks: Vec<AlertMark> = if rules.is_empty() {
         Vec::new()
     } else {
-        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules)?;
+        bar.set_message("rules");
+        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules, &inc)?;
         alerts
             .into_iter()
             .map(|a| {
@@ -59,7 +65,9 @@ pub fn run(
             marks.iter().map(|m| (m.time_ns, m.pid)).collect(),
         ));
     }
-    let mut t = build(&caps, &sel).context("reading the captures")?;
+    bar.set_message("timeline");
+    let mut t = build_watched(&caps, &sel, &inc).context("reading the captures")?;
+    bar.finish_and_clear();
     t.attach_alerts(&marks, &sel);
     if pid.is_some() && t.roots.is_empty() {
         bail!(

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use shrike_format::{Capture, Escaped, VerifyReport, verify};
+use shrike_format::{Capture, Escaped, VerifyReport, verify_watched};
 
 /// Verifies each file, then, when they are segments of one rotated
 /// recording, their chain; exit 0 when everything holds, 1 when not.
@@ -24,7 +24,9 @@ pub fn run(paths: &[PathBuf], key: Option<&str>, json: bool) -> Result<u8> {
                 continue;
             }
         };
-        let r = verify(cap.bytes(), key.as_ref());
+        let bar = crate::cmd::progress(cap.bytes().len() as u64, "bytes", false);
+        let r = verify_watched(cap.bytes(), key.as_ref(), &mut |n| bar.inc(n));
+        bar.finish_and_clear();
         if json {
             let mut v = serde_json::to_value(&r)?;
             v["file"] = path.display().to_string().into();
