@@ -442,20 +442,17 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             ..
         } => {
             use shrike_format::fdtype as ft;
-            let what = if !path.is_empty() {
-                text(path)
-            } else if !matches!(raddr, SockAddr::None) {
-                addr(raddr)
-            } else {
-                match *fdtype {
-                    ft::PIPE => "a pipe",
-                    ft::SOCKET => "a socket",
-                    ft::ANON => "an anonymous inode",
-                    ft::MEMFD => "a memfd",
-                    ft::DEVICE => "a device",
-                    _ => "an fd",
-                }
-                .to_string()
+            // A pipe's or socket's path is no name (the kernel gives "/"):
+            // say what it is.
+            let what = match *fdtype {
+                ft::PIPE => "a pipe".to_string(),
+                ft::SOCKET if !matches!(raddr, SockAddr::None) => addr(raddr),
+                ft::SOCKET => "a socket".to_string(),
+                _ if !path.is_empty() && path != b"/" => text(path),
+                ft::ANON => "an anonymous inode".to_string(),
+                ft::MEMFD => "a memfd".to_string(),
+                ft::DEVICE => "a device".to_string(),
+                _ => "an fd".to_string(),
             };
             let onto = if matches!(e.body, Body::Dup { .. }) {
                 format!("fd {res}")

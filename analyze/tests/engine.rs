@@ -1830,7 +1830,8 @@ fn every_timeline_action_names_its_object() {
                 newfd: 0,
                 flags: 0,
                 fdtype: shrike_format::fdtype::PIPE,
-                path: Vec::new(),
+                // What the kernel gives as a pipe's path.
+                path: b"/".to_vec(),
                 proto: 0,
                 laddr: SockAddr::None,
                 raddr: SockAddr::None,

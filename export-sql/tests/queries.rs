@@ -437,3 +437,129 @@ fn an_export_leaves_no_journal_beside_the_database() {
         .collect();
     assert_eq!(names, ["j.db"]);
 }
+
+#[test]
+fn documented_queries_answer_their_questions_on_known_rows() {
+    use shrike_format::{Body, SockAddr};
+    // A shell (pid 100, started by init) runs `cat /etc/shadow` (pid 101),
+    // writes and deletes /tmp/drop, connects out twice, listens on 8080,
+    // fails to open a missing file, and ends with status 2.
+    let exec = |pid: u32, ts: u64, ppid: u64, path: &str, argv: &[&str]| {
+        let mut e = shrike_synth::exec_event(
+            pid,
+            ts,
+            path.rsplit('/').next().unwrap().as_bytes().to_vec(),
+            path.as_bytes().to_vec(),
+            argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            b"/root".to_vec(),
+        );
+        if let Body::Execve { ppid: p, .. } = &mut e.body {
+            *p = ppid;
+        }
+        e
+    };
+    let with = |pid: u32, ts: u64, body: Body<Vec<u8>>| {
+        let mut e = exec(pid, ts, 1, "/bin/sh", &["sh"]);
+        e.body = body;
+        e
+    };
+    let open = |ts, path: &str, flags: u64, res: i64| {
+        with(
+            if path == "/etc/shadow" { 101 } else { 100 },
+            ts,
+            Body::Openat {
+                res,
+                dirfd: -100,
+                path: path.as_bytes().to_vec(),
+                abspath: path.as_bytes().to_vec(),
+                resolved: 1,
+                flags,
+                mode: 0o644,
+                created: 0,
+            },
+        )
+    };
+    let connect = |ts, last: u8, port: u16| {
+        with(
+            100,
+            ts,
+            Body::Connect {
+                res: 0,
+                fd: 3,
+                proto: 6,
+                laddr: SockAddr::V4 { ip: [10, 0, 0, 5], port: 40000 },
+                raddr: SockAddr::V4 { ip: [203, 0, 113, last], port },
+            },
+        )
+    };
+    let events = [
+        exec(1, 1_000, 0, "/sbin/init", &["/sbin/init"]),
+        exec(100, 2_000, 1, "/bin/bash", &["bash", "-i"]),
+        exec(101, 3_000, 100, "/bin/cat", &["cat", "/etc/shadow"]),
+        open(4_000, "/etc/shadow", 0, 3),
+        with(101, 5_000, Body::ProcExit { code: 0, signal: 0, group_dead: 1 }),
+        open(6_000, "/tmp/drop", 0o1101, 3),
+        with(
+            100,
+            7_000,
+            Body::Unlinkat {
+                res: 0,
+                dirfd: -100,
+                path: b"/tmp/drop".to_vec(),
+                abspath: b"/tmp/drop".to_vec(),
+                flags: 0,
+                resolved: 1,
+            },
+        ),
+        connect(8_000, 9, 443),
+        connect(8_500, 9, 443),
+        connect(8_700, 7, 22),
+        with(
+            100,
+            9_000,
+            Body::Listen {
+                res: 0,
+                fd: 4,
+                backlog: 5,
+                proto: 6,
+                laddr: SockAddr::V4 { ip: [0, 0, 0, 0], port: 8080 },
+            },
+        ),
+        open(9_500, "/nonexistent", 0, -2),
+        with(100, 10_000, Body::ProcExit { code: 2, signal: 0, group_dead: 1 }),
+    ];
+    let mut w = Writer::new(Vec::new(), &shrike_synth::header(3), WriterOptions::default()).unwrap();
+    events.iter().for_each(|e| w.append(e).unwrap());
+    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("known.db");
+    export(&db, &["known.shrk".into()], &[cap], &[]).unwrap();
+    let ask = |question: &str| texts(&db, &doc_query(question));
+    let column = |rows: &[Vec<String>], i: usize| -> Vec<String> {
+        rows.iter().map(|r| r[i].clone()).collect()
+    };
+
+    let written = ask("Which files did anything write?");
+    assert_eq!(column(&written, 0), ["/tmp/drop"], "{written:?}");
+    let shadow = ask("Who read /etc/shadow");
+    assert_eq!((shadow.len(), shadow[0][2].as_str(), shadow[0][4].as_str()), (1, "cat /etc/shadow", "/etc/shadow"));
+    let deleted = ask("What was deleted?");
+    assert_eq!(column(&deleted, 2), ["/tmp/drop"], "{deleted:?}");
+    assert_eq!(column(&deleted, 1), ["bash -i"], "{deleted:?}");
+    let out = ask("Every outbound connection");
+    assert_eq!(column(&out, 2), ["203.0.113.9", "203.0.113.9", "203.0.113.7"], "{out:?}");
+    let most = ask("Which remote addresses were contacted most?");
+    assert_eq!(most[0][..3], ["203.0.113.9", "443", "2"], "{most:?}");
+    let listening = ask("Which processes listened on a port?");
+    assert_eq!((listening.len(), listening[0][3].as_str()), (1, "8080"), "{listening:?}");
+    let failed = ask("Which syscalls failed");
+    assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
+    let children = ask("The children of every shell");
+    assert_eq!(column(&children, 3), ["cat /etc/shadow"], "{children:?}");
+    let bad = ask("Processes that ended badly");
+    assert_eq!((bad.len(), bad[0][1].as_str(), bad[0][2].as_str()), (1, "bash -i", "2"), "{bad:?}");
+    let busiest = ask("Busiest processes");
+    assert_eq!((busiest[0][1].as_str(), busiest[0][3].as_str()), ("bash -i", "connect"), "{busiest:?}");
+    let holds = ask("What each capture holds");
+    assert_eq!((holds[0][4].as_str(), holds[0][6].as_str()), ("13", "3"), "{holds:?}");
+}
