@@ -299,6 +299,32 @@ fn scan_every_timeline_format_and_the_report_show_the_same_alerts() {
         dom.matches("<a class=\"proc\"").count() >= scan.len(),
         "alerts link their processes"
     );
+    // Following an alert's process link opens the tree down to that process.
+    let data: serde_json::Value = {
+        let page = std::fs::read_to_string(&html).unwrap();
+        let json = page
+            .split("<script id=\"data\" type=\"application/json\">")
+            .nth(1)
+            .unwrap()
+            .split("</script>")
+            .next()
+            .unwrap();
+        serde_json::from_str(json).unwrap()
+    };
+    let p = data["alerts"][0]["p"].as_u64().unwrap();
+    let linked = dir.path().join(format!("small.html#p={p}"));
+    let dom = render(browser, dir.path(), &linked);
+    let node = dom
+        .split(&format!("<details id=\"p{p}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no node for process {p}"))
+        .split('>')
+        .next()
+        .unwrap();
+    assert!(
+        node.contains("open") && node.contains("hl"),
+        "process {p} is not opened and marked: <details{node}"
+    );
     screenshot(browser, dir.path(), &html, "small.png");
 }
 

@@ -487,8 +487,14 @@ fn documented_queries_answer_their_questions_on_known_rows() {
                 res: 0,
                 fd: 3,
                 proto: 6,
-                laddr: SockAddr::V4 { ip: [10, 0, 0, 5], port: 40000 },
-                raddr: SockAddr::V4 { ip: [203, 0, 113, last], port },
+                laddr: SockAddr::V4 {
+                    ip: [10, 0, 0, 5],
+                    port: 40000,
+                },
+                raddr: SockAddr::V4 {
+                    ip: [203, 0, 113, last],
+                    port,
+                },
             },
         )
     };
@@ -497,7 +503,15 @@ fn documented_queries_answer_their_questions_on_known_rows() {
         exec(100, 2_000, 1, "/bin/bash", &["bash", "-i"]),
         exec(101, 3_000, 100, "/bin/cat", &["cat", "/etc/shadow"]),
         open(4_000, "/etc/shadow", 0, 3),
-        with(101, 5_000, Body::ProcExit { code: 0, signal: 0, group_dead: 1 }),
+        with(
+            101,
+            5_000,
+            Body::ProcExit {
+                code: 0,
+                signal: 0,
+                group_dead: 1,
+            },
+        ),
         open(6_000, "/tmp/drop", 0o1101, 3),
         with(
             100,
@@ -522,13 +536,29 @@ fn documented_queries_answer_their_questions_on_known_rows() {
                 fd: 4,
                 backlog: 5,
                 proto: 6,
-                laddr: SockAddr::V4 { ip: [0, 0, 0, 0], port: 8080 },
+                laddr: SockAddr::V4 {
+                    ip: [0, 0, 0, 0],
+                    port: 8080,
+                },
             },
         ),
         open(9_500, "/nonexistent", 0, -2),
-        with(100, 10_000, Body::ProcExit { code: 2, signal: 0, group_dead: 1 }),
+        with(
+            100,
+            10_000,
+            Body::ProcExit {
+                code: 2,
+                signal: 0,
+                group_dead: 1,
+            },
+        ),
     ];
-    let mut w = Writer::new(Vec::new(), &shrike_synth::header(3), WriterOptions::default()).unwrap();
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(3),
+        WriterOptions::default(),
+    )
+    .unwrap();
     events.iter().for_each(|e| w.append(e).unwrap());
     let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -542,24 +572,47 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     let written = ask("Which files did anything write?");
     assert_eq!(column(&written, 0), ["/tmp/drop"], "{written:?}");
     let shadow = ask("Who read /etc/shadow");
-    assert_eq!((shadow.len(), shadow[0][2].as_str(), shadow[0][4].as_str()), (1, "cat /etc/shadow", "/etc/shadow"));
+    assert_eq!(
+        (shadow.len(), shadow[0][2].as_str(), shadow[0][4].as_str()),
+        (1, "cat /etc/shadow", "/etc/shadow")
+    );
     let deleted = ask("What was deleted?");
     assert_eq!(column(&deleted, 2), ["/tmp/drop"], "{deleted:?}");
     assert_eq!(column(&deleted, 1), ["bash -i"], "{deleted:?}");
     let out = ask("Every outbound connection");
-    assert_eq!(column(&out, 2), ["203.0.113.9", "203.0.113.9", "203.0.113.7"], "{out:?}");
+    assert_eq!(
+        column(&out, 2),
+        ["203.0.113.9", "203.0.113.9", "203.0.113.7"],
+        "{out:?}"
+    );
     let most = ask("Which remote addresses were contacted most?");
     assert_eq!(most[0][..3], ["203.0.113.9", "443", "2"], "{most:?}");
     let listening = ask("Which processes listened on a port?");
-    assert_eq!((listening.len(), listening[0][3].as_str()), (1, "8080"), "{listening:?}");
+    assert_eq!(
+        (listening.len(), listening[0][3].as_str()),
+        (1, "8080"),
+        "{listening:?}"
+    );
     let failed = ask("Which syscalls failed");
     assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
     let children = ask("The children of every shell");
     assert_eq!(column(&children, 3), ["cat /etc/shadow"], "{children:?}");
     let bad = ask("Processes that ended badly");
-    assert_eq!((bad.len(), bad[0][1].as_str(), bad[0][2].as_str()), (1, "bash -i", "2"), "{bad:?}");
+    assert_eq!(
+        (bad.len(), bad[0][1].as_str(), bad[0][2].as_str()),
+        (1, "bash -i", "2"),
+        "{bad:?}"
+    );
     let busiest = ask("Busiest processes");
-    assert_eq!((busiest[0][1].as_str(), busiest[0][3].as_str()), ("bash -i", "connect"), "{busiest:?}");
+    assert_eq!(
+        (busiest[0][1].as_str(), busiest[0][3].as_str()),
+        ("bash -i", "connect"),
+        "{busiest:?}"
+    );
     let holds = ask("What each capture holds");
-    assert_eq!((holds[0][4].as_str(), holds[0][6].as_str()), ("13", "3"), "{holds:?}");
+    assert_eq!(
+        (holds[0][4].as_str(), holds[0][6].as_str()),
+        ("13", "3"),
+        "{holds:?}"
+    );
 }
