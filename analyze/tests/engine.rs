@@ -1909,3 +1909,35 @@ fn rotated_segments_make_one_tree_not_one_per_segment() {
     );
     assert_eq!(t.roots.len(), 1, "one tree");
 }
+
+#[test]
+fn an_alert_on_an_event_that_is_no_action_becomes_one() {
+    use shrike_analyze::timeline::{AlertMark, Marked, Selection, build};
+    let caps = [capture(&[
+        snapshot(50, 1, "miner", "/tmp/.x/miner"),
+        open(100, "/etc/passwd"),
+    ])];
+    let sel = Selection::default();
+    let mut t = build(&caps, &sel).unwrap();
+    let when = shrike_analyze::time::wall_ns(caps[0].header(), 1);
+    t.attach_alerts(
+        &[AlertMark {
+            time_ns: when,
+            pid: 50,
+            kind: "proc_snapshot",
+            marked: Marked {
+                rule: "Miner running".into(),
+                priority: "Critical".into(),
+                output: "a miner was running".into(),
+            },
+        }],
+        &sel,
+    );
+    let miner = t.processes.iter().find(|p| p.pid == 50).unwrap();
+    assert_eq!(miner.actions.len(), 1, "{:#?}", miner.actions);
+    assert_eq!(miner.actions[0].alerts[0].rule, "Miner running");
+    assert_eq!(miner.actions[0].summary, "running when the recording started");
+    let mut text = Vec::new();
+    t.render_text(&mut text).unwrap();
+    assert!(String::from_utf8(text).unwrap().contains("!! Miner running"));
+}
