@@ -127,6 +127,7 @@ shrike timeline host.shrk --rules rules/ --format html > report.html")]
     /// capture's, and its alerts by those of --rules.
     #[command(after_help = "Examples:\n  \
 shrike export host1.shrk host2.shrk --sqlite incident.db --rules rules/\n  \
+shrike export /cases/*/host*.shrk --parquet /data/shrike --rules rules/\n  \
 shrike sql incident.db 'SELECT time, cmdline FROM commands JOIN events USING (event_id) ORDER BY events.ts_ns'")]
     Export {
         /// Capture files.
@@ -134,8 +135,18 @@ shrike sql incident.db 'SELECT time, cmdline FROM commands JOIN events USING (ev
         files: Vec<PathBuf>,
         /// The database: created (mode 0600) if missing; an existing one is
         /// added to only if it is yours and holds only shrike's schema.
-        #[arg(long, value_name = "OUT.db")]
-        sqlite: PathBuf,
+        #[arg(
+            long,
+            value_name = "OUT.db",
+            required_unless_present = "parquet",
+            conflicts_with = "parquet"
+        )]
+        sqlite: Option<PathBuf>,
+        /// A Parquet dataset instead (docs/fleet.md): a table per event class with
+        /// OCSF's column names, partitioned host=NAME/day=YYYY-MM-DD, for DuckDB,
+        /// Spark or Trino/Athena; exporting a capture again replaces its files.
+        #[arg(long, value_name = "DIR")]
+        parquet: Option<PathBuf>,
         /// Also store the alerts of these rules (file or directory; repeatable).
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
@@ -270,9 +281,14 @@ fn main() -> ExitCode {
         Command::Export {
             files,
             sqlite,
+            parquet,
             rules,
             force,
-        } => cmd::export::run_export(&files, &sqlite, &rules, force),
+        } => match (sqlite, parquet) {
+            (Some(db), _) => cmd::export::run_export(&files, &db, &rules, force),
+            (None, Some(dir)) => cmd::export::run_parquet(&files, &dir, &rules, force),
+            (None, None) => unreachable!("clap requires --sqlite or --parquet"),
+        },
         Command::Sql {
             target,
             query,

@@ -913,12 +913,12 @@ fn sql_answers_questions_about_a_recorded_workload() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
-    // A bad query prints SQLite's message and fails.
+    // A bad query prints SQLite's message and is a usage error (2), as documented.
     let o = Command::new(BIN)
         .args(["sql", db.to_str().unwrap(), "SELECT nope FROM events"])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such column: nope"));
 }
 

@@ -9,6 +9,7 @@ pub mod history;
 pub mod output;
 pub mod replay;
 pub mod report;
+pub mod rows;
 pub mod scan;
 pub mod services;
 pub mod summary;

@@ -153,6 +153,23 @@ pub struct Alert {
     order: (usize, usize),
 }
 
+/// An alert as the exports store it, with the capture it came from.
+#[derive(Clone, Debug)]
+pub struct AlertRow {
+    /// Index of the capture in the slice given to the export.
+    pub capture: usize,
+    /// Wall-clock ns.
+    pub time_ns: i128,
+    /// Rule name.
+    pub rule: String,
+    /// Priority name.
+    pub priority: String,
+    /// Process id.
+    pub pid: u32,
+    /// Rendered output.
+    pub output: String,
+}
+
 /// What a scan did.
 #[derive(Debug, Default)]
 pub struct ScanStats {

@@ -1936,8 +1936,15 @@ fn an_alert_on_an_event_that_is_no_action_becomes_one() {
     let miner = t.processes.iter().find(|p| p.pid == 50).unwrap();
     assert_eq!(miner.actions.len(), 1, "{:#?}", miner.actions);
     assert_eq!(miner.actions[0].alerts[0].rule, "Miner running");
-    assert_eq!(miner.actions[0].summary, "running when the recording started");
+    assert_eq!(
+        miner.actions[0].summary,
+        "running when the recording started"
+    );
     let mut text = Vec::new();
     t.render_text(&mut text).unwrap();
-    assert!(String::from_utf8(text).unwrap().contains("!! Miner running"));
+    assert!(
+        String::from_utf8(text)
+            .unwrap()
+            .contains("!! Miner running")
+    );
 }

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
+use shrike_analyze::rows::{FileRow, NetRow, detail_json, file_row, net_row, resolved, s};
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_analyze::timeline::{Selection, build, command_line};
-use shrike_format::{Body, Capture, Escaped, SockAddr};
+use shrike_format::{Body, Capture, Escaped};
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{
     Column, ConnectOptions, Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection,
@@ -69,22 +70,7 @@ pub enum SqlError {
     },
 }
 
-/// An alert to store with its capture.
-#[derive(Clone, Debug)]
-pub struct AlertRow {
-    /// Index of the capture in the slice given to [`export`].
-    pub capture: usize,
-    /// Wall-clock ns.
-    pub time_ns: i128,
-    /// Rule name.
-    pub rule: String,
-    /// Priority name.
-    pub priority: String,
-    /// Process id.
-    pub pid: u32,
-    /// Rendered output.
-    pub output: String,
-}
+pub use shrike_analyze::scan::AlertRow;
 
 /// What an export did.
 #[derive(Clone, Debug, Default)]
@@ -316,29 +302,6 @@ fn index_names() -> impl Iterator<Item = &'static str> {
         .filter_map(|l| l.strip_prefix("CREATE INDEX IF NOT EXISTS "))
         .filter_map(|l| l.split_whitespace().next())
 }
-
-fn s(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ip(a: &SockAddr<&[u8]>) -> Option<String> {
-    match a {
-        SockAddr::Unix(p) => Some(s(p)),
-        a => a.ip().map(|ip| ip.to_string()),
-    }
-}
-
-/// A `files` row: path, second path, flags, mode.
-struct FileRow(String, Option<String>, Option<i64>, Option<i64>);
-
-/// A `network` row: protocol, local ip and port, remote ip and port.
-struct NetRow(
-    i64,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-);
 
 /// A table rows are bulk-inserted into, and the columns each row gives.
 struct Table {
@@ -606,169 +569,6 @@ fn chunk_rows(
 /// in a second one), so the thread running SQLite frees one, not two.
 fn text(s: String) -> std::sync::Arc<str> {
     s.into()
-}
-
-/// Every kind-specific field as one JSON object, written straight into a string.
-fn detail_json(body: &Body<&[u8]>) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(128);
-    out.push('{');
-    body.visit(&mut |name, v| {
-        if out.len() > 1 {
-            out.push(',');
-        }
-        // Field names are identifiers: nothing to escape.
-        out.push('"');
-        out.push_str(name);
-        out.push_str("\":");
-        match v {
-            shrike_format::Value::Int(n) => write!(out, "{n}").expect("writing to a String"),
-            shrike_format::Value::Uint(n) => write!(out, "{n}").expect("writing to a String"),
-            v => out.push_str(&v.to_json().to_string()),
-        }
-    });
-    out.push('}');
-    out
-}
-
-fn file_row(b: &Body<&[u8]>) -> Option<FileRow> {
-    Some(match b {
-        Body::Open {
-            abspath,
-            flags,
-            mode,
-            ..
-        }
-        | Body::Openat {
-            abspath,
-            flags,
-            mode,
-            ..
-        }
-        | Body::Openat2 {
-            abspath,
-            flags,
-            mode,
-            ..
-        }
-        | Body::Creat {
-            abspath,
-            flags,
-            mode,
-            ..
-        } => FileRow(s(abspath), None, Some(*flags as i64), Some(*mode as i64)),
-        Body::Unlink { abspath, .. }
-        | Body::Unlinkat { abspath, .. }
-        | Body::Rmdir { abspath, .. }
-        | Body::Mkdir { abspath, .. }
-        | Body::Mkdirat { abspath, .. } => FileRow(s(abspath), None, None, None),
-        Body::Chmod { abspath, mode, .. }
-        | Body::Fchmod { abspath, mode, .. }
-        | Body::Fchmodat { abspath, mode, .. } => {
-            FileRow(s(abspath), None, None, Some(*mode as i64))
-        }
-        Body::Chown { abspath, .. }
-        | Body::Lchown { abspath, .. }
-        | Body::Fchown { abspath, .. }
-        | Body::Fchownat { abspath, .. }
-        | Body::Truncate { abspath, .. }
-        | Body::Ftruncate { abspath, .. } => FileRow(s(abspath), None, None, None),
-        Body::Rename {
-            oldabspath,
-            newabspath,
-            ..
-        }
-        | Body::Renameat {
-            oldabspath,
-            newabspath,
-            ..
-        }
-        | Body::Renameat2 {
-            oldabspath,
-            newabspath,
-            ..
-        }
-        | Body::Link {
-            oldabspath,
-            newabspath,
-            ..
-        }
-        | Body::Linkat {
-            oldabspath,
-            newabspath,
-            ..
-        } => FileRow(s(oldabspath), Some(s(newabspath)), None, None),
-        Body::Symlink {
-            oldpath,
-            newabspath,
-            ..
-        }
-        | Body::Symlinkat {
-            oldpath,
-            newabspath,
-            ..
-        } => FileRow(s(newabspath), Some(s(oldpath)), None, None),
-        Body::Setxattr { abspath, flags, .. }
-        | Body::Lsetxattr { abspath, flags, .. }
-        | Body::Fsetxattr { abspath, flags, .. }
-        | Body::Utime { abspath, flags, .. }
-        | Body::Utimes { abspath, flags, .. }
-        | Body::Futimesat { abspath, flags, .. }
-        | Body::Utimensat { abspath, flags, .. }
-        | Body::Ioctl { abspath, flags, .. } => {
-            FileRow(s(abspath), None, Some(*flags as i64), None)
-        }
-        Body::Removexattr { abspath, .. }
-        | Body::Lremovexattr { abspath, .. }
-        | Body::Fremovexattr { abspath, .. } => FileRow(s(abspath), None, None, None),
-        _ => return None,
-    })
-}
-
-/// The `resolved` bits of a file event (SPEC.md §5.1): which paths are the kernel's.
-fn resolved(b: &Body<&[u8]>) -> Option<i64> {
-    let kind = shrike_format::Kind::from_id(b.kind_id())?;
-    match b.field(kind.field_index("resolved")?)? {
-        shrike_format::Value::Uint(n) => Some(n as i64),
-        _ => None,
-    }
-}
-
-fn net_row(b: &Body<&[u8]>) -> Option<NetRow> {
-    Some(match b {
-        Body::Connect {
-            proto,
-            laddr,
-            raddr,
-            ..
-        }
-        | Body::Accept {
-            proto,
-            laddr,
-            raddr,
-            ..
-        }
-        | Body::Accept4 {
-            proto,
-            laddr,
-            raddr,
-            ..
-        } => NetRow(
-            *proto as i64,
-            ip(laddr),
-            laddr.port().map(i64::from),
-            ip(raddr),
-            raddr.port().map(i64::from),
-        ),
-        Body::Bind { proto, laddr, .. } | Body::Listen { proto, laddr, .. } => NetRow(
-            *proto as i64,
-            ip(laddr),
-            laddr.port().map(i64::from),
-            None,
-            None,
-        ),
-        _ => return None,
-    })
 }
 
 /// Deletes every row of capture `capture_id` (the caller's transaction

@@ -27,26 +27,8 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
     let passes = if rules.is_empty() { 1 } else { 2 };
     let bar = crate::cmd::progress(events * passes, "events", false);
     let inc = |n| bar.inc(n);
-    let alerts = if rules.is_empty() {
-        Vec::new()
-    } else {
-        bar.set_message("rules");
-        let (engine, alerts) = crate::cmd::scan::rule_alerts(&caps, rules, &inc)?;
-        alerts
-            .into_iter()
-            .map(|a| {
-                let r = &engine.rules[a.rule];
-                AlertRow {
-                    capture: a.file,
-                    time_ns: wall_ns(caps[a.file].header(), a.ts),
-                    rule: r.name.clone(),
-                    priority: r.priority.name().into(),
-                    pid: a.pid,
-                    output: a.output,
-                }
-            })
-            .collect()
-    };
+    bar.set_message("rules");
+    let alerts = export_alerts(&caps, rules, &inc)?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let started = std::time::Instant::now();
     bar.set_message("rows");
@@ -82,6 +64,91 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
         s.tree_time.as_secs_f64(),
         (elapsed.saturating_sub(s.tree_time + s.index_time)).as_secs_f64(),
         s.index_time.as_secs_f64(),
+    );
+    crate::cmd::report_damage(files, &caps, None).context("reporting damage")
+}
+
+/// The alerts of `rules` on `caps`, as the exports store them.
+fn export_alerts(
+    caps: &[shrike_format::Capture],
+    rules: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<AlertRow>> {
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (engine, alerts) = crate::cmd::scan::rule_alerts(caps, rules, progress)?;
+    Ok(alerts
+        .into_iter()
+        .map(|a| {
+            let r = &engine.rules[a.rule];
+            AlertRow {
+                capture: a.file,
+                time_ns: wall_ns(caps[a.file].header(), a.ts),
+                rule: r.name.clone(),
+                priority: r.priority.name().into(),
+                pid: a.pid,
+                output: a.output,
+            }
+        })
+        .collect())
+}
+
+/// Exports captures (and alerts when rules are given) into the Parquet
+/// dataset `dir`; with `force`, into a new dataset in its place.
+pub fn run_parquet(files: &[PathBuf], dir: &Path, rules: &[PathBuf], force: bool) -> Result<u8> {
+    let caps = crate::cmd::scan::open_all(files)?;
+    if force && dir.exists() {
+        // Only a dataset of shrike's making is removed whole.
+        let foreign = std::fs::read_dir(dir)
+            .with_context(|| format!("{}", dir.display()))?
+            .flatten()
+            .find(|e| {
+                let name = e.file_name();
+                !shrike_export_parquet::table_names().any(|t| name == t)
+            });
+        if let Some(e) = foreign {
+            anyhow::bail!(
+                "{}: holds {:?}, which is no table of a shrike dataset: --force removes only a dataset shrike wrote",
+                dir.display(),
+                e.file_name()
+            );
+        }
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("{}: cannot replace", dir.display()))?;
+    }
+    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
+    let passes = if rules.is_empty() { 1 } else { 2 };
+    let bar = crate::cmd::progress(events * passes, "events", false);
+    let inc = |n| bar.inc(n);
+    bar.set_message("rules");
+    let alerts = export_alerts(&caps, rules, &inc)?;
+    bar.set_message("parquet");
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let started = std::time::Instant::now();
+    let s = shrike_export_parquet::export(dir, &names, &caps, &alerts, &inc)
+        .with_context(|| format!("{}", dir.display()))?;
+    bar.finish_and_clear();
+    for f in &s.replaced {
+        eprintln!(
+            "shrike: {f}: was in {} already (same file id): its files were replaced",
+            dir.display()
+        );
+    }
+    let rows: u64 = s.rows.values().sum();
+    eprintln!(
+        "shrike: exported {} captures, {rows} rows ({}), into {} in {:.1} s: {} files, {:.1} MB, {:.2} bytes/event",
+        files.len(),
+        s.rows
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        dir.display(),
+        started.elapsed().as_secs_f64(),
+        s.files,
+        s.bytes as f64 / 1e6,
+        s.bytes as f64 / events.max(1) as f64,
     );
     crate::cmd::report_damage(files, &caps, None).context("reporting damage")
 }
