@@ -922,6 +922,112 @@ fn sql_answers_questions_about_a_recorded_workload() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such column: nope"));
 }
 
+/// docs/fleet.md's queries, run by `engine` (duckdb or spark) on the
+/// dataset `dir` with scripts/fleet-query: query name → rows, sorted (the
+/// engines may order ties differently).
+fn fleet_queries(
+    engine: &str,
+    dir: &Path,
+) -> std::collections::BTreeMap<String, Vec<serde_json::Value>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/fleet-venv/bin/python");
+    let o = Command::new(&python)
+        .arg(root.join("scripts/fleet-query"))
+        .arg(engine)
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/setup makes it)", python.display()));
+    assert!(
+        o.status.success(),
+        "{engine}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let mut rows = v["rows"].as_array().unwrap().clone();
+            rows.sort_by_key(|r| r.to_string());
+            (v["query"].as_str().unwrap().to_string(), rows)
+        })
+        .collect()
+}
+
+#[test]
+fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
+    if !ebpf_usable() {
+        return;
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
+    if !venv.exists() || Command::new("java").arg("-version").output().is_err() {
+        common::cannot_run("no DuckDB and Spark (scripts/setup installs them) or no java");
+        return;
+    }
+    let k = record_known_actions();
+    let (file, work, f) = (&k.file, &k.work, &k.facts);
+    let dir = k.dir.path().join("dataset");
+    let export = || {
+        let o = Command::new(BIN)
+            .args([
+                "export",
+                file.to_str().unwrap(),
+                "--parquet",
+                dir.to_str().unwrap(),
+                "--rules",
+                "rules",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    export();
+    // Exporting again replaces the capture's files: no row twice.
+    let again = export();
+    assert!(again.contains("its files were replaced"), "{again}");
+    let duck = fleet_queries("duckdb", &dir);
+    let spark = fleet_queries("spark", &dir);
+    assert_eq!(duck.len(), 8, "docs/fleet.md's queries: {:?}", duck.keys());
+    assert_eq!(duck, spark, "DuckDB and Spark disagree");
+    let rows = |q: &str| duck[q].clone();
+    let has = |q: &str, want: &dyn Fn(&serde_json::Value) -> bool| {
+        let r = rows(q);
+        assert!(r.iter().any(want), "{q}: no such row in {r:#?}");
+    };
+    // commands: device_hostname, time, pid, process_cmd_line, ppid, user.
+    has("commands", &|r| {
+        r[3] == "/bin/echo shrike-marker-exec arg two" && r[2] == f["echo_pid"] && r[4] == f["pid"]
+    });
+    assert_eq!(
+        rows("commands")
+            .iter()
+            .filter(|r| r[3] == "/bin/echo shrike-marker-exec arg two")
+            .count(),
+        1
+    );
+    // connections: host, pid, cmd_line, dst ip, dst port, src port, n.
+    has("connections", &|r| {
+        r[3] == "127.0.0.1"
+            && r[4] == f["server_port"]
+            && r[5] == f["client_port"]
+            && r[1] == f["pid"]
+            && r[6] == 1
+    });
+    // written: the workload wrote known.txt twice (a write, then an append).
+    let known = format!("{}/known.txt", work.display());
+    has("written", &|r| {
+        r[1] == known.as_str() && r[2] == f["pid"] && r[3] == 2
+    });
+    has("alerts", &|r| r[1] == "Ptrace attach to another process");
+    let events = Capture::open(file).unwrap().event_count();
+    has("hosts", &|r| r[1] == 1 && r[2] == events && r[3] == 0);
+    has("tree", &|r| {
+        r[2] == "/bin/echo shrike-marker-exec arg two"
+            && r[3].as_str().is_some_and(|p| p.contains("facts.json"))
+    });
+}
+
 #[test]
 fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtimes_metadata() {
     if !ebpf_usable() {

@@ -98,7 +98,7 @@ const COMMON: &[Column] = &[
     ("kind", Kind2::Str, false),
     ("device_hostname", Kind2::Str, false),
     ("capture_file_id", Kind2::Str, false),
-    ("metadata_uid", Kind2::Str, false),
+    ("metadata_sequence", Kind2::I64, false),
     ("actor_process_pid", Kind2::I64, false),
     ("actor_process_tid", Kind2::I64, false),
     ("actor_process_name", Kind2::Str, false),
@@ -436,6 +436,9 @@ fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'st
 /// Rows of one chunk, per (table, day).
 type ChunkRows = HashMap<(usize, String), Rows>;
 
+/// A process image's columns as text, made once per chunk and image.
+type ImageText = HashMap<*const shrike_analyze::history::Image, (String, String)>;
+
 /// What every row of a capture shares.
 struct Context<'a> {
     header: &'a Header,
@@ -446,7 +449,13 @@ struct Context<'a> {
 
 /// The activity row of one event, when it is activity (not a snapshot or a
 /// recorder note).
-fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows) {
+fn event_row(
+    cx: &Context<'_>,
+    num: u64,
+    e: &EventRef<'_>,
+    out: &mut ChunkRows,
+    images: &mut ImageText,
+) {
     let Some(kind) = e.kind() else { return };
     if matches!(kind.class(), Class::Snapshot | Class::Meta) {
         return;
@@ -458,6 +467,11 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows) 
         .entry((table, day(now)))
         .or_insert_with(|| Rows::new(table));
     let actor = cx.history.at(e.pid, e.ts);
+    let text = actor.map(|p| {
+        &*images
+            .entry(Arc::as_ptr(&p.image))
+            .or_insert_with(|| (s(&p.image.exeline()), s(p.image.exepath())))
+    });
     rows.ms(Some(now))
         .i64(Some(now as i64))
         .i32(Some(class))
@@ -478,12 +492,12 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows) 
         .str(Some(kind.name()))
         .str(Some(cx.host))
         .str(Some(cx.file_id))
-        .str(Some(&format!("{}:{num}", cx.file_id)))
+        .i64(Some(num as i64))
         .i64(Some(i64::from(e.pid)))
         .i64(Some(i64::from(e.tid)))
         .str(Some(&s(e.comm)))
-        .str(actor.map(|p| s(&p.image.exeline())).as_deref())
-        .str(actor.map(|p| s(p.image.exepath())).as_deref())
+        .str(text.map(|t| t.0.as_str()))
+        .str(text.map(|t| t.1.as_str()))
         .i64(actor.map(|p| i64::from(p.ppid)))
         .i64(Some(i64::from(e.uid)))
         .str(cx.header.user_name(e.uid))
@@ -603,9 +617,19 @@ impl Files {
                 path: tmp.display().to_string(),
                 source,
             })?;
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::default()))
-                .build();
+            let mut props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()));
+            // Values nearly all different gain nothing from a dictionary but its cost.
+            for col in [
+                "time",
+                "time_ns",
+                "metadata_sequence",
+                "detail",
+                "created_time_ns",
+            ] {
+                props = props.set_column_dictionary_enabled(col.into(), false);
+            }
+            let props = props.build();
             let w = ArrowWriter::try_new(f, schema(table), Some(props)).map_err(|source| {
                 ParquetError::Parquet {
                     path: tmp.display().to_string(),
@@ -696,36 +720,54 @@ pub fn export(
             open: BTreeMap::new(),
             rows: BTreeMap::new(),
         };
-        // Events: chunks on every core, a window at a time, written in file order.
+        // Events: chunks decoded into columns on every core, a window at a
+        // time, by a producer thread, while this one writes the window
+        // before, in file order.
         let chunks = shrike_analyze::chunks::in_file_order(one);
         let window = rayon::current_num_threads().max(1) * 2;
-        for w in chunks.chunks(window) {
-            let done: Vec<ChunkRows> = w
-                .par_iter()
-                .map(|c| {
-                    let mut rows = ChunkRows::new();
-                    shrike_analyze::chunks::read_chunk(
-                        one,
-                        c,
-                        shrike_analyze::chunks::ALL_KINDS,
-                        shrike_format::CommonColumns::ALL,
-                        |n, e| {
-                            event_row(&cx, c.events_before + u64::from(n), e, &mut rows);
-                            true
-                        },
-                    );
-                    progress(u64::from(cap.chunks()[c.index].header.stats.events));
-                    rows
-                })
-                .collect();
-            for rows in done {
-                let mut rows: Vec<_> = rows.into_iter().collect();
-                rows.sort_by(|a, b| a.0.cmp(&b.0));
-                for ((table, day), r) in rows {
-                    out.write(table, day, &r.finish())?;
+        let cx = &cx;
+        std::thread::scope(|scope| -> Result<(), ParquetError> {
+            let (send, recv) =
+                std::sync::mpsc::sync_channel::<Vec<(usize, String, RecordBatch)>>(2);
+            scope.spawn(move || {
+                for w in chunks.chunks(window) {
+                    let done: Vec<Vec<(usize, String, RecordBatch)>> = w
+                        .par_iter()
+                        .map(|c| {
+                            let mut rows = ChunkRows::new();
+                            let mut images = ImageText::new();
+                            shrike_analyze::chunks::read_chunk(
+                                one,
+                                c,
+                                shrike_analyze::chunks::ALL_KINDS,
+                                shrike_format::CommonColumns::ALL,
+                                |n, e| {
+                                    let num = c.events_before + u64::from(n);
+                                    event_row(cx, num, e, &mut rows, &mut images);
+                                    true
+                                },
+                            );
+                            progress(u64::from(cap.chunks()[c.index].header.stats.events));
+                            let mut rows: Vec<_> = rows.into_iter().collect();
+                            rows.sort_by(|a, b| a.0.cmp(&b.0));
+                            rows.into_iter()
+                                .map(|((t, d), r)| (t, d, r.finish()))
+                                .collect()
+                        })
+                        .collect();
+                    // The writer hung up: it failed, and says why.
+                    if send.send(done.into_iter().flatten().collect()).is_err() {
+                        return;
+                    }
+                }
+            });
+            for batches in recv {
+                for (table, day, b) in batches {
+                    out.write(table, day, &b)?;
                 }
             }
-        }
+            Ok(())
+        })?;
         // The process tree: a row per life.
         let t = build(
             one,
