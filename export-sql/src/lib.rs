@@ -322,6 +322,7 @@ static EVENTS: Table = Table {
         "comm",
         "uid",
         "euid",
+        "cgroup",
         "res",
         "detail",
     ],
@@ -337,6 +338,22 @@ static FILES: Table = Table {
         "mode",
         "res",
         "resolved",
+        "created",
+    ],
+};
+static CONTAINERS: Table = Table {
+    name: "containers",
+    columns: &[
+        "capture_id",
+        "event_id",
+        "cgroup",
+        "container_id",
+        "runtime",
+        "name",
+        "image",
+        "privileged",
+        "pod",
+        "namespace",
     ],
 };
 static NETWORK: Table = Table {
@@ -361,7 +378,7 @@ static LOST: Table = Table {
     columns: &["capture_id", "time", "count"],
 };
 
-/// Rows per multi-row INSERT: under SQLite's 32766 bound parameters at 12 per event row.
+/// Rows per multi-row INSERT: under SQLite's 32766 bound parameters at 13 per event row.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// The statement inserting `rows` rows into `t` for the capture `capture_id`.
@@ -471,12 +488,13 @@ fn chunk_rows(
     });
     let mut comms: HashMap<Vec<u8>, std::sync::Arc<str>> = HashMap::new();
     let mut out = Vec::new();
-    let (mut ev, mut fi, mut ne, mut co, mut lo) = (
+    let (mut ev, mut fi, mut ne, mut co, mut lo, mut ct) = (
         Batcher::new(&EVENTS),
         Batcher::new(&FILES),
         Batcher::new(&NETWORK),
         Batcher::new(&COMMANDS),
         Batcher::new(&LOST),
+        Batcher::new(&CONTAINERS),
     );
     let mut failed = None;
     shrike_analyze::chunks::read_chunk(
@@ -512,6 +530,7 @@ fn chunk_rows(
                 .bind(comm)
                 .bind(i64::from(e.uid))
                 .bind(i64::from(e.euid))
+                .bind(e.cgroup as i64)
                 .bind(res)
                 .bind(text(detail_json(&e.body)))
                 .end_row(&mut out);
@@ -524,6 +543,7 @@ fn chunk_rows(
                     .bind(mode)
                     .bind(res)
                     .bind(resolved(&e.body))
+                    .bind(shrike_analyze::fields::opened(&e.body).map(|o| o.created as i64))
                     .end_row(&mut out);
             }
             if let Some(NetRow(proto, lip, lport, rip, rport)) = net_row(&e.body) {
@@ -548,6 +568,29 @@ fn chunk_rows(
                         .end_row(&mut out);
                 }
             }
+            if let Body::Container {
+                cgroup,
+                id: cid,
+                runtime,
+                name,
+                image,
+                privileged,
+                pod,
+                namespace,
+            } = &e.body
+            {
+                let opt = |b: &[u8]| (!b.is_empty()).then(|| text(s(b)));
+                ct.bind(id)
+                    .bind(*cgroup as i64)
+                    .bind(text(s(cid)))
+                    .bind(opt(runtime))
+                    .bind(opt(name))
+                    .bind(opt(image))
+                    .bind(*privileged as i64)
+                    .bind(opt(pod))
+                    .bind(opt(namespace))
+                    .end_row(&mut out);
+            }
             if let Body::Lost { count } = e.body {
                 lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
@@ -557,7 +600,7 @@ fn chunk_rows(
     if let Some(e) = failed {
         return Err(e);
     }
-    for b in [&mut ev, &mut fi, &mut ne, &mut co, &mut lo] {
+    for b in [&mut ev, &mut fi, &mut ne, &mut co, &mut lo, &mut ct] {
         b.flush(&mut out);
     }
     // Foreign keys: a chunk's events go in before the rows that point at them.
@@ -582,6 +625,7 @@ async fn delete_capture(tx: &mut SqliteConnection, capture_id: i64) -> Result<()
         "DELETE FROM processes WHERE capture_id = ?1",
         "DELETE FROM alerts WHERE capture_id = ?1",
         "DELETE FROM lost WHERE capture_id = ?1",
+        "DELETE FROM containers WHERE capture_id = ?1",
         "DELETE FROM captures WHERE capture_id = ?1",
     ] {
         sqlx::query(sql).bind(capture_id).execute(&mut *tx).await?;
@@ -712,7 +756,7 @@ async fn export_one<'s, 'env>(
         }
     });
     let full: HashMap<&'static str, std::sync::Arc<str>> =
-        [&EVENTS, &FILES, &NETWORK, &COMMANDS, &LOST]
+        [&EVENTS, &FILES, &NETWORK, &COMMANDS, &LOST, &CONTAINERS]
             .into_iter()
             .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
             .collect();

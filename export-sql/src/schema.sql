@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS event_rows (
     comm        TEXT,
     uid         INTEGER,
     euid        INTEGER,
+    cgroup      INTEGER,                -- the cgroup id (containers.cgroup names a container's)
     res         INTEGER,                -- syscall result (negative errno on failure), if any
     detail      TEXT NOT NULL           -- every kind-specific field, as JSON
 );
@@ -53,7 +54,7 @@ CREATE VIEW IF NOT EXISTS events AS
     SELECT event_id, capture_id, process_id, ts_ns,
            -- RFC 3339 UTC with nanoseconds, worked out from ts_ns when read
            strftime('%Y-%m-%dT%H:%M:%S', ts_ns / 1000000000, 'unixepoch') || printf('.%09dZ', ts_ns % 1000000000) AS time,
-           kind, pid, tid, comm, uid, euid, res, detail
+           kind, pid, tid, comm, uid, euid, cgroup, res, detail
     FROM event_rows;
 CREATE TABLE IF NOT EXISTS files (
     event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS files (
     flags       INTEGER,
     mode        INTEGER,
     res         INTEGER,
-    resolved    INTEGER                 -- bit 0: path is the kernel's own (1), or a lexical join, not resolved (0); bit 1: path2 likewise
+    resolved    INTEGER,                -- bit 0: path is the kernel's own (1), or a lexical join, not resolved (0); bit 1: path2 likewise
+    created     INTEGER                 -- opens: 1 the open created the file, 2 it existed, 0 unknown
 );
 CREATE TABLE IF NOT EXISTS network (
     event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
@@ -94,6 +96,19 @@ CREATE TABLE IF NOT EXISTS alerts (
     pid         INTEGER,
     output      TEXT
 );
+-- The containers the recorder named, from their runtimes' own state (SPEC §5, kind container).
+CREATE TABLE IF NOT EXISTS containers (
+    capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
+    event_id    INTEGER NOT NULL REFERENCES event_rows(event_id),
+    cgroup      INTEGER NOT NULL,       -- the cgroup id its processes' events carry (events.cgroup)
+    container_id TEXT NOT NULL,         -- the full id
+    runtime     TEXT,                   -- docker, containerd, cri-o, podman
+    name        TEXT,
+    image       TEXT,
+    privileged  INTEGER NOT NULL,       -- 1 privileged, 2 not, 0 unknown
+    pod         TEXT,
+    namespace   TEXT
+);
 CREATE TABLE IF NOT EXISTS lost (
     capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
     time        TEXT,
@@ -103,7 +118,7 @@ CREATE VIEW IF NOT EXISTS event_processes AS
     SELECT e.*, p.cmdline, p.exe, p.user, p.ppid, p.parent_id
     FROM events e JOIN processes p USING (process_id);
 CREATE VIEW IF NOT EXISTS file_activity AS
-    SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res, f.resolved
+    SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res, f.resolved, f.created
     FROM files f JOIN events e USING (event_id) JOIN processes p USING (process_id);
 CREATE VIEW IF NOT EXISTS network_activity AS
     SELECT e.time, e.pid, p.cmdline, p.user, n.operation, n.proto, n.local_ip, n.local_port, n.remote_ip, n.remote_port, n.res

@@ -543,6 +543,36 @@ fn documented_queries_answer_their_questions_on_known_rows() {
             },
         ),
         open(9_500, "/nonexistent", 0, -2),
+        // The recorder names a container, and a program runs in it.
+        {
+            let mut e = with(
+                1,
+                9_600,
+                Body::Container {
+                    cgroup: 77,
+                    id: b"c0ffee".repeat(11)[..64].to_vec(),
+                    runtime: b"docker".to_vec(),
+                    name: b"web".to_vec(),
+                    image: b"nginx:1.27".to_vec(),
+                    privileged: 1,
+                    pod: Vec::new(),
+                    namespace: Vec::new(),
+                },
+            );
+            e.cgroup = 0;
+            e
+        },
+        {
+            let mut e = exec(
+                102,
+                9_700,
+                1,
+                "/usr/sbin/nginx",
+                &["nginx", "-g", "daemon off;"],
+            );
+            e.cgroup = 77;
+            e
+        },
         with(
             100,
             10_000,
@@ -569,6 +599,19 @@ fn documented_queries_answer_their_questions_on_known_rows() {
         rows.iter().map(|r| r[i].clone()).collect()
     };
 
+    let created = ask("Which files did an open create");
+    assert!(created.is_empty(), "no open created a file: {created:?}");
+    let ran = ask("What ran in each container");
+    assert_eq!(ran.len(), 1, "{ran:?}");
+    assert_eq!(
+        (
+            ran[0][1].as_str(),
+            ran[0][2].as_str(),
+            ran[0][3].as_str(),
+            ran[0][5].as_str()
+        ),
+        ("web", "nginx:1.27", "1", "nginx -g daemon off;")
+    );
     let written = ask("Which files did anything write?");
     assert_eq!(column(&written, 0), ["/tmp/drop"], "{written:?}");
     let shadow = ask("Who read /etc/shadow");
@@ -595,6 +638,29 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     );
     let failed = ask("Which syscalls failed");
     assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
+    // An open that made a new file says so.
+    let mut w2 = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(4),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    let mut new_file = open(1_000, "/tmp/new", 0o101, 3);
+    if let Body::Openat { created, .. } = &mut new_file.body {
+        *created = 1;
+    }
+    w2.append(&exec(100, 500, 1, "/bin/bash", &["bash", "-i"]))
+        .unwrap();
+    w2.append(&new_file).unwrap();
+    let db2 = dir.path().join("created.db");
+    let cap2 = Capture::from_bytes(w2.finish().unwrap().0).unwrap();
+    export(&db2, &["c.shrk".into()], &[cap2], &[]).unwrap();
+    let created = texts(&db2, &doc_query("Which files did an open create"));
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(
+        (created[0][1].as_str(), created[0][2].as_str()),
+        ("bash -i", "/tmp/new")
+    );
     let children = ask("The children of every shell");
     assert_eq!(column(&children, 3), ["cat /etc/shadow"], "{children:?}");
     let bad = ask("Processes that ended badly");
@@ -612,7 +678,7 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     let holds = ask("What each capture holds");
     assert_eq!(
         (holds[0][4].as_str(), holds[0][6].as_str()),
-        ("13", "3"),
+        ("15", "4"),
         "{holds:?}"
     );
 }
