@@ -147,6 +147,19 @@ fn run(args: &[&str]) -> Vec<u8> {
     o.stdout
 }
 
+/// A synthetic capture `NAME.shrk` of `events` events in `dir`, and the
+/// default rules' directory.
+fn generated(dir: &Path, name: &str, events: u64) -> (String, String) {
+    let f = dir
+        .join(format!("{name}.shrk"))
+        .to_str()
+        .unwrap()
+        .to_string();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    run(&["generate", "--events", &events.to_string(), "-o", &f]);
+    (f, rules.to_str().unwrap().to_string())
+}
+
 /// Chromium's picture of `page`, kept where CI keeps artifacts.
 fn screenshot(browser: &str, dir: &Path, page: &Path, name: &str) {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-screenshots");
@@ -204,10 +217,8 @@ fn scan_every_timeline_format_and_the_report_show_the_same_alerts() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("small.shrk");
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let (f, rules) = (f.to_str().unwrap(), rules.to_str().unwrap());
-    run(&["generate", "--events", "30000", "--seed", "4", "-o", f]);
+    let (f, rules) = generated(dir.path(), "small", 30_000);
+    let (f, rules) = (f.as_str(), rules.as_str());
     let sorted = |mut v: Vec<String>| {
         v.sort();
         v
@@ -335,10 +346,8 @@ fn a_million_event_report_is_small_and_shows_alerts_time_and_network() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("large.shrk");
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let (f, rules) = (f.to_str().unwrap(), rules.to_str().unwrap());
-    run(&["generate", "--events", "1000000", "-o", f]);
+    let (f, rules) = generated(dir.path(), "large", 1_000_000);
+    let (f, rules) = (f.as_str(), rules.as_str());
     let page = run(&["timeline", f, "--rules", rules, "--format", "html"]);
     let mb = page.len() as f64 / 1e6;
     assert!(mb <= 25.0, "the 1 M-event report is {mb:.1} MB");

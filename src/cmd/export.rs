@@ -23,9 +23,7 @@ pub fn run_export(files: &[PathBuf], db: &Path, rules: &[PathBuf], force: bool) 
             }
         }
     }
-    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
-    let passes = if rules.is_empty() { 1 } else { 2 };
-    let bar = crate::cmd::progress(events * passes, "events", false);
+    let bar = crate::cmd::passes_bar(&caps, rules);
     let inc = |n| bar.inc(n);
     bar.set_message("rules");
     let alerts = export_alerts(&caps, rules, &inc)?;
@@ -117,9 +115,7 @@ pub fn run_parquet(files: &[PathBuf], dir: &Path, rules: &[PathBuf], force: bool
         std::fs::remove_dir_all(dir)
             .with_context(|| format!("{}: cannot replace", dir.display()))?;
     }
-    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
-    let passes = if rules.is_empty() { 1 } else { 2 };
-    let bar = crate::cmd::progress(events * passes, "events", false);
+    let bar = crate::cmd::passes_bar(&caps, rules);
     let inc = |n| bar.inc(n);
     bar.set_message("rules");
     let alerts = export_alerts(&caps, rules, &inc)?;
@@ -148,7 +144,12 @@ pub fn run_parquet(files: &[PathBuf], dir: &Path, rules: &[PathBuf], force: bool
         started.elapsed().as_secs_f64(),
         s.files,
         s.bytes as f64 / 1e6,
-        s.bytes as f64 / events.max(1) as f64,
+        s.bytes as f64
+            / caps
+                .iter()
+                .map(shrike_format::Capture::event_count)
+                .sum::<u64>()
+                .max(1) as f64,
     );
     crate::cmd::report_damage(files, &caps, None).context("reporting damage")
 }

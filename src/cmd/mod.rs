@@ -71,6 +71,17 @@ pub fn progress(total: u64, unit: &str, streams: bool) -> indicatif::ProgressBar
     b
 }
 
+/// The bar of a command that reads `caps` once, and once more to scan
+/// `rules` when there are any (timeline, export).
+pub fn passes_bar(
+    caps: &[shrike_format::Capture],
+    rules: &[std::path::PathBuf],
+) -> indicatif::ProgressBar {
+    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
+    let passes = if rules.is_empty() { 1 } else { 2 };
+    progress(events * passes, "events", false)
+}
+
 /// A CSV cell a spreadsheet will not run: one that starts like a formula
 /// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'` (OWASP's
 /// rule for CSV injection); numbers, which cannot be formulas, stay as they

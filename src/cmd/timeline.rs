@@ -33,9 +33,7 @@ pub fn run(
     };
     let caps = crate::cmd::scan::open_all(files)?;
     // One pass over the events, two with rules; the output comes after.
-    let events: u64 = caps.iter().map(shrike_format::Capture::event_count).sum();
-    let passes = if rules.is_empty() { 1 } else { 2 };
-    let bar = crate::cmd::progress(events * passes, "events", false);
+    let bar = crate::cmd::passes_bar(&caps, rules);
     let inc = |n| bar.inc(n);
     // Alerts first: the report keeps the actions they are on whatever it folds.
     let marks: Vec<AlertMark> = if rules.is_empty() {
