@@ -372,6 +372,9 @@ fn day(ns: i128) -> String {
     rfc3339(ns)[..10].to_string()
 }
 
+/// Nanoseconds in a day: rows are grouped by day number, named once per group.
+const DAY_NS: i128 = 86_400 * 1_000_000_000;
+
 /// A Hive partition value: bytes outside `[A-Za-z0-9._-]` as `%XX`, as
 /// Hive escapes them (a recorded hostname may hold `/`, `..` or `=`), and
 /// Hive's name for an empty value.
@@ -434,10 +437,17 @@ fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'st
 }
 
 /// Rows of one chunk, per (table, day).
-type ChunkRows = HashMap<(usize, String), Rows>;
+type ChunkRows = HashMap<(usize, i128), Rows>;
 
 /// A process image's columns as text, made once per chunk and image.
 type ImageText = HashMap<*const shrike_analyze::history::Image, (String, String)>;
+
+/// What a chunk turns into text once and reuses: images, and comms.
+#[derive(Default)]
+struct Texts {
+    images: ImageText,
+    comms: HashMap<Vec<u8>, String>,
+}
 
 /// What every row of a capture shares.
 struct Context<'a> {
@@ -449,13 +459,7 @@ struct Context<'a> {
 
 /// The activity row of one event, when it is activity (not a snapshot or a
 /// recorder note).
-fn event_row(
-    cx: &Context<'_>,
-    num: u64,
-    e: &EventRef<'_>,
-    out: &mut ChunkRows,
-    images: &mut ImageText,
-) {
+fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, texts: &mut Texts) {
     let Some(kind) = e.kind() else { return };
     if matches!(kind.class(), Class::Snapshot | Class::Meta) {
         return;
@@ -464,14 +468,19 @@ fn event_row(
     let now = wall_ns(cx.header, e.ts);
     let res = e.body.res();
     let rows = out
-        .entry((table, day(now)))
+        .entry((table, now.div_euclid(DAY_NS)))
         .or_insert_with(|| Rows::new(table));
     let actor = cx.history.at(e.pid, e.ts);
+    let Texts { images, comms } = texts;
     let text = actor.map(|p| {
         &*images
             .entry(Arc::as_ptr(&p.image))
             .or_insert_with(|| (s(&p.image.exeline()), s(p.image.exepath())))
     });
+    if !comms.contains_key(e.comm) {
+        comms.insert(e.comm.to_vec(), s(e.comm));
+    }
+    let comm = comms[e.comm].as_str();
     rows.ms(Some(now))
         .i64(Some(now as i64))
         .i32(Some(class))
@@ -495,7 +504,7 @@ fn event_row(
         .i64(Some(num as i64))
         .i64(Some(i64::from(e.pid)))
         .i64(Some(i64::from(e.tid)))
-        .str(Some(&s(e.comm)))
+        .str(Some(comm))
         .str(text.map(|t| t.0.as_str()))
         .str(text.map(|t| t.1.as_str()))
         .i64(actor.map(|p| i64::from(p.ppid)))
@@ -735,7 +744,7 @@ pub fn export(
                         .par_iter()
                         .map(|c| {
                             let mut rows = ChunkRows::new();
-                            let mut images = ImageText::new();
+                            let mut texts = Texts::default();
                             shrike_analyze::chunks::read_chunk(
                                 one,
                                 c,
@@ -743,15 +752,15 @@ pub fn export(
                                 shrike_format::CommonColumns::ALL,
                                 |n, e| {
                                     let num = c.events_before + u64::from(n);
-                                    event_row(cx, num, e, &mut rows, &mut images);
+                                    event_row(cx, num, e, &mut rows, &mut texts);
                                     true
                                 },
                             );
                             progress(u64::from(cap.chunks()[c.index].header.stats.events));
                             let mut rows: Vec<_> = rows.into_iter().collect();
-                            rows.sort_by(|a, b| a.0.cmp(&b.0));
+                            rows.sort_by_key(|r| r.0);
                             rows.into_iter()
-                                .map(|((t, d), r)| (t, d, r.finish()))
+                                .map(|((t, d), r)| (t, day(d * DAY_NS), r.finish()))
                                 .collect()
                         })
                         .collect();
