@@ -119,12 +119,14 @@ shrike timeline host.shrk --rules rules/ --format html > report.html")]
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
     },
-    /// Export captures into a SQLite database (schema: docs/sql.md), so any question is a query.
+    /// Export captures into a SQLite database (docs/sql.md), so any question is a query, or into a Parquet dataset for a fleet's engines (docs/fleet.md).
     ///
-    /// Several captures, from several hosts, go into one database; exporting a capture
-    /// that is already there (same file id) changes nothing, unless it has grown since
-    /// (exported while still recording): then its rows are replaced by the whole
-    /// capture's, and its alerts by those of --rules.
+    /// Several captures, from several hosts, go into one database or dataset. Exporting a
+    /// capture that is already in a database (same file id) changes nothing, unless it has
+    /// grown since (exported while still recording): then its rows are replaced by the whole
+    /// capture's, and its alerts by those of --rules. In a dataset, a capture's files are
+    /// always replaced by the new export's.
+    #[command(group(clap::ArgGroup::new("output").required(true).args(["sqlite", "parquet"])))]
     #[command(after_help = "Examples:\n  \
 shrike export host1.shrk host2.shrk --sqlite incident.db --rules rules/\n  \
 shrike export /cases/*/host*.shrk --parquet /data/shrike --rules rules/\n  \
@@ -135,12 +137,7 @@ shrike sql incident.db 'SELECT time, cmdline FROM commands JOIN events USING (ev
         files: Vec<PathBuf>,
         /// The database: created (mode 0600) if missing; an existing one is
         /// added to only if it is yours and holds only shrike's schema.
-        #[arg(
-            long,
-            value_name = "OUT.db",
-            required_unless_present = "parquet",
-            conflicts_with = "parquet"
-        )]
+        #[arg(long, value_name = "OUT.db")]
         sqlite: Option<PathBuf>,
         /// A Parquet dataset instead (docs/fleet.md): a table per event class with
         /// OCSF's column names, partitioned host=NAME/day=YYYY-MM-DD, for DuckDB,
@@ -150,7 +147,8 @@ shrike sql incident.db 'SELECT time, cmdline FROM commands JOIN events USING (ev
         /// Also store the alerts of these rules (file or directory; repeatable).
         #[arg(long, value_name = "PATH")]
         rules: Vec<PathBuf>,
-        /// Replace the database if it exists (removed and created anew).
+        /// Replace the database or dataset if it exists (removed and created anew;
+        /// a directory holding anything but a shrike dataset's tables is refused).
         #[arg(long)]
         force: bool,
     },
