@@ -988,7 +988,7 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
     assert!(again.contains("its files were replaced"), "{again}");
     let duck = fleet_queries("duckdb", &dir);
     let spark = fleet_queries("spark", &dir);
-    assert_eq!(duck.len(), 8, "docs/fleet.md's queries: {:?}", duck.keys());
+    assert_eq!(duck.len(), 9, "docs/fleet.md's queries: {:?}", duck.keys());
     assert_eq!(duck, spark, "DuckDB and Spark disagree");
     let rows = |q: &str| duck[q].clone();
     let has = |q: &str, want: &dyn Fn(&serde_json::Value) -> bool| {
@@ -1108,6 +1108,61 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
     );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("inside-the-container"), "{out}");
+    // Both exports name the container of what ran in it.
+    let db = dir.path().join("c.db");
+    let o = Command::new(BIN)
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--sqlite",
+            db.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        "SELECT ct.name, ct.image, ct.privileged, c.cmdline FROM commands c \
+         JOIN events e ON e.event_id = c.event_id JOIN containers ct ON ct.cgroup = e.cgroup",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0]["name"].as_str(), rows[0]["privileged"].as_i64()),
+        (Some("payments"), Some(1))
+    );
+    assert!(
+        rows[0]["cmdline"]
+            .as_str()
+            .unwrap()
+            .contains("inside-the-container"),
+        "{rows:?}"
+    );
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
+    if !venv.exists() {
+        common::cannot_run("no DuckDB (scripts/setup installs it into target/fleet-venv)");
+        return;
+    }
+    let ds = dir.path().join("dataset");
+    let o = Command::new(BIN)
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--parquet",
+            ds.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ran = fleet_queries("duckdb", &ds).remove("containers").unwrap();
+    assert_eq!(ran.len(), 1, "{ran:?}");
+    assert_eq!(ran[0][1], "payments", "{ran:?}");
+    assert!(
+        ran[0][3].as_str().unwrap().contains("inside-the-container"),
+        "{ran:?}"
+    );
 }
 
 #[test]

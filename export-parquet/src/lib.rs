@@ -112,6 +112,9 @@ const COMMON: &[Column] = &[
     ("actor_process_parent_process_pid", Kind2::I64, true),
     ("actor_user_uid", Kind2::I64, false),
     ("actor_user_name", Kind2::Text, true),
+    ("container_uid", Kind2::Text, true),
+    ("container_name", Kind2::Text, true),
+    ("container_image_name", Kind2::Text, true),
     ("detail", Kind2::Str, false),
 ];
 
@@ -522,7 +525,13 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
         .str(text.map(|t| t.1.as_str()))
         .i64(actor.map(|p| i64::from(p.ppid)))
         .i64(Some(i64::from(e.uid)))
-        .str(cx.header.user_name(e.uid))
+        .str(cx.header.user_name(e.uid));
+    // The container the event's cgroup is, when the recorder named one.
+    let ct = cx.history.container(e.cgroup);
+    let opt = |b: &[u8]| (!b.is_empty()).then(|| s(b));
+    rows.str(ct.and_then(|c| opt(&c.id)).as_deref())
+        .str(ct.and_then(|c| opt(&c.name)).as_deref())
+        .str(ct.and_then(|c| opt(&c.image)).as_deref())
         .str(Some(&detail_json(&e.body)));
     match table {
         PROCESS => {
@@ -880,7 +889,14 @@ pub fn export(
             .i64(Some(cap.lost_count() as i64));
         r.end_row();
         let d = span.map_or_else(|| day(0), |s| day(s.0));
-        out.write(CAPTURES, d, &r.finish())?;
+        out.write(CAPTURES, d.clone(), &r.finish())?;
+        // A table this capture has no rows for still gets its (empty) file,
+        // so every engine finds every table, with its columns.
+        for t in 0..TABLES.len() {
+            if !out.open.keys().any(|(table, _)| *table == t) {
+                out.write(t, d.clone(), &RecordBatch::new_empty(schema(t)))?;
+            }
+        }
 
         for (t, n) in &out.rows {
             *summary.rows.entry(t).or_default() += n;
