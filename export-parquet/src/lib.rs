@@ -13,10 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Int32Builder, Int64Builder, StringBuilder, StringDictionaryBuilder,
-    TimestampMillisecondBuilder,
+    BooleanBuilder, Int32Builder, Int64Builder, StringBuilder, TimestampMillisecondBuilder,
 };
-use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -81,9 +79,6 @@ enum Kind2 {
     I32,
     I64,
     Str,
-    /// Text that repeats (names, command lines, paths): dictionary-coded
-    /// in memory, so a value is copied once per chunk, not once per row.
-    Text,
     Bool,
     /// OCSF's timestamp: ms since the epoch, UTC.
     Ms,
@@ -94,27 +89,27 @@ const COMMON: &[Column] = &[
     ("time", Kind2::Ms, false),
     ("time_ns", Kind2::I64, false),
     ("class_uid", Kind2::I32, false),
-    ("class_name", Kind2::Text, false),
+    ("class_name", Kind2::Str, false),
     ("activity_id", Kind2::I32, false),
-    ("activity_name", Kind2::Text, false),
+    ("activity_name", Kind2::Str, false),
     ("type_uid", Kind2::I64, false),
     ("status_id", Kind2::I32, false),
-    ("status_code", Kind2::Text, true),
-    ("kind", Kind2::Text, false),
-    ("device_hostname", Kind2::Text, false),
-    ("capture_file_id", Kind2::Text, false),
+    ("status_code", Kind2::Str, true),
+    ("kind", Kind2::Str, false),
+    ("device_hostname", Kind2::Str, false),
+    ("capture_file_id", Kind2::Str, false),
     ("metadata_sequence", Kind2::I64, false),
     ("actor_process_pid", Kind2::I64, false),
     ("actor_process_tid", Kind2::I64, false),
-    ("actor_process_name", Kind2::Text, false),
-    ("actor_process_cmd_line", Kind2::Text, true),
-    ("actor_process_file_path", Kind2::Text, true),
+    ("actor_process_name", Kind2::Str, false),
+    ("actor_process_cmd_line", Kind2::Str, true),
+    ("actor_process_file_path", Kind2::Str, true),
     ("actor_process_parent_process_pid", Kind2::I64, true),
     ("actor_user_uid", Kind2::I64, false),
-    ("actor_user_name", Kind2::Text, true),
-    ("container_uid", Kind2::Text, true),
-    ("container_name", Kind2::Text, true),
-    ("container_image_name", Kind2::Text, true),
+    ("actor_user_name", Kind2::Str, true),
+    ("container_uid", Kind2::Str, true),
+    ("container_name", Kind2::Str, true),
+    ("container_image_name", Kind2::Str, true),
     ("detail", Kind2::Str, false),
 ];
 
@@ -126,8 +121,8 @@ const TABLES: &[(&str, bool, &[Column])] = &[
         true,
         &[
             ("process_pid", Kind2::I64, true),
-            ("process_cmd_line", Kind2::Text, true),
-            ("process_file_path", Kind2::Text, true),
+            ("process_cmd_line", Kind2::Str, true),
+            ("process_file_path", Kind2::Str, true),
             ("process_parent_process_pid", Kind2::I64, true),
         ],
     ),
@@ -135,7 +130,7 @@ const TABLES: &[(&str, bool, &[Column])] = &[
         "file_activity",
         true,
         &[
-            ("file_path", Kind2::Text, true),
+            ("file_path", Kind2::Str, true),
             ("file_result_path", Kind2::Str, true),
             ("file_mode", Kind2::I64, true),
             ("flags", Kind2::I64, true),
@@ -147,9 +142,9 @@ const TABLES: &[(&str, bool, &[Column])] = &[
         true,
         &[
             ("connection_info_protocol_num", Kind2::I32, true),
-            ("src_endpoint_ip", Kind2::Text, true),
+            ("src_endpoint_ip", Kind2::Str, true),
             ("src_endpoint_port", Kind2::I32, true),
-            ("dst_endpoint_ip", Kind2::Text, true),
+            ("dst_endpoint_ip", Kind2::Str, true),
             ("dst_endpoint_port", Kind2::I32, true),
         ],
     ),
@@ -160,12 +155,12 @@ const TABLES: &[(&str, bool, &[Column])] = &[
         &[
             ("process_uid", Kind2::Str, false),
             ("parent_process_uid", Kind2::Str, true),
-            ("device_hostname", Kind2::Text, false),
-            ("capture_file_id", Kind2::Text, false),
+            ("device_hostname", Kind2::Str, false),
+            ("capture_file_id", Kind2::Str, false),
             ("pid", Kind2::I64, false),
             ("ppid", Kind2::I64, false),
             ("cmd_line", Kind2::Str, true),
-            ("file_path", Kind2::Text, true),
+            ("file_path", Kind2::Str, true),
             ("user_name", Kind2::Str, true),
             ("created_time", Kind2::Ms, false),
             ("created_time_ns", Kind2::I64, false),
@@ -187,17 +182,17 @@ const TABLES: &[(&str, bool, &[Column])] = &[
             ("severity_id", Kind2::I32, false),
             ("message", Kind2::Str, false),
             ("actor_process_pid", Kind2::I64, false),
-            ("device_hostname", Kind2::Text, false),
-            ("capture_file_id", Kind2::Text, false),
+            ("device_hostname", Kind2::Str, false),
+            ("capture_file_id", Kind2::Str, false),
         ],
     ),
     (
         "captures",
         false,
         &[
-            ("capture_file_id", Kind2::Text, false),
+            ("capture_file_id", Kind2::Str, false),
             ("file", Kind2::Str, false),
-            ("device_hostname", Kind2::Text, false),
+            ("device_hostname", Kind2::Str, false),
             ("kernel", Kind2::Str, false),
             ("boot_id", Kind2::Str, false),
             ("recorder", Kind2::Str, false),
@@ -247,10 +242,6 @@ fn schema(t: usize) -> SchemaRef {
                                 Kind2::I32 => DataType::Int32,
                                 Kind2::I64 => DataType::Int64,
                                 Kind2::Str => DataType::Utf8,
-                                Kind2::Text => DataType::Dictionary(
-                                    Box::new(DataType::Int32),
-                                    Box::new(DataType::Utf8),
-                                ),
                                 Kind2::Bool => DataType::Boolean,
                                 Kind2::Ms => {
                                     DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
@@ -271,7 +262,6 @@ enum Builder {
     I32(Int32Builder),
     I64(Int64Builder),
     Str(StringBuilder),
-    Text(StringDictionaryBuilder<Int32Type>),
     Bool(BooleanBuilder),
     Ms(TimestampMillisecondBuilder),
 }
@@ -293,7 +283,6 @@ impl Rows {
                 Kind2::I32 => Builder::I32(Int32Builder::new()),
                 Kind2::I64 => Builder::I64(Int64Builder::new()),
                 Kind2::Str => Builder::Str(StringBuilder::new()),
-                Kind2::Text => Builder::Text(StringDictionaryBuilder::new()),
                 Kind2::Bool => Builder::Bool(BooleanBuilder::new()),
                 Kind2::Ms => Builder::Ms(TimestampMillisecondBuilder::new().with_timezone("UTC")),
             })
@@ -330,7 +319,6 @@ impl Rows {
     fn str(&mut self, v: Option<&str>) -> &mut Self {
         match self.col() {
             Builder::Str(b) => b.append_option(v),
-            Builder::Text(b) => b.append_option(v),
             _ => unreachable!("column type"),
         }
         self
@@ -373,7 +361,6 @@ impl Rows {
                     Builder::I32(mut b) => Arc::new(b.finish()),
                     Builder::I64(mut b) => Arc::new(b.finish()),
                     Builder::Str(mut b) => Arc::new(b.finish()),
-                    Builder::Text(mut b) => Arc::new(b.finish()),
                     Builder::Bool(mut b) => Arc::new(b.finish()),
                     Builder::Ms(mut b) => Arc::new(b.finish()),
                 }
