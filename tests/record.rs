@@ -1166,6 +1166,68 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
 }
 
 #[test]
+fn the_sha256_of_each_executable_run_is_recorded() {
+    if !ebpf_usable() {
+        return;
+    }
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    // A program no package has: /bin/true with bytes of this run appended
+    // (an ELF runs the same with a tail), so its hash is its own.
+    let prog = dir.path().join("fresh-build");
+    let mut bytes = std::fs::read("/bin/true").unwrap();
+    bytes.extend_from_slice(format!("shrike-hash-test {}", std::process::id()).as_bytes());
+    std::fs::write(&prog, &bytes).unwrap();
+    std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let want = shrike_format::hex(&sha2::Sha256::digest(&bytes));
+    let file = dir.path().join("hash.shrk");
+    let script = format!("{}; {} && true", prog.display(), prog.display());
+    record(&file, &["--follow"], &["sh", "-c", &script]);
+    let evs = events(&file);
+    let hashes: Vec<(u32, u64, String, u64)> = evs
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::ExeHash {
+                exec_ts,
+                path,
+                sha256,
+                source,
+                ..
+            } if s(path) == prog.to_str().unwrap() => {
+                Some((e.pid, *exec_ts, s(sha256).to_string(), *source))
+            }
+            _ => None,
+        })
+        .collect();
+    // Both runs were hashed, each tied to its own exec, with the file's SHA-256.
+    assert_eq!(hashes.len(), 2, "{hashes:?}");
+    for (pid, exec_ts, sha, source) in &hashes {
+        assert_eq!(sha, &want);
+        assert!(matches!(source, 1 | 2), "{source}");
+        assert!(
+            evs.iter().any(|e| e.pid == *pid
+                && e.ts == *exec_ts
+                && matches!(&e.body, Body::Execve { res: 0, exe, .. } if s(exe) == prog.to_str().unwrap())),
+            "no exec of pid {pid} at {exec_ts}"
+        );
+    }
+    // Rules and filters see it on the exec.
+    let out = replay(
+        &file,
+        &format!("evt.type = execve and shrike.exe.sha256 = {want}"),
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("fresh-build"), "{out}");
+    // The timeline says it.
+    let o = Command::new(BIN)
+        .args(["timeline", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains(&format!("sha256 {want}")), "{t}");
+}
+
+#[test]
 fn the_tools_attackers_use_on_files_leave_events_with_their_arguments() {
     // setcap, touch -d and chattr +i themselves, as an intruder runs them.
     if !ebpf_usable() {

@@ -103,6 +103,9 @@ pub enum Field {
     /// `shrike.exe.built_by` (`.cmdline`): the compiler or linker the capture
     /// saw asked to produce this program (`gcc -o /tmp/x`), if any.
     BuiltBy(bool),
+    /// `shrike.exe.sha256`: the SHA-256 (hex) of the executable the process
+    /// runs, as the recorder hashed it (`exe_hash`); missing when it did not.
+    ExeSha256,
     /// `shrike.previous.name`: the program the process ran before its last
     /// exec (`cargo run` execs the program it built); missing for a
     /// process that has not exec'd since it was forked.
@@ -356,6 +359,7 @@ impl Field {
             "shrike.stdout.type" => Field::StdioType(1),
             "shrike.stdin.writer" => Field::StdinWriter,
             "shrike.previous.name" => Field::PreviousName,
+            "shrike.exe.sha256" => Field::ExeSha256,
             "shrike.exe.built_by" => Field::BuiltBy(false),
             "shrike.exe.built_by.cmdline" => Field::BuiltBy(true),
             "shrike.target.name" => Field::Target(ProcField::Name),
@@ -965,6 +969,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             (t != 0 || ino != 0).then(|| Val::Str(Cow::Borrowed(fdtype_name(t))))
         }
         Field::PreviousName => s(c.history.previous(ev.pid, ev.ts)?.image.comm()),
+        Field::ExeSha256 => s(c.history.exe_sha256(ev.pid, ev.ts)?),
         Field::BuiltBy(cmdline) => {
             let img = c.history.built_by(c.ancestor(0)?.image.exepath(), ev.ts)?;
             if *cmdline {

@@ -265,6 +265,8 @@ pub struct History {
     cgroups: FxHashMap<u64, Vec<u8>>,
     /// cgroup id to the container in it, from `container` events.
     containers: FxHashMap<u64, Container>,
+    /// (pid, when its program started) to that executable's SHA-256, from `exe_hash` events.
+    exe_hashes: FxHashMap<(u32, u64), Vec<u8>>,
     /// The first program started with its stdout on each pipe (by inode): who
     /// fed a process whose stdin is that pipe.
     pipe_writers: FxHashMap<u64, Arc<Image>>,
@@ -344,6 +346,8 @@ enum Change {
     Cgroup(Box<(u64, Vec<u8>)>),
     /// What the recorder read of the container in a cgroup (by cgroup id).
     Container(Box<(u64, Container)>),
+    /// The SHA-256 of what a process started: (pid, the exec's time, hex).
+    ExeHash(Box<(u32, u64, Vec<u8>)>),
 }
 
 /// A container's metadata as the recorder read it from its runtime's state
@@ -401,6 +405,9 @@ fn changes(e: &EventRef<'_>, paths: &RandomState) -> Option<Change> {
             }
         }
         Body::ProcExit { group_dead: 1, .. } => Change::Exit { pid: e.pid },
+        Body::ExeHash {
+            exec_ts, sha256, ..
+        } if !sha256.is_empty() => Change::ExeHash(Box::new((e.pid, *exec_ts, sha256.to_vec()))),
         Body::Cgroup { id, path } => Change::Cgroup(Box::new((*id, path.to_vec()))),
         Body::Container {
             cgroup,
@@ -574,6 +581,10 @@ impl History {
                 let (cgroup, container) = *c;
                 self.containers.insert(cgroup, container);
             }
+            Change::ExeHash(h) => {
+                let (pid, exec_ts, sha256) = *h;
+                self.exe_hashes.insert((pid, exec_ts), sha256);
+            }
             Change::Exec(info) => {
                 let mut info = *info;
                 // A build's first tool names it (gcc, not the ld it runs a moment
@@ -723,6 +734,13 @@ impl History {
     /// The container in cgroup `id`, when the recorder read its runtime's state.
     pub fn container(&self, cgroup: u64) -> Option<&Container> {
         self.containers.get(&cgroup)
+    }
+
+    /// The SHA-256 (hex) of the executable process `pid` ran at `ts`, when
+    /// the recorder hashed it.
+    pub fn exe_sha256(&self, pid: u32, ts: u64) -> Option<&[u8]> {
+        let p = self.at(pid, ts)?;
+        self.exe_hashes.get(&(pid, p.since)).map(Vec::as_slice)
     }
 
     /// The program that wrote into the pipe with inode `ino` (the first started with its stdout on it).

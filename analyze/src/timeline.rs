@@ -461,6 +461,24 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             };
             (format!("dup {what} onto {onto}{}", res_txt(*res)), what)
         }
+        Body::ExeHash {
+            path,
+            sha256,
+            size,
+            source,
+            ..
+        } => (
+            match (sha256.is_empty(), *source) {
+                (true, _) => format!("executable {} not hashed ({size} bytes)", text(path)),
+                (false, 2) => format!(
+                    "executable {} sha256 {} (the file at that path once the process had ended)",
+                    text(path),
+                    text(sha256)
+                ),
+                (false, _) => format!("executable {} sha256 {}", text(path), text(sha256)),
+            },
+            text(path),
+        ),
         Body::Mkdir {
             res, abspath, mode, ..
         }

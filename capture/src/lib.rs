@@ -5,6 +5,7 @@ pub mod cgroups;
 pub mod containers;
 pub mod error;
 pub mod features;
+pub mod hashes;
 pub mod host;
 pub mod probe;
 pub mod record;

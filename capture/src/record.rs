@@ -990,6 +990,7 @@ impl<'a> Record<'a> {
             Kind::ProcSnapshot
             | Kind::Cgroup
             | Kind::Container
+            | Kind::ExeHash
             | Kind::RecorderStart
             | Kind::RecorderStop
             | Kind::Lost => {

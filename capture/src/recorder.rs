@@ -492,6 +492,8 @@ struct Output {
     /// cgroup ids already named in this file.
     named: std::collections::HashSet<u64>,
     cgroups: crate::cgroups::CgroupNames,
+    /// Hashes each executable a process in this file started.
+    hasher: crate::hashes::Hasher,
 }
 
 impl Output {
@@ -550,6 +552,7 @@ impl Output {
             lost: 0,
             named: Default::default(),
             cgroups: Default::default(),
+            hasher: crate::hashes::Hasher::new(),
         };
         let start = Body::RecorderStart {
             version: h.recorder.clone().into_bytes(),
@@ -630,6 +633,12 @@ impl Output {
                     self.events += 1;
                 }
             }
+            self.hasher.submit(&e);
+            self.writer.append(&e).map_err(self.err())?;
+            self.events += 1;
+        }
+        // The hashes done meanwhile (their events place themselves in time).
+        for e in self.hasher.ready() {
             self.writer.append(&e).map_err(self.err())?;
             self.events += 1;
         }
@@ -653,6 +662,20 @@ impl Output {
 
     /// Writes the stop marker and footer; returns the events written to this file.
     fn close(mut self, reason: &str, summary: &mut RecordSummary) -> Result<u64, CaptureError> {
+        // The executables still being hashed belong to this file.
+        for e in self.hasher.finish(Duration::from_secs(10)) {
+            self.writer.append(&e).map_err(self.err())?;
+            self.events += 1;
+        }
+        if self.hasher.unfinished() > 0 || self.hasher.dropped > 0 {
+            summary.warnings.push(format!(
+                "{}: {} executables were not hashed ({} still being read after 10 s, {} while the queue was full)",
+                self.path.display(),
+                self.hasher.unfinished() as u64 + self.hasher.dropped,
+                self.hasher.unfinished(),
+                self.hasher.dropped
+            ));
+        }
         let stop = Body::RecorderStop {
             reason: reason.as_bytes().to_vec(),
             events: self.events + 1,

@@ -506,6 +506,7 @@ kinds! {
     114 Lost "lost" Meta { count: uint }
     // ---- snapshot, since 1.4 ----
     115 Container "container" Snapshot { cgroup: uint, id: str, runtime: str, name: str, image: str, privileged: uint, pod: str, namespace: str }
+    116 ExeHash "exe_hash" Process { exec_ts: uint, path: str, sha256: str, size: uint, dev: uint, ino: uint, source: uint }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.
@@ -727,7 +728,7 @@ impl Kind {
 /// cgroup names and containers, unlinks and renames. A writer keeps them in chunks of their
 /// own (SPEC.md §4.4), so a reader that builds the process history reads
 /// those chunks only.
-pub const PROCESS_KINDS: [Kind; 15] = [
+pub const PROCESS_KINDS: [Kind; 16] = [
     Kind::ProcSnapshot,
     Kind::Execve,
     Kind::Execveat,
@@ -743,6 +744,7 @@ pub const PROCESS_KINDS: [Kind; 15] = [
     Kind::Rename,
     Kind::Renameat,
     Kind::Renameat2,
+    Kind::ExeHash,
 ];
 
 impl Kind {

@@ -1,0 +1,231 @@
+//! The SHA-256 of every executable a process started (`exe_hash` events,
+//! SPEC §5): a name is not evidence, a hash is.
+//!
+//! The drain loop only opens `/proc/PID/exe` (the file the kernel runs,
+//! even if its path was deleted or replaced since) when an exec or snapshot
+//! reaches it; reading and hashing happen on a thread of their own, so a
+//! large binary never holds up the ring buffers. A file is hashed once per
+//! device, inode, size and modification time.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+
+use sha2::{Digest, Sha256};
+use shrike_format::{Body, Event, OwnedEvent};
+
+/// Files larger than this are not read: their `exe_hash` has no `sha256`.
+pub const MAX_HASHED: u64 = 1 << 30;
+
+/// Requests waiting for the hashing thread before new ones are dropped (and counted).
+const QUEUE: usize = 4096;
+
+/// What identifies a file's content without reading it.
+type FileKey = (u64, u64, u64, i64, i64);
+
+/// An executable to hash: the open file and the event that started it.
+struct Job {
+    file: std::fs::File,
+    exec: OwnedEvent,
+    path: Vec<u8>,
+    /// 1: opened as `/proc/PID/exe`; 2: by its path, the process gone (SPEC §5.1).
+    source: u64,
+}
+
+/// Hashes executables on a thread of its own; hands back `exe_hash` events.
+pub struct Hasher {
+    send: Option<SyncSender<Box<Job>>>,
+    done: Receiver<OwnedEvent>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    /// Jobs sent and not yet handed back.
+    pending: usize,
+    /// Requests dropped because the queue was full.
+    pub dropped: u64,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher {
+    /// Starts the hashing thread.
+    pub fn new() -> Hasher {
+        let (send, jobs) = std::sync::mpsc::sync_channel::<Box<Job>>(QUEUE);
+        let (out, done) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            .name("shrike-hash".into())
+            .spawn(move || {
+                let mut cache: HashMap<FileKey, String> = HashMap::new();
+                for job in jobs {
+                    if out.send(hash_job(*job, &mut cache)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .expect("a thread starts");
+        Hasher {
+            send: Some(send),
+            done,
+            worker: Some(worker),
+            pending: 0,
+            dropped: 0,
+        }
+    }
+
+    /// Queues the executable `e` started, when `e` is a successful exec or
+    /// a snapshot; a process already gone is skipped.
+    pub fn submit(&mut self, e: &OwnedEvent) {
+        let Some(started) = e.body.started() else {
+            return;
+        };
+        let path = started.exe.clone();
+        // The file the process runs; when it has ended already (most
+        // programs live shorter than a drain), the file at its path.
+        // (`/proc/PID/exe` is the kernel's own link to the file: followed.)
+        let opened = open_regular(format!("/proc/{}/exe", e.pid).as_ref(), true)
+            .map(|f| (f, 1))
+            .or_else(|| {
+                use std::os::unix::ffi::OsStrExt;
+                open_regular(std::ffi::OsStr::from_bytes(&path).as_ref(), false).map(|f| (f, 2))
+            });
+        let Some((file, source)) = opened else {
+            return;
+        };
+        let job = Box::new(Job {
+            file,
+            exec: e.clone(),
+            path,
+            source,
+        });
+        match self.send.as_ref().map(|s| s.try_send(job)) {
+            Some(Ok(())) => self.pending += 1,
+            Some(Err(TrySendError::Full(_))) => self.dropped += 1,
+            _ => {}
+        }
+    }
+
+    /// The `exe_hash` events ready now.
+    pub fn ready(&mut self) -> Vec<OwnedEvent> {
+        let out: Vec<OwnedEvent> = self.done.try_iter().collect();
+        self.pending -= out.len();
+        out
+    }
+
+    /// Every `exe_hash` event still to come, waiting at most `limit`.
+    pub fn finish(&mut self, limit: std::time::Duration) -> Vec<OwnedEvent> {
+        self.send = None;
+        let until = std::time::Instant::now() + limit;
+        let mut out = Vec::new();
+        while self.pending > 0 {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match self.done.recv_timeout(left) {
+                Ok(e) => {
+                    out.push(e);
+                    self.pending -= 1;
+                }
+                Err(_) => break,
+            }
+        }
+        if self.pending == 0
+            && let Some(w) = self.worker.take()
+        {
+            let _ = w.join();
+        }
+        out
+    }
+
+    /// Hashes still owed when [`Hasher::finish`] stopped waiting.
+    pub fn unfinished(&self) -> usize {
+        self.pending
+    }
+}
+
+/// `path` opened for reading if it is a regular file. A recorded path was
+/// chosen by whoever ran the program, who may since have put a FIFO (an
+/// open that would block the drain loop), a device (a read that never
+/// ends) or a symbolic link there: none is waited on or read, and a link
+/// is followed only when `follow` (the kernel's own `/proc/PID/exe`).
+fn open_regular(path: &std::path::Path, follow: bool) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow)
+        .open(path)
+        .ok()?;
+    f.metadata().ok()?.is_file().then_some(f)
+}
+
+/// The `exe_hash` event of one job.
+fn hash_job(job: Job, cache: &mut HashMap<FileKey, String>) -> OwnedEvent {
+    let Job {
+        mut file,
+        exec,
+        path,
+        source,
+    } = job;
+    let meta = file.metadata().ok();
+    let (size, dev, ino) = meta
+        .as_ref()
+        .map_or((0, 0, 0), |m| (m.size(), m.dev(), m.ino()));
+    let sha256 = match &meta {
+        Some(m) if m.size() <= MAX_HASHED => {
+            let key = (m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec());
+            match cache.get(&key) {
+                Some(h) => h.clone(),
+                None => {
+                    // What the file held when it was opened, not what is appended since.
+                    let h = sha256_of(&mut (&mut file).take(m.size())).unwrap_or_default();
+                    if !h.is_empty() {
+                        cache.insert(key, h.clone());
+                    }
+                    h
+                }
+            }
+        }
+        _ => String::new(),
+    };
+    Event {
+        body: Body::ExeHash {
+            exec_ts: exec.ts,
+            path,
+            sha256: sha256.into_bytes(),
+            size,
+            dev,
+            ino,
+            source,
+        },
+        ..exec
+    }
+}
+
+/// The SHA-256 of everything `r` holds, as 64 lowercase hex digits.
+fn sha256_of(r: &mut impl Read) -> std::io::Result<String> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(shrike_format::hex(&h.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_sha256_in_lowercase_hex() {
+        // FIPS 180-2's "abc".
+        assert_eq!(
+            sha256_of(&mut &b"abc"[..]).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
