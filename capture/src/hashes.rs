@@ -221,6 +221,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_fifo_a_device_or_a_link_at_a_recorded_path_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("shrike-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Opening it for reading would wait for a writer forever: it returns at once.
+        assert!(open_regular(&fifo, false).is_none());
+        assert!(open_regular("/dev/zero".as_ref(), false).is_none());
+        let link = dir.join("link");
+        std::os::unix::fs::symlink("/bin/true", &link).unwrap();
+        assert!(open_regular(&link, false).is_none());
+        assert!(
+            open_regular("/bin/true".as_ref(), false).is_some()
+                || !std::path::Path::new("/bin/true").is_file()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn the_hash_is_sha256_in_lowercase_hex() {
         // FIPS 180-2's "abc".
         assert_eq!(
