@@ -1225,6 +1225,86 @@ fn the_sha256_of_each_executable_run_is_recorded() {
         .unwrap();
     let t = String::from_utf8_lossy(&o.stdout);
     assert!(t.contains(&format!("sha256 {want}")), "{t}");
+    // Sigma's Hashes, as Sysmon writes it.
+    let sigma = dir.path().join("hash.yml");
+    std::fs::write(
+        &sigma,
+        format!(
+            "title: Known bad binary by hash\nid: 6f0c2b1e-3d4a-4b5c-8d9e-0a1b2c3d4e5f\nstatus: test\n\
+             logsource:\n  category: process_creation\n  product: linux\n\
+             detection:\n  selection:\n    Hashes|contains: 'SHA256={}'\n  condition: selection\nlevel: high\n",
+            want.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let alerts = json_lines(&[
+        "scan",
+        file.to_str().unwrap(),
+        "--rules",
+        sigma.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    // Both exports carry it on the program's row.
+    let db = dir.path().join("hash.db");
+    let o = Command::new(BIN)
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--sqlite",
+            db.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        &format!(
+            "SELECT sha256 FROM commands WHERE exe = '{}'",
+            prog.display()
+        ),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["sha256"] == want.as_str()),
+        "{rows:?}"
+    );
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
+    if !python.exists() {
+        common::cannot_run("no DuckDB (scripts/setup installs it into target/fleet-venv)");
+        return;
+    }
+    let ds = dir.path().join("dataset");
+    let o = Command::new(BIN)
+        .args([
+            "export",
+            file.to_str().unwrap(),
+            "--parquet",
+            ds.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(&python)
+        .arg("-c")
+        .arg(format!(
+            "import duckdb; print(duckdb.sql(\"SELECT count(*) FROM read_parquet('{}/process_activity/**/*.parquet') \
+             WHERE activity_id = 1 AND process_file_path = '{}' AND process_file_hash_sha256 = '{want}'\").fetchall()[0][0])",
+            ds.display(),
+            prog.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "2",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -106,6 +106,9 @@ pub enum Field {
     /// `shrike.exe.sha256`: the SHA-256 (hex) of the executable the process
     /// runs, as the recorder hashed it (`exe_hash`); missing when it did not.
     ExeSha256,
+    /// `shrike.exe.hashes`: the same as Sysmon's `Hashes` writes it
+    /// (`SHA256=…`), for Sigma's `Hashes`.
+    ExeHashes,
     /// `shrike.previous.name`: the program the process ran before its last
     /// exec (`cargo run` execs the program it built); missing for a
     /// process that has not exec'd since it was forked.
@@ -360,6 +363,7 @@ impl Field {
             "shrike.stdin.writer" => Field::StdinWriter,
             "shrike.previous.name" => Field::PreviousName,
             "shrike.exe.sha256" => Field::ExeSha256,
+            "shrike.exe.hashes" => Field::ExeHashes,
             "shrike.exe.built_by" => Field::BuiltBy(false),
             "shrike.exe.built_by.cmdline" => Field::BuiltBy(true),
             "shrike.target.name" => Field::Target(ProcField::Name),
@@ -970,6 +974,7 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         }
         Field::PreviousName => s(c.history.previous(ev.pid, ev.ts)?.image.comm()),
         Field::ExeSha256 => s(c.history.exe_sha256(ev.pid, ev.ts)?),
+        Field::ExeHashes => owned([b"SHA256=", c.history.exe_sha256(ev.pid, ev.ts)?].concat()),
         Field::BuiltBy(cmdline) => {
             let img = c.history.built_by(c.ancestor(0)?.image.exepath(), ev.ts)?;
             if *cmdline {

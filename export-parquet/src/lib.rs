@@ -124,6 +124,7 @@ const TABLES: &[(&str, bool, &[Column])] = &[
             ("process_cmd_line", Kind2::Str, true),
             ("process_file_path", Kind2::Str, true),
             ("process_parent_process_pid", Kind2::I64, true),
+            ("process_file_hash_sha256", Kind2::Str, true),
         ],
     ),
     (
@@ -537,7 +538,13 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
                         .as_deref(),
                 )
                 .str(started.map(|st| s(st.exe)).as_deref())
-                .i64(started.map(|s| s.ppid as i64));
+                .i64(started.map(|s| s.ppid as i64))
+                .str(
+                    started
+                        .and_then(|_| cx.history.exe_sha256(e.pid, e.ts))
+                        .map(s)
+                        .as_deref(),
+                );
         }
         FILE => {
             let f = file_row(&e.body);

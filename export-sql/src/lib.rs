@@ -371,7 +371,14 @@ static NETWORK: Table = Table {
 };
 static COMMANDS: Table = Table {
     name: "commands",
-    columns: &["event_id", "process_id", "ts_ns", "exe", "cmdline"],
+    columns: &[
+        "event_id",
+        "process_id",
+        "ts_ns",
+        "exe",
+        "cmdline",
+        "sha256",
+    ],
 };
 static LOST: Table = Table {
     name: "lost",
@@ -565,6 +572,7 @@ fn chunk_rows(
                         .bind(now as i64)
                         .bind(text(Escaped(st.exe).to_string()))
                         .bind(text(command_line(st.argv)))
+                        .bind(None::<String>)
                         .end_row(&mut out);
                 }
             }
@@ -792,6 +800,18 @@ async fn export_one<'s, 'env>(
     drop(recv);
     producer.join().expect("row producer does not panic");
     outcome?;
+    // Each program's hash, from the exe_hash event its exec has beside it
+    // (same process, same instant: found through the time index).
+    sqlx::query(
+        "UPDATE commands SET sha256 = (SELECT json_extract(h.detail, '$.sha256') FROM event_rows x \
+         JOIN event_rows h ON h.ts_ns = x.ts_ns AND h.pid = x.pid AND h.kind = 'exe_hash' \
+         AND h.capture_id = x.capture_id AND json_extract(h.detail, '$.sha256') != '' \
+         WHERE x.event_id = commands.event_id) \
+         WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1 AND kind != 'exe_hash')",
+    )
+    .bind(capture_id)
+    .execute(&mut *tx)
+    .await?;
     for chunk in alerts.chunks(500) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO alerts (capture_id, time, rule, priority, pid, output) ",

@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS commands (
     process_id  INTEGER NOT NULL REFERENCES processes(process_id),
     ts_ns       INTEGER NOT NULL,       -- ns since the Unix epoch, as the event's
     exe         TEXT,                   -- the executable the kernel resolved
-    cmdline     TEXT                    -- argv joined by spaces, control bytes escaped
+    cmdline     TEXT,                   -- argv joined by spaces, control bytes escaped
+    sha256      TEXT                    -- the executable's SHA-256, when the recorder hashed it (exe_hash)
 );
 CREATE TABLE IF NOT EXISTS alerts (
     alert_id    INTEGER PRIMARY KEY,

@@ -379,6 +379,7 @@ fn field_for(cat: Category, name: &str) -> Option<(Cow<'static, str>, Kind)> {
         (Category::Process, "ParentCommandLine") => ("shrike.parent.exeline", Kind::Text),
         (Category::Process, "ParentProcessId") => ("proc.ppid", Kind::Number),
         (Category::Process, "CurrentDirectory") => ("shrike.cwd", Kind::Text),
+        (Category::Process, "Hashes") => ("shrike.exe.hashes", Kind::Text),
         (Category::Process, "LogonId") => ("user.loginuid", Kind::Number),
         (Category::File, "TargetFilename") => ("fd.name", Kind::Text),
         (Category::Network, "DestinationIp") => ("fd.rip", Kind::Address),
