@@ -392,3 +392,25 @@ fn a_million_event_report_is_small_and_shows_alerts_time_and_network() {
     assert!(dom.contains("actions not shown") && dom.contains("library loads folded"));
     screenshot(browser, dir.path(), &html, "large.png");
 }
+
+#[test]
+fn a_report_narrowed_to_one_process_tree_renders() {
+    let Some(browser) = chromium() else {
+        common::cannot_run("no chromium to render the report (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (f, rules) = generated(dir.path(), "narrow", 20_000);
+    // cron's tree: the rest of the host (its connections too) is left out.
+    let page = run(&[
+        "timeline", &f, "--pid", "540", "--rules", &rules, "--format", "html",
+    ]);
+    let html = dir.path().join("narrow.html");
+    std::fs::write(&html, &page).unwrap();
+    let dom = render(browser, dir.path(), &html);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page script did not finish"
+    );
+    assert!(dom.contains("/usr/sbin/cron"), "cron is in the tree");
+}

@@ -228,9 +228,14 @@ pub fn write(t: &Timeline, title: &str, facts: &str, out: &mut dyn Write) -> std
         }
     }
     alerts.sort_by_key(|a| a.t);
+    // Every process has its slot (children point at indexes); one not
+    // kept (`--pid`) is null in the page, and nothing may point at it.
+    let mut is_kept = vec![false; t.processes.len()];
+    kept.iter().for_each(|&i| is_kept[i] = true);
     let mut network: Vec<NetRow> = f
         .network
         .iter()
+        .filter(|((p, _, _), _)| is_kept.get(*p).copied().unwrap_or(false))
         .map(|((p, kind, remote), (n, failed))| NetRow {
             p: *p,
             kind,
@@ -273,10 +278,6 @@ pub fn write(t: &Timeline, title: &str, facts: &str, out: &mut dyn Write) -> std
             out.write_all(b",\"network\":")?;
             json(&network, out)?;
             out.write_all(b",\"processes\":[")?;
-            // Every process has its slot (children point at indexes); one
-            // not kept is null.
-            let mut is_kept = vec![false; t.processes.len()];
-            kept.iter().for_each(|&i| is_kept[i] = true);
             for (i, p) in t.processes.iter().enumerate() {
                 if i > 0 {
                     out.write_all(b",")?;
