@@ -62,6 +62,38 @@ fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `shrike export FILE --FORMAT OUT [--rules rules]` (FORMAT sqlite or
+/// parquet), run from the repository, which must succeed; its stderr.
+fn export(file: &Path, format: &str, out: &Path, rules: bool) -> String {
+    let mut args = vec![
+        "export",
+        file.to_str().unwrap(),
+        format,
+        out.to_str().unwrap(),
+    ];
+    if rules {
+        args.extend(["--rules", "rules"]);
+    }
+    let o = Command::new(BIN)
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The Python with DuckDB (and PySpark) that scripts/setup installs, if it did.
+fn fleet_python() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
+    if p.exists() {
+        Some(p)
+    } else {
+        common::cannot_run("no DuckDB (scripts/setup installs it into target/fleet-venv)");
+        None
+    }
+}
+
 /// A recording of testdata/workloads/known_actions.c: the directory (kept alive),
 /// the capture, the workload's work directory, and the facts it reported.
 struct Known {
@@ -856,19 +888,7 @@ fn sql_answers_questions_about_a_recorded_workload() {
     let k = record_known_actions();
     let (file, work, f) = (&k.file, &k.work, &k.facts);
     let db = k.dir.path().join("q.db");
-    let o = Command::new(BIN)
-        .args([
-            "export",
-            file.to_str().unwrap(),
-            "--sqlite",
-            db.to_str().unwrap(),
-            "--rules",
-            "rules",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    export(file, "--sqlite", &db, true);
     let sql = |q: &str| json_lines(&["sql", db.to_str().unwrap(), q, "--format", "json"]);
     // The exec of the marker command, with its argv and its parent.
     let rows = sql(
@@ -958,33 +978,19 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
     if !ebpf_usable() {
         return;
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
-    if !venv.exists() || Command::new("java").arg("-version").output().is_err() {
-        common::cannot_run("no DuckDB and Spark (scripts/setup installs them) or no java");
+    if fleet_python().is_none() {
+        return;
+    }
+    if Command::new("java").arg("-version").output().is_err() {
+        common::cannot_run("no java for Spark (scripts/setup installs it)");
         return;
     }
     let k = record_known_actions();
     let (file, work, f) = (&k.file, &k.work, &k.facts);
     let dir = k.dir.path().join("dataset");
-    let export = || {
-        let o = Command::new(BIN)
-            .args([
-                "export",
-                file.to_str().unwrap(),
-                "--parquet",
-                dir.to_str().unwrap(),
-                "--rules",
-                "rules",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stderr).into_owned()
-    };
-    export();
+    export(file, "--parquet", &dir, true);
     // Exporting again replaces the capture's files: no row twice.
-    let again = export();
+    let again = export(file, "--parquet", &dir, true);
     assert!(again.contains("its files were replaced"), "{again}");
     let duck = fleet_queries("duckdb", &dir);
     let spark = fleet_queries("spark", &dir);
@@ -1110,16 +1116,7 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
     assert!(out.contains("inside-the-container"), "{out}");
     // Both exports name the container of what ran in it.
     let db = dir.path().join("c.db");
-    let o = Command::new(BIN)
-        .args([
-            "export",
-            file.to_str().unwrap(),
-            "--sqlite",
-            db.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    export(&file, "--sqlite", &db, false);
     let rows = json_lines(&[
         "sql",
         db.to_str().unwrap(),
@@ -1140,22 +1137,11 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
             .contains("inside-the-container"),
         "{rows:?}"
     );
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
-    if !venv.exists() {
-        common::cannot_run("no DuckDB (scripts/setup installs it into target/fleet-venv)");
+    if fleet_python().is_none() {
         return;
     }
     let ds = dir.path().join("dataset");
-    let o = Command::new(BIN)
-        .args([
-            "export",
-            file.to_str().unwrap(),
-            "--parquet",
-            ds.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    export(&file, "--parquet", &ds, false);
     let ran = fleet_queries("duckdb", &ds).remove("containers").unwrap();
     assert_eq!(ran.len(), 1, "{ran:?}");
     assert_eq!(ran[0][1], "payments", "{ran:?}");
@@ -1248,16 +1234,7 @@ fn the_sha256_of_each_executable_run_is_recorded() {
     assert_eq!(alerts.len(), 2, "{alerts:?}");
     // Both exports carry it on the program's row.
     let db = dir.path().join("hash.db");
-    let o = Command::new(BIN)
-        .args([
-            "export",
-            file.to_str().unwrap(),
-            "--sqlite",
-            db.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    export(&file, "--sqlite", &db, false);
     let rows = json_lines(&[
         "sql",
         db.to_str().unwrap(),
@@ -1273,22 +1250,11 @@ fn the_sha256_of_each_executable_run_is_recorded() {
         rows.iter().all(|r| r["sha256"] == want.as_str()),
         "{rows:?}"
     );
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
-    if !python.exists() {
-        common::cannot_run("no DuckDB (scripts/setup installs it into target/fleet-venv)");
+    let Some(python) = fleet_python() else {
         return;
-    }
+    };
     let ds = dir.path().join("dataset");
-    let o = Command::new(BIN)
-        .args([
-            "export",
-            file.to_str().unwrap(),
-            "--parquet",
-            ds.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    export(&file, "--parquet", &ds, false);
     let o = Command::new(&python)
         .arg("-c")
         .arg(format!(
