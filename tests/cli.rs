@@ -1139,3 +1139,56 @@ fn long_commands_show_progress_on_a_terminal_and_nothing_extra_elsewhere() {
         );
     }
 }
+
+#[test]
+fn a_crafted_user_table_cannot_rewrite_the_terminal() {
+    use shrike_format::{Body, Writer, WriterOptions};
+    // The header's user table is the recorded host's /etc/passwd, or a forger's.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("users.shrk");
+    let mut h = shrike_synth::header(1);
+    h.users = vec![(0, "root\u{1b}[2J\n2026-01-01T00:00:00Z forged".into())];
+    let exec = shrike_synth::exec_event(
+        7,
+        2_000,
+        b"sh".to_vec(),
+        b"/bin/sh".to_vec(),
+        vec![b"sh".to_vec()],
+        b"/".to_vec(),
+    );
+    let mut chown = exec.clone();
+    chown.ts = 3_000;
+    chown.body = Body::Fchownat {
+        res: 0,
+        fd: -100,
+        path: b"/etc/shadow".to_vec(),
+        abspath: b"/etc/shadow".to_vec(),
+        uid: 0,
+        gid: u64::from(u32::MAX),
+        flags: 0,
+        resolved: 1,
+    };
+    let mut w = Writer::new(
+        std::fs::File::create(&f).unwrap(),
+        &h,
+        WriterOptions::default(),
+    )
+    .unwrap();
+    w.append(&exec).unwrap();
+    w.append(&chown).unwrap();
+    w.finish().unwrap();
+    for args in [vec!["replay", p(&f)], vec!["timeline", p(&f)]] {
+        let o = shrike(&args);
+        assert!(o.status.success(), "{}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !out.contains('\u{1b}'),
+            "{args:?} printed a raw escape: {out:?}"
+        );
+        assert!(
+            !out.contains("\n2026-01-01T00:00:00Z forged"),
+            "{args:?} forged a line: {out:?}"
+        );
+        assert!(out.contains("\\x1b"), "{args:?}: {out:?}");
+    }
+}

@@ -565,7 +565,7 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             // -1 leaves that id as it was.
             let id = |v: u64, name: Option<&str>| match v {
                 0xffff_ffff => None,
-                v => Some(name.map_or_else(|| v.to_string(), str::to_string)),
+                v => Some(name.map_or_else(|| v.to_string(), |n| text(n.as_bytes()))),
             };
             let owner = id(*uid, h.user_name(*uid as u32));
             let group = id(*gid, h.group_name(*gid as u32));
@@ -984,9 +984,10 @@ impl Builder {
     fn step(&mut self, h: &Header, e: &EventRef<'_>, sel: &Selection) {
         let t = &mut self.t;
         let live = &mut self.live;
+        // The user table came with the capture: its names are recorded text.
         let user = |h: &Header, uid: u32| {
             h.user_name(uid)
-                .map_or_else(|| uid.to_string(), str::to_string)
+                .map_or_else(|| uid.to_string(), |n| text(n.as_bytes()))
         };
         let now = wall_ns(h, e.ts);
         match &e.body {

@@ -70,9 +70,11 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                     shrike_analyze::fields::evt_type(&e.as_event_ref())
                 );
             }
-            let user = h
-                .user_name(e.uid)
-                .map_or_else(|| e.uid.to_string(), str::to_string);
+            // The user table came with the capture: its names are recorded text.
+            let user = h.user_name(e.uid).map_or_else(
+                || e.uid.to_string(),
+                |n| shrike_format::Escaped(n.as_bytes()).to_string(),
+            );
             write!(
                 out,
                 "{time} {}({}:{}) {user} {kind}",
