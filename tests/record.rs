@@ -83,9 +83,14 @@ fn export(file: &Path, format: &str, out: &Path, rules: bool) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The Python with DuckDB (and PySpark) that scripts/setup installs, if it did.
+/// Where scripts/setup installs the Python with DuckDB and PySpark.
+fn fleet_venv_python() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python")
+}
+
+/// That Python, if scripts/setup installed it.
 fn fleet_python() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fleet-venv/bin/python");
+    let p = fleet_venv_python();
     if p.exists() {
         Some(p)
     } else {
@@ -949,10 +954,9 @@ fn fleet_queries(
     engine: &str,
     dir: &Path,
 ) -> std::collections::BTreeMap<String, Vec<serde_json::Value>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = root.join("target/fleet-venv/bin/python");
+    let python = fleet_venv_python();
     let o = Command::new(&python)
-        .arg(root.join("scripts/fleet-query"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fleet-query"))
         .arg(engine)
         .arg(dir)
         .output()

@@ -23,6 +23,18 @@ fn synthetic(seed: u64, events: u64) -> Capture {
     Capture::from_bytes(w.finish().unwrap().0).unwrap()
 }
 
+/// A capture of `events`, as written, with synthetic header `seed`.
+fn capture_of(seed: u64, events: &[shrike_format::OwnedEvent]) -> Capture {
+    let mut w = Writer::new(
+        Vec::new(),
+        &shrike_synth::header(seed),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    events.iter().for_each(|e| w.append(e).unwrap());
+    Capture::from_bytes(w.finish().unwrap().0).unwrap()
+}
+
 /// Runs `sql` on `db` with sqlx itself, as someone else might: `shrike sql` only reads.
 fn write(db: &Path, sql: &'static str) {
     tokio::runtime::Builder::new_current_thread()
@@ -203,14 +215,7 @@ fn file_rows_say_which_paths_are_the_kernels_and_hold_the_new_file_kinds() {
             },
         ),
     ];
-    let mut w = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(5),
-        WriterOptions::default(),
-    )
-    .unwrap();
-    events.iter().for_each(|e| w.append(e).unwrap());
-    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let cap = capture_of(5, &events);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("files.db");
     export(&db, &["w.shrk".to_string()], &[cap], &[]).unwrap();
@@ -343,14 +348,7 @@ fn which_commands_ran_shows_each_exec_with_its_own_command_line_and_its_parents_
         e(100, 2_000, "/bin/sh", &["sh", "-c", "./job; ls -l"]),
         e(100, 3_000, "/bin/ls", &["ls", "-l"]),
     ];
-    let mut w = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(7),
-        WriterOptions::default(),
-    )
-    .unwrap();
-    events.iter().for_each(|e| w.append(e).unwrap());
-    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let cap = capture_of(7, &events);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
     export(&db, &["c.shrk".into()], &[cap], &[]).unwrap();
@@ -583,14 +581,7 @@ fn documented_queries_answer_their_questions_on_known_rows() {
             },
         ),
     ];
-    let mut w = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(3),
-        WriterOptions::default(),
-    )
-    .unwrap();
-    events.iter().for_each(|e| w.append(e).unwrap());
-    let cap = Capture::from_bytes(w.finish().unwrap().0).unwrap();
+    let cap = capture_of(3, &events);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("known.db");
     export(&db, &["known.shrk".into()], &[cap], &[]).unwrap();
@@ -639,21 +630,15 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     let failed = ask("Which syscalls failed");
     assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
     // An open that made a new file says so.
-    let mut w2 = Writer::new(
-        Vec::new(),
-        &shrike_synth::header(4),
-        WriterOptions::default(),
-    )
-    .unwrap();
     let mut new_file = open(1_000, "/tmp/new", 0o101, 3);
     if let Body::Openat { created, .. } = &mut new_file.body {
         *created = 1;
     }
-    w2.append(&exec(100, 500, 1, "/bin/bash", &["bash", "-i"]))
-        .unwrap();
-    w2.append(&new_file).unwrap();
+    let cap2 = capture_of(
+        4,
+        &[exec(100, 500, 1, "/bin/bash", &["bash", "-i"]), new_file],
+    );
     let db2 = dir.path().join("created.db");
-    let cap2 = Capture::from_bytes(w2.finish().unwrap().0).unwrap();
     export(&db2, &["c.shrk".into()], &[cap2], &[]).unwrap();
     let created = texts(&db2, &doc_query("Which files did an open create"));
     assert_eq!(created.len(), 1, "{created:?}");
