@@ -18,8 +18,10 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 use shrike_analyze::history::History;
 use shrike_analyze::rows::{FileRow, NetRow, detail_json, file_row, net_row, resolved, s};
@@ -604,13 +606,102 @@ fn severity_id(priority: &str) -> i32 {
     }
 }
 
+/// Rows in a row group: Parquet's default.
+const ROW_GROUP: usize = 1024 * 1024;
+
+/// One Parquet file being written, its columns encoded on every core: the
+/// encoding and compression of a file are most of an export's work, and
+/// `ArrowWriter` does them on the thread that calls it.
+struct ColumnsWriter {
+    table: usize,
+    file: SerializedFileWriter<std::fs::File>,
+    factory: ArrowRowGroupWriterFactory,
+    cols: Vec<ArrowColumnWriter>,
+    rows: usize,
+    groups: usize,
+    /// Rows per row group.
+    group: usize,
+}
+
+impl ColumnsWriter {
+    fn new(
+        f: std::fs::File,
+        table: usize,
+        props: WriterProperties,
+    ) -> Result<ColumnsWriter, parquet::errors::ParquetError> {
+        // Made through `ArrowWriter` for the Arrow schema it stores in the
+        // file's metadata, which Arrow readers use.
+        let (file, factory) =
+            ArrowWriter::try_new(f, schema(table), Some(props))?.into_serialized_writer()?;
+        let cols = factory.create_column_writers(0)?;
+        Ok(ColumnsWriter {
+            table,
+            file,
+            factory,
+            cols,
+            rows: 0,
+            groups: 0,
+            group: ROW_GROUP,
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), parquet::errors::ParquetError> {
+        let schema = schema(self.table);
+        let mut at = 0;
+        while at < batch.num_rows() {
+            let take = (batch.num_rows() - at).min(self.group - self.rows);
+            let part = batch.slice(at, take);
+            let mut leaves = Vec::with_capacity(self.cols.len());
+            for (field, array) in schema.fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field, array)?);
+            }
+            self.cols
+                .par_iter_mut()
+                .zip(leaves.par_iter())
+                .try_for_each(|(w, leaf)| w.write(leaf))?;
+            self.rows += take;
+            at += take;
+            if self.rows == self.group {
+                self.end_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn end_group(&mut self) -> Result<(), parquet::errors::ParquetError> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        self.groups += 1;
+        let next = self.factory.create_column_writers(self.groups)?;
+        let cols = std::mem::replace(&mut self.cols, next);
+        let chunks = cols
+            .into_par_iter()
+            .map(|w| w.close())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut group = self.file.next_row_group()?;
+        for c in chunks {
+            c.append_to_row_group(&mut group)?;
+        }
+        group.close()?;
+        self.rows = 0;
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<(), parquet::errors::ParquetError> {
+        self.end_group()?;
+        self.file.close()?;
+        Ok(())
+    }
+}
+
 /// The open files of one capture's export: `(table, day)` → writer, each
 /// writing a temporary name renamed into place when all is written.
 struct Files {
     dir: PathBuf,
     host: String,
     file_id: String,
-    open: BTreeMap<(usize, String), (PathBuf, ArrowWriter<std::fs::File>)>,
+    open: BTreeMap<(usize, String), (PathBuf, ColumnsWriter)>,
     rows: BTreeMap<&'static str, u64>,
 }
 
@@ -655,12 +746,11 @@ impl Files {
                 props = props.set_column_dictionary_enabled(col.into(), false);
             }
             let props = props.build();
-            let w = ArrowWriter::try_new(f, schema(table), Some(props)).map_err(|source| {
-                ParquetError::Parquet {
+            let w =
+                ColumnsWriter::new(f, table, props).map_err(|source| ParquetError::Parquet {
                     path: tmp.display().to_string(),
                     source,
-                }
-            })?;
+                })?;
             self.open.insert(key.clone(), (tmp, w));
         }
         let (tmp, w) = self.open.get_mut(&key).expect("opened above");
@@ -751,7 +841,18 @@ pub fn export(
         let chunks = shrike_analyze::chunks::in_file_order(one);
         let window = rayon::current_num_threads().max(1) * 2;
         let cx = &cx;
-        std::thread::scope(|scope| -> Result<(), ParquetError> {
+        let tree = std::thread::scope(|scope| -> Result<_, ParquetError> {
+            // The process tree is built meanwhile: a pass of its own over
+            // the capture's process events.
+            let tree = scope.spawn(|| {
+                build(
+                    one,
+                    &Selection {
+                        tree_only: true,
+                        ..Selection::default()
+                    },
+                )
+            });
             let (send, recv) =
                 std::sync::mpsc::sync_channel::<Vec<(usize, String, RecordBatch)>>(2);
             scope.spawn(move || {
@@ -791,17 +892,10 @@ pub fn export(
                     out.write(table, day, &b)?;
                 }
             }
-            Ok(())
+            Ok(tree.join().expect("the process tree's thread"))
         })?;
         // The process tree: a row per life.
-        let t = build(
-            one,
-            &Selection {
-                tree_only: true,
-                ..Selection::default()
-            },
-        )
-        .map_err(|e| ParquetError::Capture {
+        let t = tree.map_err(|e| ParquetError::Capture {
             file: file.clone(),
             what: e.to_string(),
         })?;
@@ -917,6 +1011,69 @@ mod tests {
         assert_eq!(partition_value(".."), "%2E.");
         assert_eq!(partition_value(""), "__HIVE_DEFAULT_PARTITION__");
         assert_eq!(partition_value("h\u{e9}"), "h%C3%A9");
+    }
+
+    #[test]
+    fn columns_encoded_in_parallel_keep_rows_in_order_across_row_groups() {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut w = ColumnsWriter::new(
+            std::fs::File::create(&path).unwrap(),
+            CAPTURES,
+            WriterProperties::builder().build(),
+        )
+        .unwrap();
+        w.group = 3;
+        let mut want = Vec::new();
+        for b in 0..4 {
+            let mut r = Rows::new(CAPTURES);
+            for i in 0..2 {
+                let n = b * 2 + i;
+                want.push(n);
+                r.str(Some(&format!("id{n}")))
+                    .str(Some("f"))
+                    .str(Some("h"))
+                    .str(Some("k"))
+                    .str(Some("b"))
+                    .str(Some("r"))
+                    .ms(None)
+                    .ms(Some(i128::from(n) * 1_000_000))
+                    .i64(Some(n))
+                    .i64(Some(0));
+                r.end_row();
+            }
+            w.write(&r.finish()).unwrap();
+        }
+        w.close().unwrap();
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap()).unwrap();
+        let groups: Vec<i64> = reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        assert_eq!(groups, [3, 3, 2]);
+        let mut got = Vec::new();
+        for b in reader.build().unwrap() {
+            let b = b.unwrap();
+            let ids = b.column_by_name("capture_file_id").unwrap();
+            let ids = ids
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let events = b.column_by_name("events").unwrap();
+            let events = events
+                .as_any()
+                .downcast_ref::<arrow_array::Int64Array>()
+                .unwrap();
+            for i in 0..b.num_rows() {
+                assert_eq!(ids.value(i), format!("id{}", events.value(i)));
+                got.push(events.value(i));
+            }
+        }
+        assert_eq!(got, want);
     }
 
     #[test]
