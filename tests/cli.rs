@@ -716,7 +716,7 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
         &rules,
         "- rule: fine\n  desc: d\n  condition: evt.type = execve\n  output: x\n  priority: INFO\n\
          - rule: typo\n  desc: d\n  condition: evt.type in (execve, exceve)\n  output: x\n  priority: INFO\n\
-         - rule: beyond\n  desc: d\n  condition: evt.type = execve and fd.sip.name = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
+         - rule: beyond\n  desc: d\n  condition: evt.type = execve and evt.buffer = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
     )
     .unwrap();
     let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
@@ -732,13 +732,13 @@ fn a_misspelt_event_type_is_an_error_and_skips_name_every_missing_field() {
     // A rule needing what shrike does not record is skipped, with all of it named.
     std::fs::write(
         &rules,
-        "- rule: beyond\n  desc: d\n  condition: evt.type = execve and fd.sip.name = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
+        "- rule: beyond\n  desc: d\n  condition: evt.type = execve and evt.buffer = x and fd.name_changed = true\n  output: x\n  priority: INFO\n",
     )
     .unwrap();
     let o = shrike(&["scan", p(&f), "--rules", p(&rules)]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("fields fd.sip.name, fd.name_changed are not available"),
+        text(&o).contains("fields evt.buffer, fd.name_changed are not available"),
         "{}",
         text(&o)
     );
@@ -992,8 +992,8 @@ fn sigma_rules_run_with_sigmas_meanings() {
          condition: selection\n",
     );
     rule(
-        "Needs DNS",
-        "    category: network_connection\ndetection:\n    selection:\n        DestinationHostname|endswith: '.ngrok.io'\n    \
+        "Needs a source name",
+        "    category: network_connection\ndetection:\n    selection:\n        SourceHostname|endswith: '.ngrok.io'\n    \
          condition: selection\n",
     );
     let o = shrike(&["scan", p(&f), "--rules", p(&rules), "--format", "json"]);
@@ -1016,9 +1016,9 @@ fn sigma_rules_run_with_sigmas_meanings() {
     ];
     let want: Vec<(String, u64)> = want.iter().map(|(r, p)| (r.to_string(), *p)).collect();
     assert_eq!(fired, want, "{}", text(&o));
-    // The rule that needs DNS names is not run, and says why.
+    // A rule on a field shrike does not map is not run, and says why.
     assert!(
-        text(&o).contains("Needs DNS: field DestinationHostname is not recorded"),
+        text(&o).contains("Needs a source name: field SourceHostname is not recorded"),
         "{}",
         text(&o)
     );

@@ -998,7 +998,7 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
     assert!(again.contains("its files were replaced"), "{again}");
     let duck = fleet_queries("duckdb", &dir);
     let spark = fleet_queries("spark", &dir);
-    assert_eq!(duck.len(), 9, "docs/fleet.md's queries: {:?}", duck.keys());
+    assert_eq!(duck.len(), 10, "docs/fleet.md's queries: {:?}", duck.keys());
     assert_eq!(duck, spark, "DuckDB and Spark disagree");
     let rows = |q: &str| duck[q].clone();
     let has = |q: &str, want: &dyn Fn(&serde_json::Value) -> bool| {
@@ -1024,6 +1024,23 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
             && r[1] == f["pid"]
             && r[6] == 1
     });
+    // resolved: the workload's lookups, decoded, with the server it asked.
+    let server = f["dns_server"].as_str().unwrap();
+    for (name, ty, answers) in [
+        ("known.example.org", "A", "198.51.100.9"),
+        ("c2.example.net", "A", "127.0.0.9"),
+        ("mm.example.com", "AAAA", "2001:db8::10"),
+        ("tcp.example.org", "A", "198.51.100.11"),
+    ] {
+        has("resolved", &|r| {
+            r[1] == name
+                && r[2] == ty
+                && r[3] == "NOERROR"
+                && r[4] == answers
+                && r[5] == f["pid"]
+                && (name == "c2.example.net" || r[7] == server)
+        });
+    }
     // written: the workload wrote known.txt twice (a write, then an append).
     let known = format!("{}/known.txt", work.display());
     has("written", &|r| {
@@ -1153,6 +1170,102 @@ fn a_process_in_a_container_cgroup_is_seen_with_its_container_id_and_its_runtime
         ran[0][3].as_str().unwrap().contains("inside-the-container"),
         "{ran:?}"
     );
+}
+
+#[test]
+fn names_resolved_over_dns_are_seen_in_every_view() {
+    if !ebpf_usable() {
+        return;
+    }
+    let k = record_known_actions();
+    let (file, f) = (&k.file, &k.facts);
+    let pid = f["pid"].as_u64().unwrap();
+    // Rules and filters: the lookup, and the name of the address it gave.
+    let out = replay(
+        file,
+        "evt.type = dns and dns.name = c2.example.net and dns.is_response = true",
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = replay(
+        file,
+        "evt.type = dns and dns.answers contains 2001:db8::10 and dns.type = AAAA",
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = replay(file, "evt.type = connect and fd.sip.name = c2.example.net");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("127.0.0.9:443"), "{out}");
+    // The timeline says what was resolved to what.
+    let o = Command::new(BIN)
+        .args([
+            "timeline",
+            file.to_str().unwrap(),
+            "--pid",
+            &pid.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&o.stdout);
+    let server = f["dns_server"].as_str().unwrap();
+    assert!(
+        t.contains(&format!(
+            "resolved known.example.org (A) \u{2192} 198.51.100.9 (from {server}:53)"
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("asked {server}:53 for mm.example.com (AAAA)")),
+        "{t}"
+    );
+    // Sigma's DestinationHostname, on the connection to the address the lookup gave.
+    let sigma = k.dir.path().join("dns.yml");
+    std::fs::write(
+        &sigma,
+        "title: Connection to a known C2 name\nid: 0d3c9c1e-5f7a-4e2b-9c1d-2e3f4a5b6c7d\nstatus: test\n\
+         logsource:\n  category: network_connection\n  product: linux\n\
+         detection:\n  selection:\n    DestinationHostname|endswith: '.example.net'\n  condition: selection\nlevel: high\n",
+    )
+    .unwrap();
+    let alerts = json_lines(&[
+        "scan",
+        file.to_str().unwrap(),
+        "--rules",
+        sigma.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["pid"], pid, "{alerts:?}");
+    // SQL: the dns table, decoded.
+    let db = k.dir.path().join("dns.db");
+    export(file, "--sqlite", &db, false);
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        "SELECT name, type, rcode, answers, server_ip, proto FROM dns WHERE direction = 'response' ORDER BY event_id",
+        "--format",
+        "json",
+    ]);
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["type"].as_str().unwrap().to_string(),
+                r["answers"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("known.example.org", "A", "198.51.100.9"),
+        ("c2.example.net", "A", "127.0.0.9"),
+        ("mm.example.com", "A", "198.51.100.10"),
+        ("mm.example.com", "AAAA", "2001:db8::10"),
+        ("tcp.example.org", "A", "198.51.100.11"),
+    ]
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()));
+    assert_eq!(got, want, "{rows:?}");
+    assert!(rows.iter().all(|r| r["rcode"] == "NOERROR"), "{rows:?}");
+    assert_eq!(rows[4]["proto"], 6, "{rows:?}");
 }
 
 #[test]

@@ -116,6 +116,30 @@ pub enum Field {
     /// `shrike.stdin.writer.cmdline`: that program's command line (what a
     /// download piped into a shell fetched: the URL).
     StdinWriterCmdline,
+    /// `fd.rip.name`, `fd.lip.name`, `fd.sip.name`, `fd.cip.name`: the name
+    /// a DNS response recorded before the event gave for that end's address
+    /// (the `FdField` says which end). Falco resolves the names a rule
+    /// compares with when it runs; offline, the capture's answers stand in.
+    FdIpName(FdField),
+    /// `dns.*`: the DNS message of a `dns` event.
+    Dns(DnsField),
+}
+
+/// `dns.*`: shrike's fields for the DNS messages it records (Falco has none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsField {
+    /// `dns.name`: the name asked (the first question), in presentation form.
+    Name,
+    /// `dns.type`: the question's type (`A`, `AAAA`, `TYPE65534`).
+    Type,
+    /// `dns.rcode`: a response's code (`NOERROR`, `NXDOMAIN`); missing for a query.
+    Rcode,
+    /// `dns.answers`: a response's addresses and names, comma-separated.
+    Answers,
+    /// `dns.is_response`: the message is a response (its QR bit).
+    IsResponse,
+    /// `dns.id`: the message id.
+    Id,
 }
 
 /// `evt.arg.NAME`: which of each kind's fields answers it, found once.
@@ -333,6 +357,16 @@ impl Field {
             "fd.cport" => Field::Fd(FdField::Cport),
             "fd.lip" => Field::Fd(FdField::Lip),
             "fd.rip" => Field::Fd(FdField::Rip),
+            "fd.rip.name" => Field::FdIpName(FdField::Rip),
+            "fd.lip.name" => Field::FdIpName(FdField::Lip),
+            "fd.sip.name" => Field::FdIpName(FdField::Sip),
+            "fd.cip.name" => Field::FdIpName(FdField::Cip),
+            "dns.name" => Field::Dns(DnsField::Name),
+            "dns.type" => Field::Dns(DnsField::Type),
+            "dns.rcode" => Field::Dns(DnsField::Rcode),
+            "dns.answers" => Field::Dns(DnsField::Answers),
+            "dns.is_response" => Field::Dns(DnsField::IsResponse),
+            "dns.id" => Field::Dns(DnsField::Id),
             "fd.lport" => Field::Fd(FdField::Lport),
             "fd.rport" => Field::Fd(FdField::Rport),
             "fd.ip" | "fd.net" => Field::Fd(FdField::Ip),
@@ -388,6 +422,8 @@ impl Field {
             | Field::ProcVpgid
             | Field::ProcDuration => Type::Num,
             Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
+            Field::Dns(DnsField::IsResponse) => Type::Bool,
+            Field::Dns(DnsField::Id) => Type::Num,
             Field::EvtFailed
             | Field::EvtIsOpenRead
             | Field::EvtIsOpenWrite
@@ -722,6 +758,13 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             laddr,
             raddr,
             ..
+        }
+        | Body::Dns {
+            fd,
+            proto,
+            laddr,
+            raddr,
+            ..
         } => FdView {
             raw: None,
             num: Some(*fd),
@@ -921,6 +964,28 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::GroupGid => num(ev.egid),
         Field::GroupName => s(c.header.group_name(ev.egid).unwrap_or("<NA>").as_bytes()),
         Field::Fd(ff) => fd_field(*ff, &fd_view(ev)?),
+        Field::FdIpName(ff) => match fd_field(*ff, &fd_view(ev)?)? {
+            Val::Ip(ip) => s(c.history.name_of(ip, ev.ts)?),
+            _ => None,
+        },
+        Field::Dns(f) => {
+            let m = crate::dns::message(&ev.body)?;
+            match f {
+                DnsField::Name => owned(m.question?.0),
+                DnsField::Type => owned(
+                    crate::dns::type_name(m.question?.1)
+                        .into_owned()
+                        .into_bytes(),
+                ),
+                DnsField::Rcode if m.response => {
+                    owned(crate::dns::rcode_name(m.rcode).into_owned().into_bytes())
+                }
+                DnsField::Rcode => None,
+                DnsField::Answers => owned(m.answer_list()),
+                DnsField::IsResponse => Some(Val::Bool(m.response)),
+                DnsField::Id => num(m.id),
+            }
+        }
         Field::ContainerId => {
             let path = c.history.cgroup_path(ev.cgroup)?;
             owned(container_id(path).map_or(b"host".to_vec(), <[u8]>::to_vec))

@@ -275,6 +275,9 @@ pub struct History {
     envs: rustc_hash::FxHashSet<Arc<[u8]>>,
     /// Programs a compiler or linker was run to produce: path to (when, which tool).
     built: FxHashMap<Box<[u8]>, (u64, Arc<Image>)>,
+    /// Each address a recorded DNS response gave, with when and the name
+    /// asked: sorted by address, then time.
+    resolved: Vec<(std::net::IpAddr, u64, Box<[u8]>)>,
 }
 
 /// The latest version of each pid: an array indexed by pid, because the
@@ -532,6 +535,7 @@ impl History {
                 true
             },
         );
+        h.resolved = resolutions(caps);
         h
     }
 
@@ -743,6 +747,16 @@ impl History {
         self.exe_hashes.get(&(pid, p.since)).map(Vec::as_slice)
     }
 
+    /// The name a DNS response recorded before `ts` last gave `ip` for
+    /// (Falco's `fd.rip.name`, from the capture rather than a live lookup).
+    pub fn name_of(&self, ip: std::net::IpAddr, ts: u64) -> Option<&[u8]> {
+        let end = self
+            .resolved
+            .partition_point(|(a, t, _)| (*a, *t) <= (ip, ts));
+        let (a, _, name) = self.resolved[..end].last()?;
+        (*a == ip).then_some(&**name)
+    }
+
     /// The program that wrote into the pipe with inode `ino` (the first started with its stdout on it).
     pub fn pipe_writer(&self, ino: u64) -> Option<&Image> {
         self.pipe_writers.get(&ino).map(|i| &**i)
@@ -757,6 +771,33 @@ impl History {
     pub fn is_empty(&self) -> bool {
         self.versions.is_empty()
     }
+}
+
+/// The addresses the DNS responses of `caps` gave, read from the chunks
+/// that hold `dns` events only: (address, when, the name asked), sorted.
+fn resolutions(caps: &[Capture]) -> Vec<(std::net::IpAddr, u64, Box<[u8]>)> {
+    let dns = 1u128 << Kind::Dns.id();
+    let work: Vec<ChunkRef> = crate::chunks::in_file_order(caps)
+        .into_iter()
+        .filter(|c| caps[c.file].chunks()[c.index].kinds() & dns != 0)
+        .collect();
+    let mut all: Vec<_> = work
+        .par_iter()
+        .flat_map_iter(|c| {
+            let mut got = Vec::new();
+            crate::chunks::read_chunk(caps, c, dns, CommonColumns::NONE, |_, e| {
+                if let Some(m) = crate::dns::message(&e.body).filter(|m| m.response)
+                    && let Some((q, _)) = &m.question
+                {
+                    got.extend(m.ips().map(|ip| (ip, e.ts, q.clone().into_boxed_slice())));
+                }
+                true
+            });
+            got
+        })
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 #[cfg(test)]

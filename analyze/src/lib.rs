@@ -3,6 +3,7 @@
 
 pub mod chunks;
 pub mod compile;
+pub mod dns;
 pub mod falco_fields;
 pub mod fields;
 pub mod history;

@@ -461,6 +461,45 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             };
             (format!("dup {what} onto {onto}{}", res_txt(*res)), what)
         }
+        Body::Dns {
+            raddr, dir, len, ..
+        } => {
+            // A datagram received without asking whence: no address.
+            let server = match raddr.port() {
+                Some(p) if p != 0 => addr(raddr),
+                _ => "an unnamed sender".to_string(),
+            };
+            match crate::dns::message(&e.body) {
+                Some(m) => {
+                    let (name, ty) = m.question.clone().unwrap_or_default();
+                    let ty = crate::dns::type_name(ty);
+                    let name = text(&name);
+                    let line = if m.response {
+                        let answers = m.answer_list();
+                        let got = if answers.is_empty() {
+                            match m.rcode {
+                                0 => "no answer".to_string(),
+                                r => crate::dns::rcode_name(r).into_owned(),
+                            }
+                        } else {
+                            text(&answers).replace(',', ", ")
+                        };
+                        format!("resolved {name} ({ty}) \u{2192} {got} (from {server})")
+                    } else {
+                        format!("asked {server} for {name} ({ty})")
+                    };
+                    (line, name)
+                }
+                None => (
+                    format!(
+                        "{} {len} bytes {} {server} that are no DNS message",
+                        if *dir == 1 { "sent" } else { "received" },
+                        if *dir == 1 { "to" } else { "from" },
+                    ),
+                    server,
+                ),
+            }
+        }
         Body::ExeHash {
             path,
             sha256,

@@ -83,4 +83,5 @@
 #define K_UTIMES 109
 #define K_FUTIMESAT 110
 #define K_UTIMENSAT 111
+#define K_DNS 117
 #endif

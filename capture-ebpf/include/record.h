@@ -38,6 +38,7 @@ struct shrike_rec {
 #define TAG_NAME2 12    /* second string argument (an xattr value: bytes) */
 #define TAG_STDIO 13    /* struct shrike_stdio */
 #define TAG_ENV 14      /* NUL-separated environment strings */
+#define TAG_DATA 15     /* bytes a syscall moved (a DNS message), as they were */
 
 /* String flags: what of the value is missing. */
 #define STR_F_CUT_START 1 /* its start: a path walked up from the file, stopped below the root */

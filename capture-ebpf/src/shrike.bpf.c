@@ -29,6 +29,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define FS_IOC_SETFLAGS 0x40086602
 #define FS_IOC32_SETFLAGS 0x40046602
 #define FS_IOC_FSSETXATTR 0x401c5820
+#define EINPROGRESS 115
+#define DNS_PORT 53
+#define DNS_MAX 1024 /* bytes of a DNS message kept */
+#define DNS_CONNECTED 1
+#define DNS_SENT_TO 2
 
 /* Set by the loader before the programs are loaded. */
 const volatile u32 self_tgid = 0;
@@ -60,6 +65,20 @@ struct {
 	__type(key, u32);
 	__type(value, u8);
 } followed SEC(".maps");
+
+/* Sockets that talk to port 53 (DNS): DNS_CONNECTED when one connected
+ * there, DNS_SENT_TO when an unconnected one sent there, so the read and
+ * write programs, which run for every read and write on the host, answer
+ * "not DNS" with one lookup, and the answer to a query sent unconnected is
+ * known when its receive names no address. Key: tgid << 32 | fd. An entry
+ * outlives its fd when the fd is closed: a hit is checked against the
+ * socket again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, u8);
+} dns_socks SEC(".maps");
 
 /* Syscall numbers the kernel has no tracepoint of their own for, set by the
  * loader: raw_exit records them as `syscall` events. */
@@ -646,6 +665,55 @@ static __always_inline void submit(struct out *o)
 	release(o);
 }
 
+/* The port of an AF_INET or AF_INET6 sockaddr in user memory; 0 for none. */
+static __always_inline u16 user_port(const void *uaddr)
+{
+	u16 fp[2] = {};
+	if (!uaddr || bpf_probe_read_user(fp, sizeof(fp), uaddr) != 0)
+		return 0;
+	if (fp[0] != AF_INET && fp[0] != AF_INET6)
+		return 0;
+	return bpf_ntohs(fp[1]);
+}
+
+/* The remote port of the inet socket behind `fd` (0: not connected); -1
+ * for anything else. */
+static __always_inline int sock_rport(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return -1;
+	u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if (((mode >> 12) & 0xf) != S_IFSOCK)
+		return -1;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return -1;
+	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+static __always_inline void dns_mark(u64 id, int fd, u8 how)
+{
+	u64 key = (id & 0xffffffff00000000ull) | (u32)fd;
+	bpf_map_update_elem(&dns_socks, &key, &how, BPF_ANY);
+}
+
+/* Appends up to DNS_MAX bytes of user memory (a longer value is marked cut). */
+static __always_inline void put_user_data(struct out *o, u8 tag, const void *uptr, u64 size)
+{
+	u32 p = o->pos;
+	if (!uptr || p > POS_MASK - 4)
+		return;
+	u32 len = size > DNS_MAX ? DNS_MAX : (u32)size;
+	len &= 2 * DNS_MAX - 1;
+	if (bpf_probe_read_user(&o->s->buf[(p + 4) & POS_MASK], len, uptr) != 0)
+		return;
+	str_header_f(o, p, len, tag, size > DNS_MAX ? STR_F_CUT_END : 0);
+}
+
 /* ---- syscall exit: one record with the result ---- */
 
 static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
@@ -776,6 +844,9 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, u32 kind)
 	case K_BIND:
 		put_fd(&o, (int)a[0]);
 		put_user_bytes(&o, TAG_UADDR, (const void *)a[1], (u32)a[2]);
+		if (kind == K_CONNECT && (res == 0 || res == -EINPROGRESS) &&
+		    user_port((const void *)a[1]) == DNS_PORT)
+			dns_mark(id, (int)a[0], DNS_CONNECTED);
 		break;
 	case K_LISTEN:
 		put_fd(&o, (int)a[0]);
@@ -972,6 +1043,189 @@ SYSCALL(utimes, K_UTIMES)
 SYSCALL(futimesat, K_FUTIMESAT)
 SYSCALL(utimensat, K_UTIMENSAT)
 SYSCALL(ioctl, K_IOCTL)
+
+/* ---- DNS: messages to and from port 53 ---- */
+
+#define DNS_SENT 1
+#define DNS_RECEIVED 2
+
+/* One `dns` record: `len` bytes at `buf` moved through `fd`, and the peer's
+ * address when the syscall named one (an unconnected UDP socket). */
+static __always_inline void dns_record(int nr, long res, int fd, u32 dir, const void *buf, u64 len,
+				       const void *uaddr)
+{
+	struct out o;
+	if (!begin(&o, K_DNS, res))
+		return;
+	struct shrike_rec *r = rec_of(&o);
+	r->nr = nr;
+	r->args[0] = (u64)(s64)fd;
+	r->args[1] = dir;
+	r->args[2] = len;
+	put_fd(&o, fd);
+	if (uaddr)
+		put_user_bytes(&o, TAG_UADDR, uaddr, 28); /* sockaddr_in6 at most */
+	put_user_data(&o, TAG_DATA, buf, len);
+	submit(&o);
+}
+
+/* Whether `fd` of the current process was marked as talking to port 53 and
+ * still is that socket (connected there, or still unconnected); an entry
+ * whose fd now is something else goes. */
+static __always_inline bool dns_marked(u64 id, int fd)
+{
+	u64 key = (id & 0xffffffff00000000ull) | (u32)fd;
+	u8 *how = bpf_map_lookup_elem(&dns_socks, &key);
+	if (!how)
+		return false;
+	int port = sock_rport(fd);
+	if (port == (*how == DNS_CONNECTED ? DNS_PORT : 0))
+		return true;
+	bpf_map_delete_elem(&dns_socks, &key);
+	return false;
+}
+
+/* Whether a send or receive that named `uaddr` (or none) on `fd` is DNS;
+ * a send to port 53 on an unconnected socket marks it, for its answer. */
+static __always_inline bool dns_call(u64 id, int fd, const void *uaddr, u32 dir)
+{
+	if (uaddr) {
+		if (user_port(uaddr) != DNS_PORT)
+			return false;
+		if (dir == DNS_SENT && sock_rport(fd) == 0)
+			dns_mark(id, fd, DNS_SENT_TO);
+		return true;
+	}
+	return sock_rport(fd) == DNS_PORT || dns_marked(id, fd);
+}
+
+/* read and write: only on sockets marked at connect, one lookup otherwise. */
+static __always_inline int on_rw(struct sys_exit_ctx *ctx, u32 dir)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	if (!dns_marked(id, (int)a[0]) || !traced(id >> 32))
+		return 0;
+	dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int exit_read(struct sys_exit_ctx *ctx) { return on_rw(ctx, DNS_RECEIVED); }
+SEC("tracepoint/syscalls/sys_exit_write")
+int exit_write(struct sys_exit_ctx *ctx) { return on_rw(ctx, DNS_SENT); }
+
+/* sendto and recvfrom: the address the call names (the source of a
+ * datagram received, written by the kernel before the exit), else the
+ * connected peer. */
+static __always_inline int on_sendrecv(struct sys_exit_ctx *ctx, u32 dir)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	const void *uaddr = (const void *)a[4];
+	if (!dns_call(id, (int)a[0], uaddr, dir))
+		return 0;
+	dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, uaddr);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int exit_sendto(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, DNS_SENT); }
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int exit_recvfrom(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, DNS_RECEIVED); }
+
+/* struct user_msghdr, up to the iovec count. */
+struct umsg {
+	void *name;
+	int namelen;
+	int pad;
+	struct uiovec *iov;
+	u64 iovlen;
+};
+struct uiovec {
+	void *base;
+	u64 len;
+};
+
+/* One message of sendmsg, recvmsg, sendmmsg or recvmmsg: `len` bytes moved,
+ * recorded from its first buffer. A global function, verified once: inlined
+ * twice into the sendmmsg program, it passed the verifier's jump limit. */
+__noinline int dns_msg(u64 nr_dir, long res, int fd, u64 umsg, u64 len)
+{
+	/* Five arguments at most: the syscall number and direction share one. */
+	int nr = (u32)nr_dir;
+	u32 dir = nr_dir >> 32;
+	u64 id = bpf_get_current_pid_tgid();
+	struct umsg m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), (const void *)umsg) != 0)
+		return 0;
+	if (!dns_call(id, fd, m.name, dir))
+		return 0;
+	struct uiovec v = {};
+	if (m.iovlen == 0 || bpf_probe_read_user(&v, sizeof(v), m.iov) != 0)
+		return 0;
+	dns_record(nr, res, fd, dir, v.base, len < v.len ? len : v.len, m.name);
+	return 0;
+}
+
+static __always_inline int on_msg(struct sys_exit_ctx *ctx, u32 dir)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], a[1], res);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int exit_sendmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, DNS_SENT); }
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int exit_recvmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, DNS_RECEIVED); }
+
+/* sendmmsg and recvmmsg return how many messages moved; each struct mmsghdr
+ * is a user_msghdr (56 bytes) and the bytes it moved. glibc's resolver
+ * sends the A and AAAA questions in one sendmmsg: the first two are kept. */
+#define MMSG_SIZE 64
+static __always_inline int on_mmsg(struct sys_exit_ctx *ctx, u32 dir)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	for (int i = 0; i < 2; i++) {
+		if (i >= res)
+			break;
+		const u8 *h = (const u8 *)a[1] + i * MMSG_SIZE;
+		u32 len = 0;
+		bpf_probe_read_user(&len, sizeof(len), h + 56);
+		dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], (u64)h, len);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int exit_sendmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, DNS_SENT); }
+SEC("tracepoint/syscalls/sys_exit_recvmmsg")
+int exit_recvmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, DNS_RECEIVED); }
 
 /* Every syscall's exit, filtered in the kernel to the numbers in `untraced`:
  * attached only when the kernel lacks a tracepoint shrike wants (module

@@ -47,9 +47,22 @@ pub struct ProbeOptions {
 fn class_of(program: &str) -> Option<Class> {
     match program {
         "sched_exec" | "sched_fork" | "sched_exit" => Some(Class::Process),
+        p if DNS_PROGRAMS.contains(&p) => Some(Kind::Dns.class()),
         p => Some(syscall_kind(p)?.class()),
     }
 }
+
+/// The programs that record `dns` events, on calls that move data.
+const DNS_PROGRAMS: &[&str] = &[
+    "exit_read",
+    "exit_write",
+    "exit_sendto",
+    "exit_recvfrom",
+    "exit_sendmsg",
+    "exit_recvmsg",
+    "exit_sendmmsg",
+    "exit_recvmmsg",
+];
 
 /// The kind a syscall program (`exit_openat`) records; `None` for the others.
 fn syscall_kind(program: &str) -> Option<Kind> {

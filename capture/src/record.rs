@@ -98,6 +98,8 @@ pub mod layout {
     pub const TAG_STDIO: u8 = 13;
     /// See [`TAG_PATH`].
     pub const TAG_ENV: u8 = 14;
+    /// See [`TAG_PATH`].
+    pub const TAG_DATA: u8 = 15;
 
     /// String flags: the start of the value is missing (a walk stopped below the root).
     pub const STR_F_CUT_START: u8 = 1;
@@ -159,6 +161,7 @@ pub mod layout {
         ("TAG_NAME2", TAG_NAME2 as usize),
         ("TAG_STDIO", TAG_STDIO as usize),
         ("TAG_ENV", TAG_ENV as usize),
+        ("TAG_DATA", TAG_DATA as usize),
         ("STR_F_CUT_START", STR_F_CUT_START as usize),
         ("STR_F_CUT_END", STR_F_CUT_END as usize),
         ("REC_F_ARGV_TRUNC", REC_F_ARGV_TRUNC as usize),
@@ -852,6 +855,27 @@ impl<'a> Record<'a> {
                         raddr,
                         flags,
                     }
+                }
+            }
+            Kind::Dns => {
+                let f = self.fdinfo();
+                // An unconnected socket: the peer is the address the call named.
+                let raddr = self
+                    .s(TAG_UADDR)
+                    .map(parse_sockaddr)
+                    .filter(|a| a.port().is_some())
+                    .unwrap_or(f.raddr);
+                Body::Dns {
+                    res,
+                    fd: self.i(0),
+                    syscall: u64::from(self.nr),
+                    dir: a[1],
+                    proto: f.proto,
+                    laddr: f.laddr,
+                    raddr,
+                    len: a[2],
+                    // Bytes as they were: a cut message is told by `len`.
+                    data: self.s(TAG_DATA).unwrap_or_default().to_vec(),
                 }
             }
             Kind::Bind => {

@@ -153,6 +153,22 @@ const TABLES: &[(&str, bool, &[Column])] = &[
     ),
     ("kernel_activity", true, &[]),
     (
+        "dns_activity",
+        true,
+        &[
+            ("query_hostname", Kind2::Str, true),
+            ("query_type", Kind2::Str, true),
+            ("rcode", Kind2::Str, true),
+            ("rcode_id", Kind2::I32, true),
+            ("answers_rdata", Kind2::Str, true),
+            ("connection_info_protocol_num", Kind2::I32, true),
+            ("src_endpoint_ip", Kind2::Str, true),
+            ("src_endpoint_port", Kind2::I32, true),
+            ("dst_endpoint_ip", Kind2::Str, true),
+            ("dst_endpoint_port", Kind2::I32, true),
+        ],
+    ),
+    (
         "processes",
         false,
         &[
@@ -211,9 +227,10 @@ const PROCESS: usize = 0;
 const FILE: usize = 1;
 const NETWORK: usize = 2;
 const KERNEL: usize = 3;
-const PROCESSES: usize = 4;
-const ALERTS: usize = 5;
-const CAPTURES: usize = 6;
+const DNS: usize = 4;
+const PROCESSES: usize = 5;
+const ALERTS: usize = 6;
+const CAPTURES: usize = 7;
 
 /// The names of the dataset's tables (its top-level directories).
 pub fn table_names() -> impl Iterator<Item = &'static str> {
@@ -404,6 +421,7 @@ fn partition_value(v: &str) -> String {
 fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'static str) {
     use Kind::*;
     let (table, class, class_name) = match kind.class() {
+        _ if kind == Dns => (DNS, 4003, "DNS Activity"),
         Class::Process => (PROCESS, 1007, "Process Activity"),
         Class::File | Class::Fd => (FILE, 1001, "File System Activity"),
         Class::Network => (NETWORK, 4001, "Network Activity"),
@@ -437,6 +455,11 @@ fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'st
         InitModule | FinitModule => (1, "Load"),
         DeleteModule => (2, "Unload"),
         Bpf | Mmap | Mprotect | Syscall => (4, "Invoke"),
+        Dns => match shrike_analyze::dns::message(b) {
+            Some(m) if m.response => (2, "Response"),
+            Some(_) => (1, "Query"),
+            None => (6, "Traffic"),
+        },
         _ => (99, "Other"),
     };
     (table, class, id, class_name, name)
@@ -587,6 +610,36 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
                     rows.i32(None).str(None).i32(None).str(None).i32(None);
                 }
             }
+        }
+        DNS => {
+            let Body::Dns {
+                proto,
+                laddr,
+                raddr,
+                ..
+            } = &e.body
+            else {
+                unreachable!("only dns events are DNS activity")
+            };
+            let m = shrike_analyze::dns::message(&e.body);
+            let q = m.as_ref().and_then(|m| m.question.as_ref());
+            let response = m.as_ref().filter(|m| m.response);
+            let port =
+                |a: &shrike_format::SockAddr<&[u8]>| a.port().filter(|p| *p != 0).map(i32::from);
+            rows.str(q.map(|q| s(&q.0)).as_deref())
+                .str(q.map(|q| shrike_analyze::dns::type_name(q.1)).as_deref())
+                .str(
+                    response
+                        .map(|m| shrike_analyze::dns::rcode_name(m.rcode))
+                        .as_deref(),
+                )
+                .i32(response.map(|m| i32::from(m.rcode)))
+                .str(response.map(|m| s(&m.answer_list())).as_deref())
+                .i32(Some(*proto as i32))
+                .str(laddr.ip().map(|i| i.to_string()).as_deref())
+                .i32(port(laddr))
+                .str(raddr.ip().map(|i| i.to_string()).as_deref())
+                .i32(port(raddr));
         }
         _ => {}
     }

@@ -7,4 +7,5 @@ CREATE INDEX IF NOT EXISTS files_path ON files(path);
 CREATE INDEX IF NOT EXISTS network_remote ON network(remote_ip, remote_port);
 CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);
 CREATE INDEX IF NOT EXISTS commands_process ON commands(process_id, ts_ns);
+CREATE INDEX IF NOT EXISTS dns_name ON dns(name);
 CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule);

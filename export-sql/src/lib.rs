@@ -20,7 +20,7 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// Its secondary indexes, (re)built after each export.
 pub const INDEXES: &str = include_str!("indexes.sql");
 /// The schema's version, kept in the database's `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Errors of export and query.
 #[derive(Debug, thiserror::Error)]
@@ -380,6 +380,20 @@ static COMMANDS: Table = Table {
         "sha256",
     ],
 };
+static DNS: Table = Table {
+    name: "dns",
+    columns: &[
+        "event_id",
+        "direction",
+        "name",
+        "type",
+        "rcode",
+        "answers",
+        "server_ip",
+        "server_port",
+        "proto",
+    ],
+};
 static LOST: Table = Table {
     name: "lost",
     columns: &["capture_id", "time", "count"],
@@ -495,13 +509,14 @@ fn chunk_rows(
     });
     let mut comms: HashMap<Vec<u8>, std::sync::Arc<str>> = HashMap::new();
     let mut out = Vec::new();
-    let (mut ev, mut fi, mut ne, mut co, mut lo, mut ct) = (
+    let (mut ev, mut fi, mut ne, mut co, mut lo, mut ct, mut dn) = (
         Batcher::new(&EVENTS),
         Batcher::new(&FILES),
         Batcher::new(&NETWORK),
         Batcher::new(&COMMANDS),
         Batcher::new(&LOST),
         Batcher::new(&CONTAINERS),
+        Batcher::new(&DNS),
     );
     let mut failed = None;
     shrike_analyze::chunks::read_chunk(
@@ -599,6 +614,40 @@ fn chunk_rows(
                     .bind(opt(namespace))
                     .end_row(&mut out);
             }
+            if let Body::Dns {
+                raddr, proto, dir, ..
+            } = &e.body
+            {
+                let m = shrike_analyze::dns::message(&e.body);
+                let esc = |b: &[u8]| text(Escaped(b).to_string());
+                let (name, ty) = match m.as_ref().and_then(|m| m.question.as_ref()) {
+                    Some((n, t)) => (
+                        Some(esc(n)),
+                        Some(text(shrike_analyze::dns::type_name(*t).into_owned())),
+                    ),
+                    None => (None, None),
+                };
+                // Bytes that are no DNS message: their direction says which.
+                let response = m.as_ref().map_or(*dir == 2, |m| m.response);
+                dn.bind(id)
+                    .bind(text(if response { "response" } else { "query" }.into()))
+                    .bind(name)
+                    .bind(ty)
+                    .bind(
+                        m.as_ref()
+                            .filter(|m| m.response)
+                            .map(|m| text(shrike_analyze::dns::rcode_name(m.rcode).into_owned())),
+                    )
+                    .bind(
+                        m.as_ref()
+                            .filter(|m| m.response)
+                            .map(|m| esc(&m.answer_list())),
+                    )
+                    .bind(raddr.ip().map(|ip| text(ip.to_string())))
+                    .bind(raddr.port().filter(|p| *p != 0).map(i64::from))
+                    .bind(*proto as i64)
+                    .end_row(&mut out);
+            }
             if let Body::Lost { count } = e.body {
                 lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
@@ -608,7 +657,9 @@ fn chunk_rows(
     if let Some(e) = failed {
         return Err(e);
     }
-    for b in [&mut ev, &mut fi, &mut ne, &mut co, &mut lo, &mut ct] {
+    for b in [
+        &mut ev, &mut fi, &mut ne, &mut co, &mut lo, &mut ct, &mut dn,
+    ] {
         b.flush(&mut out);
     }
     // Foreign keys: a chunk's events go in before the rows that point at them.
@@ -629,6 +680,7 @@ async fn delete_capture(tx: &mut SqliteConnection, capture_id: i64) -> Result<()
         "DELETE FROM files WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM network WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM commands WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
+        "DELETE FROM dns WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM event_rows WHERE capture_id = ?1",
         "DELETE FROM processes WHERE capture_id = ?1",
         "DELETE FROM alerts WHERE capture_id = ?1",
@@ -763,11 +815,18 @@ async fn export_one<'s, 'env>(
             }
         }
     });
-    let full: HashMap<&'static str, std::sync::Arc<str>> =
-        [&EVENTS, &FILES, &NETWORK, &COMMANDS, &LOST, &CONTAINERS]
-            .into_iter()
-            .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
-            .collect();
+    let full: HashMap<&'static str, std::sync::Arc<str>> = [
+        &EVENTS,
+        &FILES,
+        &NETWORK,
+        &COMMANDS,
+        &LOST,
+        &CONTAINERS,
+        &DNS,
+    ]
+    .into_iter()
+    .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))
+    .collect();
     let mut outcome = Ok(());
     for window in recv.iter() {
         let window = match window {

@@ -1,4 +1,4 @@
--- shrike SQLite schema, version 4 (PRAGMA user_version; documented in
+-- shrike SQLite schema, version 5 (PRAGMA user_version; documented in
 -- docs/sql.md). Indexes: indexes.sql.
 CREATE TABLE IF NOT EXISTS captures (
     capture_id  INTEGER PRIMARY KEY,
@@ -88,6 +88,19 @@ CREATE TABLE IF NOT EXISTS commands (
     cmdline     TEXT,                   -- argv joined by spaces, control bytes escaped
     sha256      TEXT                    -- the executable's SHA-256, when the recorder hashed it (exe_hash)
 );
+-- DNS messages the recorder saw a process send to port 53 or receive from
+-- it (SPEC §5, kind dns), decoded.
+CREATE TABLE IF NOT EXISTS dns (
+    event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
+    direction   TEXT NOT NULL,          -- query or response (the message's QR bit; sent or received when name is NULL: bytes that are no DNS message)
+    name        TEXT,                   -- the name asked, control bytes escaped, a '.' in a label as '\.'
+    type        TEXT,                   -- A, AAAA, ... (TYPEn for others)
+    rcode       TEXT,                   -- a response's code: NOERROR, NXDOMAIN, ...
+    answers     TEXT,                   -- a response's addresses and names, comma-separated
+    server_ip   TEXT,
+    server_port INTEGER,
+    proto       INTEGER                 -- 17 UDP, 6 TCP
+);
 CREATE TABLE IF NOT EXISTS alerts (
     alert_id    INTEGER PRIMARY KEY,
     capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),
@@ -121,6 +134,9 @@ CREATE VIEW IF NOT EXISTS event_processes AS
 CREATE VIEW IF NOT EXISTS file_activity AS
     SELECT e.time, e.pid, p.cmdline, p.user, f.operation, f.path, f.path2, f.flags, f.mode, f.res, f.resolved, f.created
     FROM files f JOIN events e USING (event_id) JOIN processes p USING (process_id);
+CREATE VIEW IF NOT EXISTS dns_activity AS
+    SELECT e.time, e.pid, p.cmdline, p.user, d.direction, d.name, d.type, d.rcode, d.answers, d.server_ip, d.server_port, d.proto
+    FROM dns d JOIN events e USING (event_id) JOIN processes p USING (process_id);
 CREATE VIEW IF NOT EXISTS network_activity AS
     SELECT e.time, e.pid, p.cmdline, p.user, n.operation, n.proto, n.local_ip, n.local_port, n.remote_ip, n.remote_port, n.res
     FROM network n JOIN events e USING (event_id) JOIN processes p USING (process_id);

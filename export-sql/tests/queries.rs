@@ -305,6 +305,44 @@ fn export_writes_only_a_database_of_its_own_making() {
     assert_eq!(one(&db, "SELECT count(*) FROM captures"), 1);
 }
 
+/// A `dns` event's body: a query for `name` (type A) sent, or its response
+/// received with `answer`, to and from 192.0.2.53:53.
+fn dns_event(dir: u64, name: &[u8], answer: Option<[u8; 4]>) -> shrike_format::Body<Vec<u8>> {
+    let mut m = vec![
+        0x12,
+        0x34,
+        if dir == 2 { 0x81 } else { 1 },
+        if dir == 2 { 0x80 } else { 0 },
+    ];
+    m.extend_from_slice(&[0, 1, 0, u8::from(answer.is_some()), 0, 0, 0, 0]);
+    for l in name.split(|&c| c == b'.') {
+        m.push(l.len() as u8);
+        m.extend_from_slice(l);
+    }
+    m.extend_from_slice(&[0, 0, 1, 0, 1]);
+    if let Some(ip) = answer {
+        m.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4]);
+        m.extend_from_slice(&ip);
+    }
+    shrike_format::Body::Dns {
+        res: m.len() as i64,
+        fd: 5,
+        syscall: if dir == 2 { 0 } else { 1 },
+        dir,
+        proto: 17,
+        laddr: shrike_format::SockAddr::V4 {
+            ip: [10, 0, 0, 5],
+            port: 50000,
+        },
+        raddr: shrike_format::SockAddr::V4 {
+            ip: [192, 0, 2, 53],
+            port: 53,
+        },
+        len: m.len() as u64,
+        data: m,
+    }
+}
+
 /// The query docs/sql.md gives under the question that starts with `question`.
 fn doc_query(question: &str) -> String {
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/sql.md"))
@@ -523,6 +561,13 @@ fn documented_queries_answer_their_questions_on_known_rows() {
                 resolved: 1,
             },
         ),
+        // It resolves c2.example.net (a query, then the answer 203.0.113.9).
+        with(100, 7_400, dns_event(1, b"c2.example.net", None)),
+        with(
+            100,
+            7_500,
+            dns_event(2, b"c2.example.net", Some([203, 0, 113, 9])),
+        ),
         connect(8_000, 9, 443),
         connect(8_500, 9, 443),
         connect(8_700, 7, 22),
@@ -627,6 +672,32 @@ fn documented_queries_answer_their_questions_on_known_rows() {
         (1, "8080"),
         "{listening:?}"
     );
+    let resolved = ask("Which names did each process resolve");
+    assert_eq!(
+        resolved,
+        [[
+            "c2.example.net",
+            "A",
+            "NOERROR",
+            "203.0.113.9",
+            "100",
+            "bash -i"
+        ]],
+        "{resolved:?}"
+    );
+    let named = ask("Which connections went to an address a lookup gave");
+    assert_eq!(
+        named
+            .iter()
+            .map(|r| (r[3].as_str(), r[5].as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("203.0.113.9", "c2.example.net"),
+            ("203.0.113.9", "c2.example.net"),
+            ("203.0.113.7", "NULL")
+        ],
+        "{named:?}"
+    );
     let failed = ask("Which syscalls failed");
     assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
     // An open that made a new file says so.
@@ -663,7 +734,7 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     let holds = ask("What each capture holds");
     assert_eq!(
         (holds[0][4].as_str(), holds[0][6].as_str()),
-        ("15", "4"),
+        ("17", "4"),
         "{holds:?}"
     );
 }

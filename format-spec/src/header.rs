@@ -8,7 +8,7 @@ pub const MAGIC: [u8; 8] = *b"\x89SHR\r\n\x1a\n";
 /// Major version written and read by this crate.
 pub const VERSION_MAJOR: u16 = 1;
 /// Minor version written by this crate.
-pub const VERSION_MINOR: u16 = 5;
+pub const VERSION_MINOR: u16 = 6;
 /// Incompatible-feature bits this reader understands (none in 1.0).
 pub const KNOWN_INCOMPAT: u64 = 0;
 

@@ -507,6 +507,8 @@ kinds! {
     // ---- snapshot, since 1.4 ----
     115 Container "container" Snapshot { cgroup: uint, id: str, runtime: str, name: str, image: str, privileged: uint, pod: str, namespace: str }
     116 ExeHash "exe_hash" Process { exec_ts: uint, path: str, sha256: str, size: uint, dev: uint, ino: uint, source: uint }
+    // ---- network, since 1.6 ----
+    117 Dns "dns" Network { res: int, fd: int, syscall: uint, dir: uint, proto: uint, laddr: addr, raddr: addr, len: uint, data: str }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.

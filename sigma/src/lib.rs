@@ -384,6 +384,7 @@ fn field_for(cat: Category, name: &str) -> Option<(Cow<'static, str>, Kind)> {
         (Category::File, "TargetFilename") => ("fd.name", Kind::Text),
         (Category::Network, "DestinationIp") => ("fd.rip", Kind::Address),
         (Category::Network, "DestinationPort") => ("fd.rport", Kind::Number),
+        (Category::Network, "DestinationHostname") => ("fd.sip.name", Kind::Text),
         (Category::Network, "SourceIp") => ("fd.lip", Kind::Address),
         (Category::Network, "SourcePort") => ("fd.lport", Kind::Number),
         (Category::Network, "Initiated") => ("evt.type", Kind::Initiated),

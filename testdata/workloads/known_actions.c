@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -54,6 +55,50 @@ static pid_t run(char *const argv[])
 	}
 	waitpid(p, NULL, 0);
 	return p;
+}
+
+/* A DNS query for `name` of `type` with `id`, as a resolver writes it. */
+static int dns_query(unsigned char *b, const char *name, unsigned short id, unsigned short type)
+{
+	int n = 0;
+	b[n++] = id >> 8, b[n++] = id & 0xff, b[n++] = 1, b[n++] = 0; /* RD */
+	b[n++] = 0, b[n++] = 1, b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+	for (const char *p = name; *p;) {
+		const char *dot = strchr(p, '.');
+		int l = dot ? (int)(dot - p) : (int)strlen(p);
+		b[n++] = l;
+		memcpy(b + n, p, l);
+		n += l;
+		p += l + (dot != NULL);
+	}
+	b[n++] = 0, b[n++] = type >> 8, b[n++] = type & 0xff, b[n++] = 0, b[n++] = 1;
+	return n;
+}
+
+/* The response to query `q` (`qn` bytes): one answer, `alen` bytes of address. */
+static int dns_answer(const unsigned char *q, int qn, unsigned char *r, const void *addr, int alen)
+{
+	memcpy(r, q, qn);
+	r[2] = 0x81, r[3] = 0x80, r[7] = 1; /* QR RD RA, one answer */
+	int n = qn;
+	unsigned short type = alen == 4 ? 1 : 28;
+	unsigned char rr[] = {0xc0, 12, 0, type, 0, 1, 0, 0, 0x0e, 0x10, 0, alen};
+	memcpy(r + n, rr, sizeof(rr));
+	n += sizeof(rr);
+	memcpy(r + n, addr, alen);
+	return n + alen;
+}
+
+/* The server's side of one UDP exchange on `srv`: a query in, the answer out. */
+static void dns_serve(int srv, const void *addr, int alen)
+{
+	unsigned char q[512], r[600];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	int n = recvfrom(srv, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+	if (n < 12)
+		die("dns server recvfrom");
+	sendto(srv, r, dns_answer(q, n, r, addr, alen), 0, (struct sockaddr *)&from, fl);
 }
 
 static void touch(const char *path)
@@ -183,6 +228,76 @@ int main(int argc, char **argv)
 	int client_port = ntohs(a.sin_port);
 	dup2(cli, 0);
 
+	/* DNS as resolvers speak it, to a server of the workload's own on
+	 * 127.53.X.Y:53 (X.Y from the pid: runs never share it): write and read
+	 * on a connected socket; sendto and recvfrom unconnected; sendmmsg of A
+	 * and AAAA then recvmsg, as glibc does; and over TCP. c2.example.net
+	 * resolves to 127.0.0.9, which a UDP socket then connects to. */
+	char dns_ip[32];
+	snprintf(dns_ip, sizeof(dns_ip), "127.53.%d.%d", (getpid() >> 8) & 0xff, getpid() & 0xff);
+	struct sockaddr_in ns = {.sin_family = AF_INET, .sin_port = htons(53)};
+	inet_pton(AF_INET, dns_ip, &ns.sin_addr);
+	int dsrv = socket(AF_INET, SOCK_DGRAM, 0);
+	if (dsrv < 0 || bind(dsrv, (struct sockaddr *)&ns, sizeof(ns)) != 0)
+		die("bind the DNS server's UDP port 53");
+	unsigned char dq[512], dr[600];
+	const unsigned char known_ip[4] = {198, 51, 100, 9}, c2_ip[4] = {127, 0, 0, 9};
+	const unsigned char mm_ip[4] = {198, 51, 100, 10};
+	const unsigned char mm_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10};
+	const unsigned char tcp_ip[4] = {198, 51, 100, 11};
+	int dc = socket(AF_INET, SOCK_DGRAM, 0);
+	if (connect(dc, (struct sockaddr *)&ns, sizeof(ns)) != 0)
+		die("connect to the DNS server");
+	if (write(dc, dq, dns_query(dq, "known.example.org", 0x1001, 1)) <= 0)
+		die("dns write");
+	dns_serve(dsrv, known_ip, 4);
+	if (read(dc, dr, sizeof(dr)) <= 0)
+		die("dns read");
+	int du = socket(AF_INET, SOCK_DGRAM, 0);
+	sendto(du, dq, dns_query(dq, "c2.example.net", 0x1002, 1), 0, (struct sockaddr *)&ns, sizeof(ns));
+	dns_serve(dsrv, c2_ip, 4);
+	if (recvfrom(du, dr, sizeof(dr), 0, NULL, NULL) <= 0)
+		die("dns recvfrom");
+	struct sockaddr_in c2 = {.sin_family = AF_INET, .sin_port = htons(443)};
+	memcpy(&c2.sin_addr, c2_ip, 4);
+	int c2s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (connect(c2s, (struct sockaddr *)&c2, sizeof(c2)) != 0)
+		die("connect to c2.example.net's address");
+	int dm = socket(AF_INET, SOCK_DGRAM, 0);
+	if (connect(dm, (struct sockaddr *)&ns, sizeof(ns)) != 0)
+		die("connect to the DNS server");
+	unsigned char q4[512], q6[512];
+	struct iovec qv[2] = {{q4, dns_query(q4, "mm.example.com", 0x1003, 1)},
+			      {q6, dns_query(q6, "mm.example.com", 0x1004, 28)}};
+	struct mmsghdr mq[2] = {{.msg_hdr = {.msg_iov = &qv[0], .msg_iovlen = 1}},
+				{.msg_hdr = {.msg_iov = &qv[1], .msg_iovlen = 1}}};
+	if (sendmmsg(dm, mq, 2, 0) != 2)
+		die("dns sendmmsg");
+	dns_serve(dsrv, mm_ip, 4);
+	dns_serve(dsrv, mm_ip6, 16);
+	for (int i = 0; i < 2; i++) {
+		struct iovec rv = {dr, sizeof(dr)};
+		struct msghdr mh = {.msg_iov = &rv, .msg_iovlen = 1};
+		if (recvmsg(dm, &mh, 0) <= 0)
+			die("dns recvmsg");
+	}
+	int dls = socket(AF_INET, SOCK_STREAM, 0);
+	if (dls < 0 || bind(dls, (struct sockaddr *)&ns, sizeof(ns)) != 0 || listen(dls, 1) != 0)
+		die("listen on the DNS server's TCP port 53");
+	int dt = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(dt, (struct sockaddr *)&ns, sizeof(ns)) != 0)
+		die("connect to the DNS server over TCP");
+	int dta = accept(dls, NULL, NULL);
+	int qn = dns_query(dq + 2, "tcp.example.org", 0x1005, 1);
+	dq[0] = qn >> 8, dq[1] = qn & 0xff;
+	if (write(dt, dq, qn + 2) != qn + 2 || read(dta, dq, sizeof(dq)) != qn + 2)
+		die("dns over tcp");
+	int rn = dns_answer(dq + 2, qn, dr + 2, tcp_ip, 4);
+	dr[0] = rn >> 8, dr[1] = rn & 0xff;
+	if (write(dta, dr, rn + 2) != rn + 2 || read(dt, dr, sizeof(dr)) != rn + 2)
+		die("dns over tcp");
+	close(dta), close(dls), close(dt), close(dm), close(c2s), close(du), close(dc), close(dsrv);
+
 	/* memory: a memfd, and anonymous memory made executable */
 	close(memfd_create("shrike-memfd", 0));
 	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -268,9 +383,9 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"storm\":[",
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
-		(unsigned long)&poke_target, exit7_pid);
+		(unsigned long)&poke_target, exit7_pid, dns_ip);
 	for (int i = 0; i < KILLS; i++)
 		fprintf(f, "%s%d", i ? "," : "", storm[i]);
 	fprintf(f, "]}\n");

@@ -427,6 +427,83 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         &|e| matches!(&e.body, Body::Dup2 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } | Body::Dup3 { newfd: 0, fdtype: t, laddr, raddr, proto: 6, .. } if *t == fdtype::SOCKET && *laddr == lo(cp) && *raddr == lo(sp)),
     );
 
+    // DNS: each call a resolver makes, decoded (SPEC.md §5.1 `dns`)
+    let server: std::net::Ipv4Addr = f["dns_server"].as_str().unwrap().parse().unwrap();
+    let ns = SockAddr::V4 {
+        ip: server.octets(),
+        port: 53,
+    };
+    let dns =
+        |what: &str, syscall: u64, dir: u64, proto: u64, name: &str, ty: u16, answers: &str| {
+            find(what, &|e| {
+                let Body::Dns {
+                    syscall: sc,
+                    dir: d,
+                    proto: p,
+                    ..
+                } = &e.body
+                else {
+                    return false;
+                };
+                let m = shrike_analyze::dns::message(&e.as_event_ref().body);
+                (*sc, *d, *p) == (syscall, dir, proto)
+                    && m.as_ref().is_some_and(|m| {
+                        m.question == Some((name.as_bytes().to_vec(), ty))
+                            && m.response == (dir == 2)
+                            && m.answer_list() == answers.as_bytes()
+                    })
+            })
+        };
+    for (what, syscall, dir, proto, name, ty, answers) in [
+        ("dns write", 1, 1, 17, "known.example.org", 1, ""),
+        ("dns read", 0, 2, 17, "known.example.org", 1, "198.51.100.9"),
+        ("dns sendto", 44, 1, 17, "c2.example.net", 1, ""),
+        ("dns recvfrom", 45, 2, 17, "c2.example.net", 1, "127.0.0.9"),
+        ("dns sendmmsg A", 307, 1, 17, "mm.example.com", 1, ""),
+        ("dns sendmmsg AAAA", 307, 1, 17, "mm.example.com", 28, ""),
+        (
+            "dns recvmsg A",
+            47,
+            2,
+            17,
+            "mm.example.com",
+            1,
+            "198.51.100.10",
+        ),
+        (
+            "dns recvmsg AAAA",
+            47,
+            2,
+            17,
+            "mm.example.com",
+            28,
+            "2001:db8::10",
+        ),
+        ("dns write over tcp", 1, 1, 6, "tcp.example.org", 1, ""),
+        (
+            "dns read over tcp",
+            0,
+            2,
+            6,
+            "tcp.example.org",
+            1,
+            "198.51.100.11",
+        ),
+    ] {
+        let e = dns(what, syscall, dir, proto, name, ty, answers);
+        let Body::Dns {
+            raddr, len, data, ..
+        } = &e.body
+        else {
+            unreachable!()
+        };
+        assert_eq!(*len, data.len() as u64, "{what}: the whole message");
+        // The one receive that names no address has no peer to tell.
+        if syscall != 45 {
+            assert_eq!(*raddr, ns, "{what}: the server");
+        }
+    }
+
     // memory
     find(
         "memfd_create",
