@@ -4,7 +4,12 @@
  *   loops fork N      fork + exec /bin/true + wait
  *   loops connect N   socket + connect + accept + close on 127.0.0.1
  *   loops getppid N   getppid: the cheapest syscall, which shrike does not
- *                     record (what a hook on every syscall costs) */
+ *                     record (what a hook on every syscall costs)
+ *   loops rw N        write + read of one byte through a pipe: the hot path
+ *                     every program takes, which the DNS programs watch
+ *   loops dns N       a DNS exchange on a connected UDP socket with a server
+ *                     of its own on 127.53.0.1:53 (root): query written, read
+ *                     by the server, answered, the answer read */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -27,7 +32,7 @@ static long long now(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: loops open|fork|connect|getppid N\n");
+		fprintf(stderr, "usage: loops open|fork|connect|getppid|rw|dns N\n");
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -65,6 +70,38 @@ int main(int argc, char **argv)
 			int s = accept(l, 0, 0);
 			close(s);
 			close(c);
+		}
+	} else if (!strcmp(argv[1], "rw")) {
+		int p[2];
+		if (pipe(p))
+			return 1;
+		for (long i = 0; i < n; i++) {
+			if (write(p[1], "x", 1) != 1 || read(p[0], buf, 1) != 1)
+				return 1;
+		}
+	} else if (!strcmp(argv[1], "dns")) {
+		struct sockaddr_in ns = { .sin_family = AF_INET, .sin_port = htons(53) };
+		inet_pton(AF_INET, "127.53.0.1", &ns.sin_addr);
+		int s = socket(AF_INET, SOCK_DGRAM, 0), c = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(s, (void *)&ns, sizeof ns) || connect(c, (void *)&ns, sizeof ns))
+			return 1;
+		/* example.org A, and its answer 192.0.2.1 */
+		static const unsigned char q[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm',
+						   'p', 'l', 'e', 3, 'o', 'r', 'g', 0, 0, 1, 0, 1 };
+		unsigned char r[64];
+		memcpy(r, q, sizeof q);
+		r[2] = 0x81, r[3] = 0x80, r[7] = 1;
+		static const unsigned char an[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1 };
+		memcpy(r + sizeof q, an, sizeof an);
+		t0 = now();
+		for (long i = 0; i < n; i++) {
+			struct sockaddr_in from;
+			socklen_t fl = sizeof from;
+			if (write(c, q, sizeof q) != sizeof q ||
+			    recvfrom(s, buf, sizeof buf, 0, (void *)&from, &fl) <= 0 ||
+			    sendto(s, r, sizeof q + sizeof an, 0, (void *)&from, fl) <= 0 ||
+			    read(c, buf, sizeof buf) <= 0)
+				return 1;
 		}
 	} else if (!strcmp(argv[1], "getppid")) {
 		for (long i = 0; i < n; i++)

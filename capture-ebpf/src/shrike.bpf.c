@@ -80,6 +80,17 @@ struct {
 	__type(value, u8);
 } dns_socks SEC(".maps");
 
+/* Processes that marked a socket in dns_socks, until they exit: the read
+ * and write programs look the fd up only for them, so every other read and
+ * write on the host costs one lookup by process, and no read of its
+ * arguments. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u8);
+} dns_procs SEC(".maps");
+
 /* Syscall numbers the kernel has no tracepoint of their own for, set by the
  * loader: raw_exit records them as `syscall` events. */
 struct {
@@ -699,6 +710,8 @@ static __always_inline void dns_mark(u64 id, int fd, u8 how)
 {
 	u64 key = (id & 0xffffffff00000000ull) | (u32)fd;
 	bpf_map_update_elem(&dns_socks, &key, &how, BPF_ANY);
+	u32 tgid = id >> 32;
+	bpf_map_update_elem(&dns_procs, &tgid, &how, BPF_ANY);
 }
 
 /* Appends up to DNS_MAX bytes of user memory (a longer value is marked cut). */
@@ -1106,9 +1119,12 @@ static __always_inline int on_rw(struct sys_exit_ctx *ctx, u32 dir)
 	if (res <= 0)
 		return 0;
 	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32;
+	if (!bpf_map_lookup_elem(&dns_procs, &tgid))
+		return 0;
 	u64 a[6];
 	syscall_args(a, ctx->id);
-	if (!dns_marked(id, (int)a[0]) || !traced(id >> 32))
+	if (!dns_marked(id, (int)a[0]) || !traced(tgid))
 		return 0;
 	dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, 0);
 	return 0;
@@ -1405,5 +1421,7 @@ int sched_exit(struct sched_exit_ctx *ctx)
 	submit(&o);
 	if (follow && group_dead)
 		bpf_map_delete_elem(&followed, &tgid);
+	if (group_dead)
+		bpf_map_delete_elem(&dns_procs, &tgid);
 	return 0;
 }
