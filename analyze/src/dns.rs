@@ -235,6 +235,30 @@ mod tests {
     }
 
     #[test]
+    fn any_bytes_decode_or_are_refused_without_a_panic() {
+        // Every one-byte change of a valid response, and random messages.
+        let whole = response("a.example.org", &[[1, 2, 3, 4], [5, 6, 7, 8]]);
+        for i in 0..whole.len() {
+            for v in [0u8, 1, 0x3f, 0x40, 0xc0, 0xff] {
+                let mut m = whole.clone();
+                m[i] = v;
+                if let Some(m) = decode(&m) {
+                    let _ = (m.answer_list(), m.ips().count());
+                }
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 300) as usize;
+            let bytes: Vec<u8> = (0..len).map(|i| (x >> (i % 56)) as u8 ^ i as u8).collect();
+            let _ = decode(&bytes);
+        }
+    }
+
+    #[test]
     fn crafted_messages_are_refused_not_followed() {
         // A compression pointer to itself, a cut message, a count past the end.
         let looped = [
