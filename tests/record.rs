@@ -998,7 +998,7 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
     assert!(again.contains("its files were replaced"), "{again}");
     let duck = fleet_queries("duckdb", &dir);
     let spark = fleet_queries("spark", &dir);
-    assert_eq!(duck.len(), 10, "docs/fleet.md's queries: {:?}", duck.keys());
+    assert_eq!(duck.len(), 11, "docs/fleet.md's queries: {:?}", duck.keys());
     assert_eq!(duck, spark, "DuckDB and Spark disagree");
     let rows = |q: &str| duck[q].clone();
     let has = |q: &str, want: &dyn Fn(&serde_json::Value) -> bool| {
@@ -1041,6 +1041,10 @@ fn duckdb_and_spark_answer_the_fleet_queries_about_a_recorded_workload() {
                 && (name == "c2.example.net" || r[7] == server)
         });
     }
+    // sent: the upload, exactly, from the client's end to the server's port.
+    has("sent", &|r| {
+        r[1] == f["pid"] && r[4] == f["server_port"] && r[5] == f["upload"] && r[6] == 0
+    });
     // written: the workload wrote known.txt twice (a write, then an append).
     let known = format!("{}/known.txt", work.display());
     has("written", &|r| {
@@ -1266,6 +1270,73 @@ fn names_resolved_over_dns_are_seen_in_every_view() {
     assert_eq!(got, want, "{rows:?}");
     assert!(rows.iter().all(|r| r["rcode"] == "NOERROR"), "{rows:?}");
     assert_eq!(rows[4]["proto"], 6, "{rows:?}");
+}
+
+#[test]
+fn bytes_moved_are_told_exactly_in_every_view() {
+    if !ebpf_usable() {
+        return;
+    }
+    let k = record_known_actions();
+    let (file, f) = (&k.file, &k.facts);
+    let (pid, upload) = (f["pid"].as_u64().unwrap(), f["upload"].as_u64().unwrap());
+    let sp = f["server_port"].as_u64().unwrap();
+    // Rules and filters: the upload by its size and its destination.
+    let out = replay(
+        file,
+        &format!(
+            "evt.type = fd_io and shrike.bytes.written = {upload} and fd.sport = {sp} and fd.l4proto = tcp"
+        ),
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = replay(
+        file,
+        &format!("evt.type = fd_io and shrike.bytes.read = {upload}"),
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    // The timeline, exactly and readably.
+    let o = Command::new(BIN)
+        .args([
+            "timeline",
+            file.to_str().unwrap(),
+            "--pid",
+            &pid.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        t.contains(&format!(
+            "sent {upload} bytes (120.6 KiB) in 13 calls to 127.0.0.1:{sp} (at close)"
+        )),
+        "{t}"
+    );
+    // SQL: the documented question answers it.
+    let db = k.dir.path().join("bytes.db");
+    export(file, "--sqlite", &db, false);
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        &format!(
+            "SELECT bytes_written, writes, until FROM bytes_moved WHERE remote_port = {sp} AND fdtype = 'socket'"
+        ),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (
+            &rows[0]["bytes_written"],
+            &rows[0]["writes"],
+            &rows[0]["until"]
+        ),
+        (
+            &serde_json::json!(upload),
+            &serde_json::json!(13),
+            &serde_json::json!("close")
+        ),
+        "{rows:?}"
+    );
 }
 
 #[test]

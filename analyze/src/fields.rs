@@ -123,6 +123,9 @@ pub enum Field {
     FdIpName(FdField),
     /// `dns.*`: the DNS message of a `dns` event.
     Dns(DnsField),
+    /// `shrike.bytes.read` / `shrike.bytes.written` (true): the bytes an
+    /// `fd_io` event says were moved through its fd.
+    Bytes(bool),
 }
 
 /// `dns.*`: shrike's fields for the DNS messages it records (Falco has none).
@@ -361,6 +364,8 @@ impl Field {
             "fd.lip.name" => Field::FdIpName(FdField::Lip),
             "fd.sip.name" => Field::FdIpName(FdField::Sip),
             "fd.cip.name" => Field::FdIpName(FdField::Cip),
+            "shrike.bytes.read" => Field::Bytes(false),
+            "shrike.bytes.written" => Field::Bytes(true),
             "dns.name" => Field::Dns(DnsField::Name),
             "dns.type" => Field::Dns(DnsField::Type),
             "dns.rcode" => Field::Dns(DnsField::Rcode),
@@ -423,7 +428,7 @@ impl Field {
             | Field::ProcDuration => Type::Num,
             Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
             Field::Dns(DnsField::IsResponse) => Type::Bool,
-            Field::Dns(DnsField::Id) => Type::Num,
+            Field::Dns(DnsField::Id) | Field::Bytes(_) => Type::Num,
             Field::EvtFailed
             | Field::EvtIsOpenRead
             | Field::EvtIsOpenWrite
@@ -813,7 +818,16 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             proto: *proto,
             fdtype: fdtype::SOCKET,
         },
-        Body::Dup {
+        Body::FdIo {
+            fd: newfd,
+            fdtype: t,
+            path,
+            proto,
+            laddr,
+            raddr,
+            ..
+        }
+        | Body::Dup {
             newfd,
             fdtype: t,
             path,
@@ -966,6 +980,12 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
         Field::Fd(ff) => fd_field(*ff, &fd_view(ev)?),
         Field::FdIpName(ff) => match fd_field(*ff, &fd_view(ev)?)? {
             Val::Ip(ip) => s(c.history.name_of(ip, ev.ts)?),
+            _ => None,
+        },
+        Field::Bytes(written) => match &ev.body {
+            Body::FdIo {
+                read, written: w, ..
+            } => num(if *written { *w } else { *read }),
             _ => None,
         },
         Field::Dns(f) => {

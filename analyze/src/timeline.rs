@@ -206,6 +206,21 @@ fn addr(a: &SockAddr<&[u8]>) -> String {
     a.to_string()
 }
 
+/// A byte count exactly, and in binary units when it is large: `5000000
+/// bytes (4.8 MiB)`.
+pub fn byte_count(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let (mut v, mut u) = (n as f64 / 1024.0, 0);
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{n} bytes ({v:.1} {})", UNITS[u])
+}
+
 /// A time a `utime*` call set (SPEC.md §5.1): RFC 3339, "now" or "unchanged".
 fn set_time(sec: i64, nsec: i64) -> String {
     const UTIME_NOW: i64 = (1 << 30) - 1;
@@ -460,6 +475,61 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
                 format!("fd {newfd}")
             };
             (format!("dup {what} onto {onto}{}", res_txt(*res)), what)
+        }
+        Body::FdIo {
+            fd,
+            fdtype,
+            path,
+            raddr,
+            read,
+            written,
+            reads,
+            writes,
+            until,
+            ..
+        } => {
+            let socket = *fdtype == shrike_format::fdtype::SOCKET;
+            let what = if socket {
+                match raddr.port() {
+                    Some(p) if p != 0 => addr(raddr),
+                    _ => format!("socket fd {fd}"),
+                }
+            } else if path.is_empty() {
+                format!("fd {fd}")
+            } else {
+                text(path)
+            };
+            let calls = |n: u64| {
+                if n == 1 {
+                    "1 call".to_string()
+                } else {
+                    format!("{n} calls")
+                }
+            };
+            let mut moved = Vec::new();
+            if *written > 0 {
+                moved.push(format!(
+                    "{} {} in {} to",
+                    if socket { "sent" } else { "wrote" },
+                    byte_count(*written),
+                    calls(*writes)
+                ));
+            }
+            if *read > 0 {
+                moved.push(format!(
+                    "{} {} in {} from",
+                    if socket { "received" } else { "read" },
+                    byte_count(*read),
+                    calls(*reads)
+                ));
+            }
+            let when = match until {
+                1 => "at close",
+                2 => "by its exit",
+                3 => "still open when the recording stopped",
+                _ => "closed by an exec",
+            };
+            (format!("{} {what} ({when})", moved.join(", and ")), what)
         }
         Body::Dns {
             raddr, dir, len, ..
@@ -1485,5 +1555,22 @@ impl TimesketchRow {
             self.rule.clone(),
             self.priority.clone(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_counts_are_exact_and_readable() {
+        assert_eq!(byte_count(0), "0 bytes");
+        assert_eq!(byte_count(1023), "1023 bytes");
+        assert_eq!(byte_count(123_457), "123457 bytes (120.6 KiB)");
+        assert_eq!(byte_count(5 << 30), "5368709120 bytes (5.0 GiB)");
+        assert_eq!(
+            byte_count(u64::MAX),
+            "18446744073709551615 bytes (16384.0 PiB)"
+        );
     }
 }

@@ -84,4 +84,5 @@
 #define K_FUTIMESAT 110
 #define K_UTIMENSAT 111
 #define K_DNS 117
+#define K_FD_IO 118
 #endif

@@ -20,7 +20,7 @@ struct shrike_rec {
 	__u16 flags;    /* REC_F_* */
 	char comm[16];
 	__u32 nr;       /* syscall number (orig_ax); 0 for the scheduler's records */
-	__u32 aux;      /* an exec's process group (host pid namespace); an open's f_mode; else 0 */
+	__u32 aux;      /* an exec's process group (host pid namespace); an open's f_mode; fd_io: the fd's S_IFMT >> 12 when first counted; else 0 */
 };
 
 /* String tags. */

@@ -29,6 +29,13 @@ struct sys_exit_ctx {
 	long ret;
 };
 
+struct sys_enter_ctx {
+	u64 common;
+	int id;
+	int pad;
+	unsigned long args[6];
+};
+
 struct sched_exec_ctx {
 	u64 common;
 	u32 filename_loc; /* __data_loc: offset in low 16 bits, length in high 16 */

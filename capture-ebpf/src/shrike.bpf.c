@@ -44,6 +44,10 @@ const volatile u64 wakeup_bytes = 1 << 20;
  * included, because these are read-only constants. */
 const volatile u32 have_task_pt_regs = 0;  /* bpf_task_pt_regs, bpf_get_current_task_btf: 5.15 */
 const volatile u32 exit_tp_group_dead = 0; /* sched_process_exit has group_dead: 6.16 */
+/* The classes the data-moving programs (read, write, send*, recv*) serve:
+ * network (DNS messages) and fd (bytes moved), as the user chose. */
+const volatile u32 want_dns = 0;
+const volatile u32 want_io = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -90,6 +94,33 @@ struct {
 	__type(key, u32);
 	__type(value, u8);
 } dns_procs SEC(".maps");
+
+/* Bytes moved through each fd, summed here and written once, when the fd is
+ * closed or its process exits (`fd_io` events): no event per read or write.
+ * Key: tgid << 32 | fd. */
+struct io_count {
+	u64 read;
+	u64 written;
+	u32 reads;
+	u32 writes;
+	u32 type; /* S_IFMT >> 12 of the fd's inode when first counted */
+	u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, struct io_count);
+} io_bytes SEC(".maps");
+
+/* Per process with counts: the highest fd counted + 1, so its exit looks at
+ * no more fds than it used. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u32);
+} io_procs SEC(".maps");
 
 /* Syscall numbers the kernel has no tracepoint of their own for, set by the
  * loader: raw_exit records them as `syscall` events. */
@@ -1057,6 +1088,157 @@ SYSCALL(futimesat, K_FUTIMESAT)
 SYSCALL(utimensat, K_UTIMENSAT)
 SYSCALL(ioctl, K_IOCTL)
 
+/* ---- bytes moved per fd ---- */
+
+#define IO_WRITTEN 1
+#define IO_READ 2
+#define IO_CLOSED 1
+#define IO_EXITED 2
+#define IO_EXEC 4
+#define IO_EXIT_FDS 1024 /* fds an exit looks at, at most */
+
+/* Adds `n` bytes moved through `fd` of the current process. */
+static __always_inline void io_add(u64 id, int fd, u32 dir, u64 n)
+{
+	if (fd < 0)
+		return;
+	u64 key = (id & 0xffffffff00000000ull) | (u32)fd;
+	struct io_count *c = bpf_map_lookup_elem(&io_bytes, &key);
+	if (!c) {
+		struct io_count z = {};
+		struct file *f = fd_file((struct task_struct *)bpf_get_current_task(), fd);
+		if (f)
+			z.type = (BPF_CORE_READ(f, f_inode, i_mode) >> 12) & 0xf;
+		/* Another thread may have made it meanwhile: then use that one. */
+		bpf_map_update_elem(&io_bytes, &key, &z, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&io_bytes, &key);
+		if (!c) {
+			count_lost(); /* the table is full: these bytes are not told */
+			return;
+		}
+		u32 tgid = id >> 32, top = (u32)fd + 1;
+		u32 *hi = bpf_map_lookup_elem(&io_procs, &tgid);
+		if (!hi)
+			bpf_map_update_elem(&io_procs, &tgid, &top, BPF_NOEXIST);
+		else if (*hi < top)
+			*hi = top;
+	}
+	if (dir == IO_READ) {
+		__sync_fetch_and_add(&c->read, n);
+		__sync_fetch_and_add(&c->reads, 1);
+	} else {
+		__sync_fetch_and_add(&c->written, n);
+		__sync_fetch_and_add(&c->writes, 1);
+	}
+}
+
+/* Writes the counts of fd `key` (tgid << 32 | fd) of the current process as
+ * an `fd_io` event and forgets them; only files and sockets are told (a
+ * pipe's or a terminal's bytes are counted, not written). With `how`
+ * IO_EXEC, only an fd the exec closed (close-on-exec). A global function,
+ * verified once for the loop over a process's fds. */
+__noinline int io_flush(u64 key, u32 how)
+{
+	struct io_count *c = bpf_map_lookup_elem(&io_bytes, &key);
+	if (!c)
+		return 0;
+	int fd = (int)(u32)key;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file *f = fd_file(t, fd);
+	if (how == IO_EXEC && f)
+		return 0;
+	struct io_count v = *c;
+	bpf_map_delete_elem(&io_bytes, &key);
+	/* The type it had when first counted: an fd an exec closed names nothing now. */
+	if (v.type != 8 /* S_IFREG */ && v.type != S_IFSOCK)
+		return 0;
+	struct out o;
+	if (!begin(&o, K_FD_IO, 0))
+		return 0;
+	struct shrike_rec *r = rec_of(&o);
+	r->args[0] = (u64)(s64)fd;
+	r->args[1] = v.read;
+	r->args[2] = v.written;
+	r->args[3] = v.reads;
+	r->args[4] = v.writes;
+	r->args[5] = how;
+	r->aux = v.type;
+	put_fd(&o, fd);
+	submit(&o);
+	return 0;
+}
+
+/* Writes the counts of the current process's fds below its highest counted
+ * one (IO_EXITED: all; IO_EXEC: those its exec closed). */
+static __always_inline void io_flush_all(u32 tgid, u32 how)
+{
+	u32 *hi = bpf_map_lookup_elem(&io_procs, &tgid);
+	if (!hi)
+		return;
+	u32 n = *hi;
+	if (n > IO_EXIT_FDS)
+		n = IO_EXIT_FDS;
+	for (u32 fd = 0; fd < IO_EXIT_FDS; fd++) {
+		if (fd >= n)
+			break;
+		io_flush((u64)tgid << 32 | fd, how);
+	}
+	if (how == IO_EXITED)
+		bpf_map_delete_elem(&io_procs, &tgid);
+}
+
+/* close: the fd still names its file at entry. */
+SEC("tracepoint/syscalls/sys_enter_close")
+int enter_close(struct sys_enter_ctx *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	io_flush((id & 0xffffffff00000000ull) | (u32)ctx->args[0], IO_CLOSED);
+	return 0;
+}
+
+/* The other calls that move bytes through an fd: their result is the count. */
+static __always_inline int on_io(struct sys_exit_ctx *ctx, u32 dir)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	io_add(id, (int)a[0], dir, res);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_pread64")
+int exit_pread64(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_READ); }
+SEC("tracepoint/syscalls/sys_exit_pwrite64")
+int exit_pwrite64(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_WRITTEN); }
+SEC("tracepoint/syscalls/sys_exit_readv")
+int exit_readv(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_READ); }
+SEC("tracepoint/syscalls/sys_exit_writev")
+int exit_writev(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_WRITTEN); }
+
+/* sendfile(out, in, ...): the bytes leave `in` and go to `out`. */
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int exit_sendfile64(struct sys_exit_ctx *ctx)
+{
+	long res = ctx->ret;
+	if (res <= 0)
+		return 0;
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 a[6];
+	syscall_args(a, ctx->id);
+	io_add(id, (int)a[0], IO_WRITTEN, res);
+	io_add(id, (int)a[1], IO_READ, res);
+	return 0;
+}
+
 /* ---- DNS: messages to and from port 53 ---- */
 
 #define DNS_SENT 1
@@ -1112,7 +1294,8 @@ static __always_inline bool dns_call(u64 id, int fd, const void *uaddr, u32 dir)
 	return sock_rport(fd) == DNS_PORT || dns_marked(id, fd);
 }
 
-/* read and write: only on sockets marked at connect, one lookup otherwise. */
+/* read and write: bytes moved, and DNS on sockets marked at connect (for
+ * processes that marked one: one lookup by process otherwise). */
 static __always_inline int on_rw(struct sys_exit_ctx *ctx, u32 dir)
 {
 	long res = ctx->ret;
@@ -1120,13 +1303,15 @@ static __always_inline int on_rw(struct sys_exit_ctx *ctx, u32 dir)
 		return 0;
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tgid = id >> 32;
-	if (!bpf_map_lookup_elem(&dns_procs, &tgid))
+	bool dns = want_dns && bpf_map_lookup_elem(&dns_procs, &tgid);
+	if ((!dns && !want_io) || !traced(tgid))
 		return 0;
 	u64 a[6];
 	syscall_args(a, ctx->id);
-	if (!dns_marked(id, (int)a[0]) || !traced(tgid))
-		return 0;
-	dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, 0);
+	if (want_io)
+		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
+	if (dns && dns_marked(id, (int)a[0]))
+		dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, 0);
 	return 0;
 }
 
@@ -1148,8 +1333,10 @@ static __always_inline int on_sendrecv(struct sys_exit_ctx *ctx, u32 dir)
 		return 0;
 	u64 a[6];
 	syscall_args(a, ctx->id);
+	if (want_io)
+		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
 	const void *uaddr = (const void *)a[4];
-	if (!dns_call(id, (int)a[0], uaddr, dir))
+	if (!want_dns || !dns_call(id, (int)a[0], uaddr, dir))
 		return 0;
 	dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, uaddr);
 	return 0;
@@ -1204,7 +1391,10 @@ static __always_inline int on_msg(struct sys_exit_ctx *ctx, u32 dir)
 		return 0;
 	u64 a[6];
 	syscall_args(a, ctx->id);
-	dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], a[1], res);
+	if (want_io)
+		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
+	if (want_dns)
+		dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], a[1], res);
 	return 0;
 }
 
@@ -1227,14 +1417,20 @@ static __always_inline int on_mmsg(struct sys_exit_ctx *ctx, u32 dir)
 		return 0;
 	u64 a[6];
 	syscall_args(a, ctx->id);
-	for (int i = 0; i < 2; i++) {
+	/* Bytes moved: the messages' lengths, of the first eight. */
+	u64 total = 0;
+	for (int i = 0; i < 8; i++) {
 		if (i >= res)
 			break;
 		const u8 *h = (const u8 *)a[1] + i * MMSG_SIZE;
 		u32 len = 0;
 		bpf_probe_read_user(&len, sizeof(len), h + 56);
-		dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], (u64)h, len);
+		total += len;
+		if (want_dns && i < 2)
+			dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], (u64)h, len);
 	}
+	if (want_io)
+		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, total);
 	return 0;
 }
 
@@ -1352,6 +1548,9 @@ int sched_exec(struct sched_exec_ctx *ctx)
 	put_user_block(&o, TAG_ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), REC_F_ENV_TRUNC);
 	rec_of(&o)->aux = BPF_CORE_READ(t, signal, pids[2], numbers[0].nr); /* PIDTYPE_PGID */
 	submit(&o);
+	/* The fds the exec closed (close-on-exec) took no close call. */
+	if (want_io)
+		io_flush_all(tgid, IO_EXEC);
 	return 0;
 }
 
@@ -1421,7 +1620,11 @@ int sched_exit(struct sched_exit_ctx *ctx)
 	submit(&o);
 	if (follow && group_dead)
 		bpf_map_delete_elem(&followed, &tgid);
-	if (group_dead)
+	if (group_dead) {
 		bpf_map_delete_elem(&dns_procs, &tgid);
+		/* Before exit_files: the fds still name their files. */
+		if (want_io)
+			io_flush_all(tgid, IO_EXITED);
+	}
 	return 0;
 }

@@ -43,16 +43,46 @@ pub struct ProbeOptions {
     pub verifier_log: PathBuf,
 }
 
-/// What the programs of one tracepoint record.
-fn class_of(program: &str) -> Option<Class> {
-    match program {
-        "sched_exec" | "sched_fork" | "sched_exit" => Some(Class::Process),
-        p if DNS_PROGRAMS.contains(&p) => Some(Kind::Dns.class()),
-        p => Some(syscall_kind(p)?.class()),
-    }
+/// What the programs of one tracepoint record: a program is attached when
+/// one of its classes is chosen.
+fn classes_of(program: &str) -> Option<&'static [Class]> {
+    const PROCESS: &[Class] = &[Class::Process];
+    const DNS_AND_IO: &[Class] = &[Class::Network, Class::Fd];
+    const IO: &[Class] = &[Class::Fd];
+    Some(match program {
+        "sched_exec" | "sched_fork" | "sched_exit" => PROCESS,
+        p if DNS_PROGRAMS.contains(&p) => DNS_AND_IO,
+        p if IO_PROGRAMS.contains(&p) => IO,
+        p => {
+            let class = syscall_kind(p)?.class();
+            std::slice::from_ref(CLASSES.iter().find(|c| **c == class)?)
+        }
+    })
 }
 
-/// The programs that record `dns` events, on calls that move data.
+/// Every class, for [`classes_of`] to hand out as a slice.
+const CLASSES: &[Class] = &[
+    Class::Process,
+    Class::File,
+    Class::Fd,
+    Class::Network,
+    Class::Kernel,
+    Class::Snapshot,
+    Class::Meta,
+];
+
+/// The programs that count bytes moved (`fd_io`) only.
+const IO_PROGRAMS: &[&str] = &[
+    "enter_close",
+    "exit_pread64",
+    "exit_pwrite64",
+    "exit_readv",
+    "exit_writev",
+    "exit_sendfile64",
+];
+
+/// The programs that record `dns` events and count bytes moved, on calls
+/// that move data.
 const DNS_PROGRAMS: &[&str] = &[
     "exit_read",
     "exit_write",
@@ -111,12 +141,28 @@ impl Probe {
             .override_global("follow", &follow, true)
             .override_global("have_task_pt_regs", &u32::from(f.task_pt_regs), true)
             .override_global("exit_tp_group_dead", &u32::from(f.exit_group_dead), true)
+            .override_global(
+                "want_dns",
+                &u32::from(opts.classes.contains(&Kind::Dns.class())),
+                true,
+            )
+            .override_global(
+                "want_io",
+                &u32::from(opts.classes.contains(&Kind::FdIo.class())),
+                true,
+            )
             .map_max_entries("events", opts.ring_bytes)
             .load(object)
             .map_err(|e| load_err(format!("loading the eBPF object: {e}")))?;
         let btf = Btf::from_sys_fs()
             .map_err(|e| load_err(format!("reading kernel BTF (/sys/kernel/btf/vmlinux): {e}")))?;
-        let names: Vec<String> = ebpf.programs().map(|(n, _)| n.to_string()).collect();
+        let mut names: Vec<String> = ebpf.programs().map(|(n, _)| n.to_string()).collect();
+        // The programs that count bytes go last: a count begun before the
+        // close and exit programs were attached would never be told.
+        names.sort_by_key(|n| {
+            DNS_PROGRAMS.contains(&n.as_str())
+                || (IO_PROGRAMS.contains(&n.as_str()) && n != "enter_close")
+        });
         // Tracepoints the kernel lacks, with the kind their program records.
         let mut missing: Vec<(Option<Kind>, String)> = Vec::new();
         let mut refusals = Refusals::default();
@@ -126,12 +172,12 @@ impl Probe {
             if name == RAW_PROGRAM {
                 continue; // attached below, if this kernel needs it
             }
-            let Some(class) = class_of(&name) else {
+            let Some(classes) = classes_of(&name) else {
                 return Err(load_err(format!("program {name} has no event class")));
             };
-            if !opts.classes.contains(&class) {
+            let Some(&class) = classes.iter().find(|c| opts.classes.contains(c)) else {
                 continue;
-            }
+            };
             let prog = ebpf.program_mut(&name).expect("listed program");
             if name == "sched_fork" {
                 let p: &mut BtfTracePoint = prog
@@ -285,6 +331,21 @@ impl Probe {
             n += 1;
         }
         n
+    }
+
+    /// The bytes moved through fds not closed yet (the kernel's `io_bytes`):
+    /// (pid, fd, counts), for the `fd_io` events of a recording's end.
+    pub fn open_fd_counts(&self) -> Vec<(u32, i32, IoCount)> {
+        let Some(map) = self.ebpf.map("io_bytes") else {
+            return Vec::new();
+        };
+        let Ok(m) = HashMap::<_, u64, IoCount>::try_from(map) else {
+            return Vec::new();
+        };
+        m.iter()
+            .flatten()
+            .map(|(k, v)| ((k >> 32) as u32, k as u32 as i32, v))
+            .collect()
     }
 
     /// Events the kernel dropped so far: records that did not fit in the ring
@@ -514,3 +575,24 @@ mod tests {
         assert_eq!(fdinfo_value("pos:\t0\n", "recursion_misses"), None);
     }
 }
+
+/// The kernel's count of bytes moved through one fd (`struct io_count` in
+/// shrike.bpf.c).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IoCount {
+    /// Bytes read.
+    pub read: u64,
+    /// Bytes written.
+    pub written: u64,
+    /// Calls that read.
+    pub reads: u32,
+    /// Calls that wrote.
+    pub writes: u32,
+    /// The fd's `S_IFMT >> 12` when first counted.
+    pub fdtype: u32,
+    pad: u32,
+}
+
+// SAFETY: plain integers, no padding the kernel does not also have.
+unsafe impl aya::Pod for IoCount {}

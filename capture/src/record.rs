@@ -857,6 +857,27 @@ impl<'a> Record<'a> {
                     }
                 }
             }
+            Kind::FdIo => {
+                let f = self.fdinfo();
+                Body::FdIo {
+                    fd: self.i(0),
+                    // An fd an exec closed is described by nothing but its type.
+                    fdtype: if self.s(TAG_FDINFO).is_some() {
+                        f.fdtype
+                    } else {
+                        fdtype_of(self.aux as u16, b"")
+                    },
+                    path: f.path,
+                    proto: f.proto,
+                    laddr: f.laddr,
+                    raddr: f.raddr,
+                    read: a[1],
+                    written: a[2],
+                    reads: a[3],
+                    writes: a[4],
+                    until: a[5],
+                }
+            }
             Kind::Dns => {
                 let f = self.fdinfo();
                 // An unconnected socket: the peer is the address the call named.

@@ -466,6 +466,14 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
         }
         out.append_all(&mut batch)?;
     }
+    // The bytes moved through fds still open: told now, or never.
+    let (mut open, gone) = still_open(&probe);
+    out.append_all(&mut open)?;
+    if gone > 0 {
+        summary.warnings.push(format!(
+            "the bytes moved through {gone} fds of processes that have ended are not told (an exit with more than 1,024 fds, or a full ring buffer at its exit)"
+        ));
+    }
     let lost = probe.lost();
     if lost > last_lost {
         out.lost(lost - last_lost)?;
@@ -480,6 +488,73 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
     summary.reason = reason;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// `fd_io` events (`until` 3) for the fds still open when the recording
+/// stops, described as `/proc` tells them now: a file's path; a socket's
+/// type only (its addresses are not looked up).
+/// Also returns how many counts belong to processes that have ended.
+fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
+    let now = boottime_ns();
+    let (alive, ended): (Vec<_>, Vec<_>) = probe
+        .open_fd_counts()
+        .into_iter()
+        .filter(|(_, _, c)| c.read + c.written > 0)
+        .filter(|(_, _, c)| matches!(c.fdtype, 0o10 | 0o14))
+        .partition(|(pid, _, _)| std::path::Path::new(&format!("/proc/{pid}")).exists());
+    let mut out: Vec<OwnedEvent> = alive
+        .into_iter()
+        .map(|(pid, fd, c)| {
+            let proc_ = PathBuf::from(format!("/proc/{pid}"));
+            let link = std::fs::read_link(proc_.join(format!("fd/{fd}")))
+                .map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec())
+                .unwrap_or_default();
+            let fdtype = crate::record::fdtype_of(c.fdtype as u16, &link);
+            let path = if fdtype == shrike_format::fdtype::SOCKET {
+                Vec::new()
+            } else {
+                link
+            };
+            let mut comm = std::fs::read(proc_.join("comm")).unwrap_or_default();
+            comm.truncate(comm.iter().position(|&b| b == b'\n').unwrap_or(comm.len()));
+            let (uid, gid) = std::fs::metadata(&proc_)
+                .map(|m| {
+                    use std::os::unix::fs::MetadataExt;
+                    (m.uid(), m.gid())
+                })
+                .unwrap_or_default();
+            Event {
+                ts: now,
+                cpu: u32::MAX,
+                pid,
+                tid: pid,
+                comm,
+                uid,
+                gid,
+                euid: uid,
+                egid: gid,
+                cgroup: 0,
+                body: Body::FdIo {
+                    fd: i64::from(fd),
+                    fdtype,
+                    path,
+                    proto: 0,
+                    laddr: shrike_format::SockAddr::None,
+                    raddr: shrike_format::SockAddr::None,
+                    read: c.read,
+                    written: c.written,
+                    reads: u64::from(c.reads),
+                    writes: u64::from(c.writes),
+                    until: 3,
+                },
+            }
+        })
+        .collect();
+    out.sort_by_key(|e| match &e.body {
+        Body::FdIo { fd, .. } => (e.pid, *fd),
+        _ => (e.pid, 0),
+    });
+    (out, ended.len())
 }
 
 /// The file being written now.

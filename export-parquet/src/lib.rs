@@ -138,6 +138,8 @@ const TABLES: &[(&str, bool, &[Column])] = &[
             ("file_mode", Kind2::I64, true),
             ("flags", Kind2::I64, true),
             ("file_path_resolved", Kind2::Bool, true),
+            ("bytes_read", Kind2::I64, true),
+            ("bytes_written", Kind2::I64, true),
         ],
     ),
     (
@@ -149,6 +151,8 @@ const TABLES: &[(&str, bool, &[Column])] = &[
             ("src_endpoint_port", Kind2::I32, true),
             ("dst_endpoint_ip", Kind2::Str, true),
             ("dst_endpoint_port", Kind2::I32, true),
+            ("traffic_bytes_in", Kind2::I64, true),
+            ("traffic_bytes_out", Kind2::I64, true),
         ],
     ),
     ("kernel_activity", true, &[]),
@@ -420,8 +424,11 @@ fn partition_value(v: &str) -> String {
 /// OCSF's class, activity and its name for an event of `kind`.
 fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'static str) {
     use Kind::*;
+    let socket_io =
+        matches!(b, Body::FdIo { fdtype, .. } if *fdtype == shrike_format::fdtype::SOCKET);
     let (table, class, class_name) = match kind.class() {
         _ if kind == Dns => (DNS, 4003, "DNS Activity"),
+        _ if socket_io => (NETWORK, 4001, "Network Activity"),
         Class::Process => (PROCESS, 1007, "Process Activity"),
         Class::File | Class::Fd => (FILE, 1001, "File System Activity"),
         Class::Network => (NETWORK, 4001, "Network Activity"),
@@ -455,6 +462,12 @@ fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'st
         InitModule | FinitModule => (1, "Load"),
         DeleteModule => (2, "Unload"),
         Bpf | Mmap | Mprotect | Syscall => (4, "Invoke"),
+        // Bytes moved: a socket's traffic; a file read, or updated.
+        FdIo if socket_io => (6, "Traffic"),
+        FdIo => match b {
+            Body::FdIo { written: 0, .. } => (2, "Read"),
+            _ => (3, "Update"),
+        },
         Dns => match shrike_analyze::dns::message(b) {
             Some(m) if m.response => (2, "Response"),
             Some(_) => (1, "Query"),
@@ -577,20 +590,53 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
                 Some(FileRow(p, r, f, m)) => (Some(p), r, f, m),
                 // dup: the file the fd is.
                 None => match &e.body {
-                    Body::Dup { path, .. } | Body::Dup2 { path, .. } | Body::Dup3 { path, .. } => {
+                    Body::Dup { path, .. }
+                    | Body::Dup2 { path, .. }
+                    | Body::Dup3 { path, .. }
+                    | Body::FdIo { path, .. } => {
                         (Some(s(path)).filter(|p| !p.is_empty()), None, None, None)
                     }
                     _ => (None, None, None, None),
                 },
             };
+            let (read, written) = match &e.body {
+                Body::FdIo { read, written, .. } => (Some(*read as i64), Some(*written as i64)),
+                _ => (None, None),
+            };
             rows.str(path.as_deref())
                 .str(result.as_deref())
                 .i64(mode)
                 .i64(flags)
-                .bool(resolved(&e.body).map(|r| r & 1 == 1));
+                .bool(resolved(&e.body).map(|r| r & 1 == 1))
+                .i64(read)
+                .i64(written);
         }
         NETWORK => {
-            let n = net_row(&e.body);
+            // Bytes moved through a socket: its own end is the source.
+            let (n, traffic) = match &e.body {
+                Body::FdIo {
+                    proto,
+                    laddr,
+                    raddr,
+                    read,
+                    written,
+                    ..
+                } => {
+                    let ip = |a: &shrike_format::SockAddr<&[u8]>| a.ip().map(|i| i.to_string());
+                    let port = |a: &shrike_format::SockAddr<&[u8]>| a.port().map(i64::from);
+                    (
+                        Some(NetRow(
+                            *proto as i64,
+                            ip(laddr),
+                            port(laddr),
+                            ip(raddr),
+                            port(raddr),
+                        )),
+                        (Some(*read as i64), Some(*written as i64)),
+                    )
+                }
+                b => (net_row(b), (None, None)),
+            };
             let accepted = matches!(e.body, Body::Accept { .. } | Body::Accept4 { .. });
             match n {
                 Some(NetRow(proto, lip, lport, rip, rport)) => {
@@ -610,6 +656,7 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
                     rows.i32(None).str(None).i32(None).str(None).i32(None);
                 }
             }
+            rows.i64(traffic.0).i64(traffic.1);
         }
         DNS => {
             let Body::Dns {

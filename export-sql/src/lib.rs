@@ -394,6 +394,25 @@ static DNS: Table = Table {
         "proto",
     ],
 };
+static BYTES: Table = Table {
+    name: "bytes_moved",
+    columns: &[
+        "event_id",
+        "fd",
+        "fdtype",
+        "path",
+        "proto",
+        "local_ip",
+        "local_port",
+        "remote_ip",
+        "remote_port",
+        "bytes_read",
+        "bytes_written",
+        "reads",
+        "writes",
+        "until",
+    ],
+};
 static LOST: Table = Table {
     name: "lost",
     columns: &["capture_id", "time", "count"],
@@ -509,7 +528,7 @@ fn chunk_rows(
     });
     let mut comms: HashMap<Vec<u8>, std::sync::Arc<str>> = HashMap::new();
     let mut out = Vec::new();
-    let (mut ev, mut fi, mut ne, mut co, mut lo, mut ct, mut dn) = (
+    let (mut ev, mut fi, mut ne, mut co, mut lo, mut ct, mut dn, mut by) = (
         Batcher::new(&EVENTS),
         Batcher::new(&FILES),
         Batcher::new(&NETWORK),
@@ -517,6 +536,7 @@ fn chunk_rows(
         Batcher::new(&LOST),
         Batcher::new(&CONTAINERS),
         Batcher::new(&DNS),
+        Batcher::new(&BYTES),
     );
     let mut failed = None;
     shrike_analyze::chunks::read_chunk(
@@ -648,6 +668,49 @@ fn chunk_rows(
                     .bind(*proto as i64)
                     .end_row(&mut out);
             }
+            if let Body::FdIo {
+                fd,
+                fdtype,
+                path,
+                proto,
+                laddr,
+                raddr,
+                read,
+                written,
+                reads,
+                writes,
+                until,
+            } = &e.body
+            {
+                let socket = *fdtype == shrike_format::fdtype::SOCKET;
+                let ip = |a: &shrike_format::SockAddr<&[u8]>| a.ip().map(|i| text(i.to_string()));
+                let port = |a: &shrike_format::SockAddr<&[u8]>| {
+                    a.port().filter(|p| *p != 0).map(i64::from)
+                };
+                by.bind(id)
+                    .bind(*fd)
+                    .bind(text(if socket { "socket" } else { "file" }.into()))
+                    .bind((!path.is_empty()).then(|| text(Escaped(path).to_string())))
+                    .bind(*proto as i64)
+                    .bind(ip(laddr))
+                    .bind(port(laddr))
+                    .bind(ip(raddr))
+                    .bind(port(raddr))
+                    .bind(*read as i64)
+                    .bind(*written as i64)
+                    .bind(*reads as i64)
+                    .bind(*writes as i64)
+                    .bind(text(
+                        match until {
+                            1 => "close",
+                            2 => "exit",
+                            3 => "recording stop",
+                            _ => "exec",
+                        }
+                        .into(),
+                    ))
+                    .end_row(&mut out);
+            }
             if let Body::Lost { count } = e.body {
                 lo.bind(rfc3339(now)).bind(count as i64).end_row(&mut out);
             }
@@ -658,7 +721,7 @@ fn chunk_rows(
         return Err(e);
     }
     for b in [
-        &mut ev, &mut fi, &mut ne, &mut co, &mut lo, &mut ct, &mut dn,
+        &mut ev, &mut fi, &mut ne, &mut co, &mut lo, &mut ct, &mut dn, &mut by,
     ] {
         b.flush(&mut out);
     }
@@ -681,6 +744,7 @@ async fn delete_capture(tx: &mut SqliteConnection, capture_id: i64) -> Result<()
         "DELETE FROM network WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM commands WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM dns WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
+        "DELETE FROM bytes_moved WHERE event_id IN (SELECT event_id FROM event_rows WHERE capture_id = ?1)",
         "DELETE FROM event_rows WHERE capture_id = ?1",
         "DELETE FROM processes WHERE capture_id = ?1",
         "DELETE FROM alerts WHERE capture_id = ?1",
@@ -823,6 +887,7 @@ async fn export_one<'s, 'env>(
         &LOST,
         &CONTAINERS,
         &DNS,
+        &BYTES,
     ]
     .into_iter()
     .map(|t| (t.name, insert_sql(t, ROWS_PER_STATEMENT, capture_id).into()))

@@ -101,6 +101,24 @@ CREATE TABLE IF NOT EXISTS dns (
     server_port INTEGER,
     proto       INTEGER                 -- 17 UDP, 6 TCP
 );
+-- Bytes a process moved through one file or socket, summed until the fd was
+-- closed, the process exited or the recording stopped (SPEC §5, kind fd_io).
+CREATE TABLE IF NOT EXISTS bytes_moved (
+    event_id    INTEGER PRIMARY KEY REFERENCES event_rows(event_id),
+    fd          INTEGER NOT NULL,
+    fdtype      TEXT,                   -- file or socket
+    path        TEXT,                   -- a file's path
+    proto       INTEGER,
+    local_ip    TEXT,
+    local_port  INTEGER,
+    remote_ip   TEXT,
+    remote_port INTEGER,
+    bytes_read    INTEGER NOT NULL,
+    bytes_written INTEGER NOT NULL,
+    reads       INTEGER NOT NULL,       -- calls that read
+    writes      INTEGER NOT NULL,       -- calls that wrote
+    until       TEXT NOT NULL           -- close, exit, recording stop, exec
+);
 CREATE TABLE IF NOT EXISTS alerts (
     alert_id    INTEGER PRIMARY KEY,
     capture_id  INTEGER NOT NULL REFERENCES captures(capture_id),

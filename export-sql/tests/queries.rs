@@ -569,6 +569,30 @@ fn documented_queries_answer_their_questions_on_known_rows() {
             dns_event(2, b"c2.example.net", Some([203, 0, 113, 9])),
         ),
         connect(8_000, 9, 443),
+        // The connection's socket, closed: 5 MB out, 300 bytes back.
+        with(
+            100,
+            8_200,
+            Body::FdIo {
+                fd: 3,
+                fdtype: shrike_format::fdtype::SOCKET,
+                path: Vec::new(),
+                proto: 6,
+                laddr: SockAddr::V4 {
+                    ip: [10, 0, 0, 5],
+                    port: 40000,
+                },
+                raddr: SockAddr::V4 {
+                    ip: [203, 0, 113, 9],
+                    port: 443,
+                },
+                read: 300,
+                written: 5_000_000,
+                reads: 1,
+                writes: 40,
+                until: 1,
+            },
+        ),
         connect(8_500, 9, 443),
         connect(8_700, 7, 22),
         with(
@@ -698,6 +722,12 @@ fn documented_queries_answer_their_questions_on_known_rows() {
         ],
         "{named:?}"
     );
+    let sent = ask("How much did each process send to each remote address");
+    assert_eq!(
+        sent,
+        [["100", "bash -i", "203.0.113.9", "443", "5000000", "300"]],
+        "{sent:?}"
+    );
     let failed = ask("Which syscalls failed");
     assert_eq!(failed, [["openat", "-2", "1"]], "{failed:?}");
     // An open that made a new file says so.
@@ -734,7 +764,7 @@ fn documented_queries_answer_their_questions_on_known_rows() {
     let holds = ask("What each capture holds");
     assert_eq!(
         (holds[0][4].as_str(), holds[0][6].as_str()),
-        ("17", "4"),
+        ("18", "4"),
         "{holds:?}"
     );
 }

@@ -65,7 +65,7 @@ pub enum Class {
     Process,
     /// opens and path operations
     File,
-    /// fd duplication
+    /// fd duplication, bytes moved through fds
     Fd,
     /// sockets
     Network,
@@ -509,6 +509,8 @@ kinds! {
     116 ExeHash "exe_hash" Process { exec_ts: uint, path: str, sha256: str, size: uint, dev: uint, ino: uint, source: uint }
     // ---- network, since 1.6 ----
     117 Dns "dns" Network { res: int, fd: int, syscall: uint, dir: uint, proto: uint, laddr: addr, raddr: addr, len: uint, data: str }
+    // ---- fd, since 1.6 ----
+    118 FdIo "fd_io" Fd { fd: int, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr, read: uint, written: uint, reads: uint, writes: uint, until: uint }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.

@@ -278,12 +278,16 @@ fn a_version_1_3_file_reads_with_the_1_4_fields_empty() {
 }
 
 #[test]
-fn a_version_1_5_file_reads_as_1_6_without_dns_events() {
+fn a_version_1_5_file_reads_as_1_6_without_dns_or_fd_io_events() {
     // 1.6 added a kind, not a field: a 1.5 file decodes exactly as it did.
     let (_, cap, want) = older("v1.5-small", 5);
     let events = cap.read_all().unwrap();
     assert_eq!(jsonl(&events), want);
-    assert!(!events.iter().any(|e| matches!(e.body, Body::Dns { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.body, Body::Dns { .. } | Body::FdIo { .. }))
+    );
     assert!(
         events
             .iter()

@@ -25,6 +25,12 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub max_files: Option<u32>,
     /// Event classes to record, comma-separated: process, file, fd, network, kernel, or all.
+    ///
+    /// process: exec, fork, exit, credentials, signals, namespaces; file:
+    /// opens and path operations; fd: dup, and the bytes each process moved
+    /// through each file and socket (summed in the kernel, told at close or
+    /// exit); network: sockets, and DNS messages to and from port 53;
+    /// kernel: modules, bpf, executable memory.
     #[arg(long, default_value = "all", value_name = "CLASSES")]
     pub events: String,
     /// Record only COMMAND and its descendants; the snapshot of running

@@ -298,6 +298,25 @@ int main(int argc, char **argv)
 		die("dns over tcp");
 	close(dta), close(dls), close(dt), close(dm), close(c2s), close(du), close(dc), close(dsrv);
 
+	/* An upload of a known size over the loopback connection, in uneven
+	 * writes, read whole on the other end; both ends then closed. */
+	enum { UPLOAD = 123457 };
+	static char up[UPLOAD];
+	memset(up, 'u', sizeof(up));
+	for (int done = 0, step = 10000; done < UPLOAD; done += step) {
+		int n = UPLOAD - done < step ? UPLOAD - done : step;
+		if (write(cli, up + done, n) != n)
+			die("upload write");
+	}
+	for (int got = 0; got < UPLOAD;) {
+		int n = read(conn, up, sizeof(up));
+		if (n <= 0)
+			die("upload read");
+		got += n;
+	}
+	close(cli);
+	close(conn);
+
 	/* memory: a memfd, and anonymous memory made executable */
 	close(memfd_create("shrike-memfd", 0));
 	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -383,9 +402,9 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"storm\":[",
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"upload\":%d,\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
-		(unsigned long)&poke_target, exit7_pid, dns_ip);
+		(unsigned long)&poke_target, exit7_pid, dns_ip, UPLOAD);
 	for (int i = 0; i < KILLS; i++)
 		fprintf(f, "%s%d", i ? "," : "", storm[i]);
 	fprintf(f, "]}\n");

@@ -504,6 +504,19 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
         }
     }
 
+    // bytes moved: the upload, exactly, at each end's close, with both addresses
+    let upload = f["upload"].as_u64().unwrap();
+    find("fd_io of the upload's sending end", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::FdIo { fdtype: t, written, writes: 13, read: 0, until: 1, laddr, raddr, proto: 6, .. }
+                if *t == fdtype::SOCKET && *written == upload && *laddr == lo(cp) && *raddr == lo(sp))
+    });
+    find("fd_io of the upload's receiving end", &|e| {
+        e.pid == pid
+            && matches!(&e.body, Body::FdIo { fdtype: t, read, written: 0, until: 1, laddr, raddr, proto: 6, .. }
+                if *t == fdtype::SOCKET && *read == upload && *laddr == lo(sp) && *raddr == lo(cp))
+    });
+
     // memory
     find(
         "memfd_create",
