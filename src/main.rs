@@ -231,6 +231,27 @@ shrike scan *.shrk --format json | jq .rule")]
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Write out the executables a recording kept (record --keep-binaries).
+    ///
+    /// Each is put together from its parts and its SHA-256 checked before it is
+    /// written, as DIR/SHA256 (owner-only, not executable); one that does not
+    /// check out is named on stderr, not written, and the exit status is 1.
+    #[command(after_help = "Examples:\n  \
+sudo shrike record -o host.shrk --keep-binaries --duration 1h\n  \
+shrike extract host.shrk -o binaries/\n  \
+shrike extract host.shrk -o binaries/ --sha256 3f2a   # one, by the start of its hash")]
+    Extract {
+        /// Capture files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Directory to write them into (created if needed; a file already
+        /// there is not replaced).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Only the executable whose SHA-256 starts with these hex digits.
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
+    },
     /// Write a synthetic capture (a plausible host's activity, deterministic from
     /// the seed) for trying shrike, tests and benchmarks without root.
     Generate {
@@ -323,6 +344,11 @@ fn main() -> ExitCode {
             first_match,
         ),
         Command::Info { files, format } => cmd::info::run(&files, format == Format::Json),
+        Command::Extract {
+            files,
+            output,
+            sha256,
+        } => cmd::extract::run(&files, &output, sha256.as_deref()),
         Command::Verify { files, key, format } => {
             cmd::verify::run(&files, key.as_deref(), format == Format::Json)
         }

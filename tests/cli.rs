@@ -1192,3 +1192,85 @@ fn a_crafted_user_table_cannot_rewrite_the_terminal() {
         assert!(out.contains("\\x1b"), "{args:?}: {out:?}");
     }
 }
+
+/// A capture at `f` holding `exe_file` parts of one executable: `parts`
+/// (offset, bytes), claimed to be `size` bytes hashing to `sha256`.
+fn kept_capture(f: &Path, sha256: &str, size: u64, parts: &[(u64, &[u8])], path: &[u8]) {
+    use shrike_format::{Body, Writer, WriterOptions};
+    let mut w = Writer::new(
+        std::fs::File::create(f).unwrap(),
+        &shrike_synth::header(1),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    for (i, (offset, data)) in parts.iter().enumerate() {
+        let mut e = shrike_synth::exec_event(
+            7,
+            2_000 + i as u64,
+            b"x".to_vec(),
+            b"/x".to_vec(),
+            vec![],
+            b"/".to_vec(),
+        );
+        e.body = Body::ExeFile {
+            sha256: sha256.as_bytes().to_vec(),
+            path: path.to_vec(),
+            size,
+            offset: *offset,
+            data: data.to_vec(),
+        };
+        w.append(&e).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn extract_writes_only_what_its_sha256_proves() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let content: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
+    let sha = shrike_format::hex(&sha2::Sha256::digest(&content));
+    // Whole, in two parts given out of order, from a path with an escape sequence.
+    let good = dir.path().join("good.shrk");
+    kept_capture(
+        &good,
+        &sha,
+        3000,
+        &[(1000, &content[1000..]), (0, &content[..1000])],
+        b"/tmp/\x1b[2Kx",
+    );
+    let out = dir.path().join("out");
+    let o = shrike(&["extract", p(&good), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(std::fs::read(out.join(&sha)).unwrap(), content);
+    assert!(!text(&o).contains('\u{1b}'), "{}", text(&o));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(out.join(&sha))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    // Again: the file there is not replaced.
+    let o = shrike(&["extract", p(&good), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // A crafted capture: a part changed, a part missing, a name that is a path.
+    let mut forged = content.clone();
+    forged[5] ^= 1;
+    for (name, sha, parts) in [
+        ("changed", sha.as_str(), vec![(0u64, &forged[..])]),
+        ("short", sha.as_str(), vec![(0u64, &content[..1000])]),
+        ("escape", "../../etc/passwd", vec![(0u64, &content[..])]),
+    ] {
+        let f = dir.path().join(format!("{name}.shrk"));
+        kept_capture(&f, sha, 3000, &parts, b"/x");
+        let out = dir.path().join(format!("out-{name}"));
+        let o = shrike(&["extract", p(&f), "-o", p(&out)]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o));
+        assert!(text(&o).contains("not written"), "{name}: {}", text(&o));
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{name}");
+    }
+    assert!(!dir.path().join("etc").exists());
+}

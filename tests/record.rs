@@ -1340,6 +1340,79 @@ fn bytes_moved_are_told_exactly_in_every_view() {
 }
 
 #[test]
+fn executables_no_package_owns_are_kept_once_and_extracted_checked() {
+    if !ebpf_usable() {
+        return;
+    }
+    use sha2::Digest;
+    if !Path::new("/var/lib/dpkg/info").is_dir() {
+        common::cannot_run("no dpkg file lists: every binary would be kept");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A program no package has, over one 512 KiB part: /bin/true with a tail.
+    let prog = dir.path().join("dropped-tool");
+    let mut bytes = std::fs::read("/bin/true").unwrap();
+    bytes.extend((0..700_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    bytes.extend_from_slice(format!("shrike-keep-test {}", std::process::id()).as_bytes());
+    std::fs::write(&prog, &bytes).unwrap();
+    std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let want = shrike_format::hex(&sha2::Sha256::digest(&bytes));
+    let owned = std::fs::canonicalize("/bin/true").unwrap();
+    let owned_sha = shrike_format::hex(&sha2::Sha256::digest(std::fs::read(&owned).unwrap()));
+    let file = dir.path().join("keep.shrk");
+    let script = format!("{p}; {p}; /bin/true", p = prog.display());
+    let out = record(
+        &file,
+        &["--follow", "--keep-binaries=4M"],
+        &["sh", "-c", &script],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parts: Vec<(String, u64, u64, usize)> = events(&file)
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::ExeFile {
+                sha256,
+                size,
+                offset,
+                data,
+                ..
+            } => Some((s(sha256).to_string(), *size, *offset, data.len())),
+            _ => None,
+        })
+        .collect();
+    // Kept once though it ran twice, in parts that cover it; the package's not at all.
+    let mine: Vec<&(String, u64, u64, usize)> = parts.iter().filter(|p| p.0 == want).collect();
+    assert_eq!(mine.len(), 2, "{parts:?}");
+    assert_eq!(
+        mine.iter().map(|p| p.3 as u64).sum::<u64>(),
+        bytes.len() as u64
+    );
+    assert!(!parts.iter().any(|p| p.0 == owned_sha), "{parts:?}");
+    assert!(parts.iter().all(|p| p.1 <= 4 << 20), "{parts:?}");
+    // Extracted, checked, exactly.
+    let out_dir = dir.path().join("kept");
+    let o = Command::new(BIN)
+        .args([
+            "extract",
+            file.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+            "--sha256",
+            &want[..12],
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(out_dir.join(&want)).unwrap(), bytes);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("dropped-tool"));
+}
+
+#[test]
 fn the_sha256_of_each_executable_run_is_recorded() {
     if !ebpf_usable() {
         return;

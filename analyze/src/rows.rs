@@ -51,6 +51,11 @@ pub fn detail_json(body: &Body<&[u8]>) -> String {
         match v {
             shrike_format::Value::Int(n) => write!(out, "{n}").expect("writing to a String"),
             shrike_format::Value::Uint(n) => write!(out, "{n}").expect("writing to a String"),
+            // A kept executable's bytes (`exe_file`): their length; `shrike
+            // extract` writes them out.
+            shrike_format::Value::Str(s) if s.len() > 4096 => {
+                write!(out, "\"<{} bytes>\"", s.len()).expect("writing to a String")
+            }
             v => out.push_str(&v.to_json().to_string()),
         }
     });

@@ -1096,6 +1096,10 @@ SYSCALL(ioctl, K_IOCTL)
 #define IO_EXITED 2
 #define IO_EXEC 4
 #define IO_EXIT_FDS 1024 /* fds an exit looks at, at most */
+/* A file only read is told from this many bytes: every program reads its
+ * libraries' headers and a few configuration files, whose opens say enough,
+ * and telling each doubled the cost of an open. */
+#define IO_FILE_READ_MIN (1 << 20)
 
 /* Adds `n` bytes moved through `fd` of the current process. */
 static __always_inline void io_add(u64 id, int fd, u32 dir, u64 n)
@@ -1151,6 +1155,8 @@ __noinline int io_flush(u64 key, u32 how)
 	bpf_map_delete_elem(&io_bytes, &key);
 	/* The type it had when first counted: an fd an exec closed names nothing now. */
 	if (v.type != 8 /* S_IFREG */ && v.type != S_IFSOCK)
+		return 0;
+	if (v.type == 8 && v.written == 0 && v.read < IO_FILE_READ_MIN)
 		return 0;
 	struct out o;
 	if (!begin(&o, K_FD_IO, 0))

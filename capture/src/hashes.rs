@@ -33,10 +33,58 @@ struct Job {
     source: u64,
 }
 
-/// Hashes executables on a thread of its own; hands back `exe_hash` events.
+/// Bytes of an executable one `exe_file` event carries (SPEC §5.1), well
+/// below what a reader accepts of one event's strings.
+pub const PART: usize = 512 << 10;
+
+/// What `record --keep-binaries` keeps: the executables no package owns,
+/// up to a size.
+#[derive(Clone, Debug)]
+pub struct Keep {
+    /// Every path an installed package owns; `None`: the host has no
+    /// package database shrike reads, and every executable is kept.
+    pub owned: Option<std::sync::Arc<std::collections::HashSet<Vec<u8>>>>,
+    /// The largest file kept, bytes.
+    pub max: u64,
+}
+
+impl Keep {
+    /// The paths dpkg's file lists (`/var/lib/dpkg/info/*.list`) under
+    /// `root` name, `/usr`-merged both ways; `None` when there are none.
+    pub fn owned_by_dpkg(root: &std::path::Path) -> Option<std::collections::HashSet<Vec<u8>>> {
+        let dir = std::fs::read_dir(root.join("var/lib/dpkg/info")).ok()?;
+        let mut owned = std::collections::HashSet::new();
+        for e in dir.flatten() {
+            if e.path().extension().is_some_and(|x| x == "list")
+                && let Ok(text) = std::fs::read(e.path())
+            {
+                for line in text.split(|&b| b == b'\n').filter(|l| l.starts_with(b"/")) {
+                    // /bin is /usr/bin on a merged /usr: a package may list either.
+                    for alias in [b"/bin/".as_slice(), b"/sbin/", b"/lib/", b"/lib64/"] {
+                        if line.starts_with(alias) {
+                            owned.insert([b"/usr".as_slice(), line].concat());
+                        }
+                    }
+                    if let Some(rest) = line.strip_prefix(b"/usr") {
+                        owned.insert(rest.to_vec());
+                    }
+                    owned.insert(line.to_vec());
+                }
+            }
+        }
+        (!owned.is_empty()).then_some(owned)
+    }
+
+    fn wants(&self, path: &[u8], size: u64) -> bool {
+        size <= self.max && self.owned.as_ref().is_none_or(|o| !o.contains(path))
+    }
+}
+
+/// Hashes executables on a thread of its own; hands back `exe_hash` events
+/// (and, with [`Keep`], `exe_file` events).
 pub struct Hasher {
     send: Option<SyncSender<Box<Job>>>,
-    done: Receiver<OwnedEvent>,
+    done: Receiver<Vec<OwnedEvent>>,
     worker: Option<std::thread::JoinHandle<()>>,
     /// Jobs sent and not yet handed back.
     pending: usize,
@@ -46,21 +94,24 @@ pub struct Hasher {
 
 impl Default for Hasher {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl Hasher {
-    /// Starts the hashing thread.
-    pub fn new() -> Hasher {
+    /// Starts the hashing thread; with `keep`, it also reads the content of
+    /// the executables `keep` wants, once each.
+    pub fn new(keep: Option<Keep>) -> Hasher {
         let (send, jobs) = std::sync::mpsc::sync_channel::<Box<Job>>(QUEUE);
         let (out, done) = std::sync::mpsc::channel();
         let worker = std::thread::Builder::new()
             .name("shrike-hash".into())
             .spawn(move || {
                 let mut cache: HashMap<FileKey, String> = HashMap::new();
+                let mut kept = std::collections::HashSet::new();
                 for job in jobs {
-                    if out.send(hash_job(*job, &mut cache)).is_err() {
+                    let evs = hash_job(*job, &mut cache, keep.as_ref(), &mut kept);
+                    if out.send(evs).is_err() {
                         return;
                     }
                 }
@@ -107,11 +158,11 @@ impl Hasher {
         }
     }
 
-    /// The `exe_hash` events ready now.
+    /// The `exe_hash` (and `exe_file`) events ready now.
     pub fn ready(&mut self) -> Vec<OwnedEvent> {
-        let out: Vec<OwnedEvent> = self.done.try_iter().collect();
+        let out: Vec<Vec<OwnedEvent>> = self.done.try_iter().collect();
         self.pending -= out.len();
-        out
+        out.into_iter().flatten().collect()
     }
 
     /// Every `exe_hash` event still to come, waiting at most `limit`.
@@ -123,7 +174,7 @@ impl Hasher {
             let left = until.saturating_duration_since(std::time::Instant::now());
             match self.done.recv_timeout(left) {
                 Ok(e) => {
-                    out.push(e);
+                    out.extend(e);
                     self.pending -= 1;
                 }
                 Err(_) => break,
@@ -159,8 +210,14 @@ fn open_regular(path: &std::path::Path, follow: bool) -> Option<std::fs::File> {
     f.metadata().ok()?.is_file().then_some(f)
 }
 
-/// The `exe_hash` event of one job.
-fn hash_job(job: Job, cache: &mut HashMap<FileKey, String>) -> OwnedEvent {
+/// The `exe_hash` event of one job, and with `keep` the `exe_file` events
+/// of an executable it wants and `kept` does not hold yet.
+fn hash_job(
+    job: Job,
+    cache: &mut HashMap<FileKey, String>,
+    keep: Option<&Keep>,
+    kept: &mut std::collections::HashSet<String>,
+) -> Vec<OwnedEvent> {
     let Job {
         mut file,
         exec,
@@ -171,14 +228,29 @@ fn hash_job(job: Job, cache: &mut HashMap<FileKey, String>) -> OwnedEvent {
     let (size, dev, ino) = meta
         .as_ref()
         .map_or((0, 0, 0), |m| (m.size(), m.dev(), m.ino()));
+    let wanted = keep.is_some_and(|k| k.wants(&path, size));
+    let mut content = None;
     let sha256 = match &meta {
         Some(m) if m.size() <= MAX_HASHED => {
             let key = (m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec());
             match cache.get(&key) {
-                Some(h) => h.clone(),
-                None => {
+                Some(h) if !wanted || kept.contains(h) => h.clone(),
+                _ => {
                     // What the file held when it was opened, not what is appended since.
-                    let h = sha256_of(&mut (&mut file).take(m.size())).unwrap_or_default();
+                    let mut r = (&mut file).take(m.size());
+                    let h = if wanted {
+                        let mut bytes = Vec::with_capacity(m.size() as usize);
+                        match r.read_to_end(&mut bytes) {
+                            Ok(_) => {
+                                let h = shrike_format::hex(&Sha256::digest(&bytes));
+                                content = Some(bytes);
+                                h
+                            }
+                            Err(_) => String::new(),
+                        }
+                    } else {
+                        sha256_of(&mut r).unwrap_or_default()
+                    };
                     if !h.is_empty() {
                         cache.insert(key, h.clone());
                     }
@@ -188,18 +260,43 @@ fn hash_job(job: Job, cache: &mut HashMap<FileKey, String>) -> OwnedEvent {
         }
         _ => String::new(),
     };
-    Event {
+    let mut out = vec![Event {
         body: Body::ExeHash {
             exec_ts: exec.ts,
-            path,
-            sha256: sha256.into_bytes(),
+            path: path.clone(),
+            sha256: sha256.clone().into_bytes(),
             size,
             dev,
             ino,
             source,
         },
-        ..exec
+        ..exec.clone()
+    }];
+    if let Some(bytes) = content.filter(|_| !sha256.is_empty() && kept.insert(sha256.clone())) {
+        // An empty file is kept too: one part with no bytes.
+        let parts = bytes.chunks(PART).map(<[u8]>::to_vec);
+        let parts: Vec<Vec<u8>> = if bytes.is_empty() {
+            vec![Vec::new()]
+        } else {
+            parts.collect()
+        };
+        let mut offset = 0;
+        for data in parts {
+            let n = data.len() as u64;
+            out.push(Event {
+                body: Body::ExeFile {
+                    sha256: sha256.clone().into_bytes(),
+                    path: path.clone(),
+                    size: bytes.len() as u64,
+                    offset,
+                    data,
+                },
+                ..exec.clone()
+            });
+            offset += n;
+        }
     }
+    out
 }
 
 /// The SHA-256 of everything `r` holds, as 64 lowercase hex digits.

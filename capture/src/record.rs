@@ -1036,6 +1036,7 @@ impl<'a> Record<'a> {
             | Kind::Cgroup
             | Kind::Container
             | Kind::ExeHash
+            | Kind::ExeFile
             | Kind::RecorderStart
             | Kind::RecorderStop
             | Kind::Lost => {

@@ -41,6 +41,9 @@ pub struct RecordOptions {
     /// Seal every file from the key file at this path, which advances one
     /// epoch per file (`seal::EpochKey::take_from`).
     pub seal_key: Option<PathBuf>,
+    /// Keep the executables no package owns, up to this many bytes each
+    /// (`exe_file` events).
+    pub keep_binaries: Option<u64>,
 }
 
 /// What a recording produced.
@@ -380,12 +383,23 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             pids
         })
     };
+    // The package database, read once: what --keep-binaries leaves out.
+    let keep = opts.keep_binaries.map(|max| crate::hashes::Keep {
+        owned: crate::hashes::Keep::owned_by_dpkg(Path::new("/")).map(std::sync::Arc::new),
+        max,
+    });
+    if keep.as_ref().is_some_and(|k| k.owned.is_none()) {
+        summary.warnings.push(
+            "--keep-binaries: no dpkg file lists on this host, so every executed binary up to the limit was kept".into(),
+        );
+    }
     let mut out = Output::open(
         opts,
         &config,
         seg,
         [0; 16],
         followed(&probe).as_deref(),
+        keep.as_ref(),
         &mut summary,
     )?;
     // Release the command only now, so its first exec is recorded. From
@@ -435,6 +449,7 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
                 seg,
                 previous,
                 followed(&probe).as_deref(),
+                keep.as_ref(),
                 &mut summary,
             )?;
         }
@@ -501,6 +516,8 @@ fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
         .into_iter()
         .filter(|(_, _, c)| c.read + c.written > 0)
         .filter(|(_, _, c)| matches!(c.fdtype, 0o10 | 0o14))
+        // As the kernel side: a file only read, below 1 MiB, is not told.
+        .filter(|(_, _, c)| c.fdtype != 0o10 || c.written > 0 || c.read >= 1 << 20)
         .partition(|(pid, _, _)| std::path::Path::new(&format!("/proc/{pid}")).exists());
     let mut out: Vec<OwnedEvent> = alive
         .into_iter()
@@ -578,6 +595,7 @@ impl Output {
         seg: u32,
         previous: [u8; 16],
         followed: Option<&[u32]>,
+        keep: Option<&crate::hashes::Keep>,
         summary: &mut RecordSummary,
     ) -> Result<Output, CaptureError> {
         let path = segment_path(&opts.output, seg);
@@ -627,7 +645,7 @@ impl Output {
             lost: 0,
             named: Default::default(),
             cgroups: Default::default(),
-            hasher: crate::hashes::Hasher::new(),
+            hasher: crate::hashes::Hasher::new(keep.cloned()),
         };
         let start = Body::RecorderStart {
             version: h.recorder.clone().into_bytes(),

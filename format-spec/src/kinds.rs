@@ -511,6 +511,8 @@ kinds! {
     117 Dns "dns" Network { res: int, fd: int, syscall: uint, dir: uint, proto: uint, laddr: addr, raddr: addr, len: uint, data: str }
     // ---- fd, since 1.6 ----
     118 FdIo "fd_io" Fd { fd: int, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr, read: uint, written: uint, reads: uint, writes: uint, until: uint }
+    // ---- meta, since 1.6 ----
+    119 ExeFile "exe_file" Meta { sha256: str, path: str, size: uint, offset: uint, data: str }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.

@@ -283,11 +283,10 @@ fn a_version_1_5_file_reads_as_1_6_without_dns_or_fd_io_events() {
     let (_, cap, want) = older("v1.5-small", 5);
     let events = cap.read_all().unwrap();
     assert_eq!(jsonl(&events), want);
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e.body, Body::Dns { .. } | Body::FdIo { .. }))
-    );
+    assert!(!events.iter().any(|e| matches!(
+        e.body,
+        Body::Dns { .. } | Body::FdIo { .. } | Body::ExeFile { .. }
+    )));
     assert!(
         events
             .iter()

@@ -1,6 +1,7 @@
 //! One module per subcommand: read arguments, call the libraries, print.
 
 pub mod export;
+pub mod extract;
 pub mod generate;
 pub mod info;
 pub mod record;

@@ -28,8 +28,9 @@ pub struct Args {
     ///
     /// process: exec, fork, exit, credentials, signals, namespaces; file:
     /// opens and path operations; fd: dup, and the bytes each process moved
-    /// through each file and socket (summed in the kernel, told at close or
-    /// exit); network: sockets, and DNS messages to and from port 53;
+    /// through each socket, and each file it wrote or read 1 MiB of (summed
+    /// in the kernel, told at close or exit); network: sockets, and DNS
+    /// messages to and from port 53;
     /// kernel: modules, bpf, executable memory.
     #[arg(long, default_value = "all", value_name = "CLASSES")]
     pub events: String,
@@ -51,6 +52,13 @@ pub struct Args {
     /// the next in its place, so the file's directory must be writable.
     #[arg(long, value_name = "KEYFILE")]
     pub seal_key: Option<PathBuf>,
+    /// Keep in the capture each executed binary that no installed package
+    /// owns, up to MAX bytes each (default 64M), once per file: `shrike
+    /// extract` gets them back, checked against their SHA-256. Package
+    /// ownership is dpkg's; on a host without dpkg's lists every executed
+    /// binary up to MAX is kept.
+    #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "64M")]
+    pub keep_binaries: Option<String>,
     /// Command to run and record; shrike exits with its status (126 or 127
     /// when it cannot be started, as a shell does).
     #[arg(last = true, value_name = "COMMAND")]
@@ -148,6 +156,11 @@ pub fn run(a: Args) -> Result<u8> {
         ring_bytes: ring_bytes as u32,
         flush_interval,
         overwrite: a.force,
+        keep_binaries: a
+            .keep_binaries
+            .as_deref()
+            .map(|s| parse_size(s, "--keep-binaries"))
+            .transpose()?,
         seal_key: match a.seal_key {
             Some(k) => {
                 crate::keys::check_secret(&k)?;

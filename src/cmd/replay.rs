@@ -95,6 +95,10 @@ pub fn run(files: &[PathBuf], filter: Option<&str>, json: bool) -> Result<u8> {
                 let shown = match v {
                     // As strace shows envp: the variables are in --format json.
                     Value::Strs(l) if name == "env" => format!("/* {} vars */", l.len()),
+                    // A kept executable's bytes: `shrike extract` writes them out.
+                    Value::Str(s) if k == Some(shrike_format::Kind::ExeFile) && name == "data" => {
+                        format!("/* {} bytes */", s.len())
+                    }
                     Value::Str(s)
                         if s.is_empty()
                             || s.iter().any(|c| c.is_ascii_whitespace() || *c == b'"') =>
