@@ -1204,17 +1204,26 @@ int enter_close(struct sys_enter_ctx *ctx)
 	return 0;
 }
 
+/* The start of a program on a call that moved data: the caller and the
+ * call's arguments; false when nothing moved or the caller is not recorded. */
+static __always_inline bool data_call(struct sys_exit_ctx *ctx, u64 *id, u64 a[6])
+{
+	if (ctx->ret <= 0)
+		return false;
+	*id = bpf_get_current_pid_tgid();
+	if (!traced(*id >> 32))
+		return false;
+	syscall_args(a, ctx->id);
+	return true;
+}
+
 /* The other calls that move bytes through an fd: their result is the count. */
 static __always_inline int on_io(struct sys_exit_ctx *ctx, u32 dir)
 {
 	long res = ctx->ret;
-	if (res <= 0)
+	u64 id, a[6];
+	if (!data_call(ctx, &id, a))
 		return 0;
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	u64 a[6];
-	syscall_args(a, ctx->id);
 	io_add(id, (int)a[0], dir, res);
 	return 0;
 }
@@ -1233,13 +1242,9 @@ SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int exit_sendfile64(struct sys_exit_ctx *ctx)
 {
 	long res = ctx->ret;
-	if (res <= 0)
+	u64 id, a[6];
+	if (!data_call(ctx, &id, a))
 		return 0;
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	u64 a[6];
-	syscall_args(a, ctx->id);
 	io_add(id, (int)a[0], IO_WRITTEN, res);
 	io_add(id, (int)a[1], IO_READ, res);
 	return 0;
@@ -1332,13 +1337,9 @@ int exit_write(struct sys_exit_ctx *ctx) { return on_rw(ctx, DNS_SENT); }
 static __always_inline int on_sendrecv(struct sys_exit_ctx *ctx, u32 dir)
 {
 	long res = ctx->ret;
-	if (res <= 0)
+	u64 id, a[6];
+	if (!data_call(ctx, &id, a))
 		return 0;
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	u64 a[6];
-	syscall_args(a, ctx->id);
 	if (want_io)
 		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
 	const void *uaddr = (const void *)a[4];
@@ -1390,13 +1391,9 @@ __noinline int dns_msg(u64 nr_dir, long res, int fd, u64 umsg, u64 len)
 static __always_inline int on_msg(struct sys_exit_ctx *ctx, u32 dir)
 {
 	long res = ctx->ret;
-	if (res <= 0)
+	u64 id, a[6];
+	if (!data_call(ctx, &id, a))
 		return 0;
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	u64 a[6];
-	syscall_args(a, ctx->id);
 	if (want_io)
 		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
 	if (want_dns)
@@ -1416,13 +1413,9 @@ int exit_recvmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, DNS_RECEIVED); }
 static __always_inline int on_mmsg(struct sys_exit_ctx *ctx, u32 dir)
 {
 	long res = ctx->ret;
-	if (res <= 0)
+	u64 id, a[6];
+	if (!data_call(ctx, &id, a))
 		return 0;
-	u64 id = bpf_get_current_pid_tgid();
-	if (!traced(id >> 32))
-		return 0;
-	u64 a[6];
-	syscall_args(a, ctx->id);
 	/* Bytes moved: the messages' lengths, of the first eight. */
 	u64 total = 0;
 	for (int i = 0; i < 8; i++) {

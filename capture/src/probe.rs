@@ -60,16 +60,8 @@ fn classes_of(program: &str) -> Option<&'static [Class]> {
     })
 }
 
-/// Every class, for [`classes_of`] to hand out as a slice.
-const CLASSES: &[Class] = &[
-    Class::Process,
-    Class::File,
-    Class::Fd,
-    Class::Network,
-    Class::Kernel,
-    Class::Snapshot,
-    Class::Meta,
-];
+/// Every class, as a slice [`classes_of`] can hand out.
+const CLASSES: &[Class] = &Class::ALL;
 
 /// The programs that count bytes moved (`fd_io`) only.
 const IO_PROGRAMS: &[&str] = &[
