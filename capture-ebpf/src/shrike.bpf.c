@@ -1147,9 +1147,9 @@ __noinline int io_flush(u64 key, u32 how)
 	if (!c)
 		return 0;
 	int fd = (int)(u32)key;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct file *f = fd_file(t, fd);
-	if (how == IO_EXEC && f)
+	/* Only an exec's flush asks whether the fd is still open: a close's
+	 * or an exit's fd is, and the table is read again only to describe it. */
+	if (how == IO_EXEC && fd_file((struct task_struct *)bpf_get_current_task(), fd))
 		return 0;
 	struct io_count v = *c;
 	bpf_map_delete_elem(&io_bytes, &key);
