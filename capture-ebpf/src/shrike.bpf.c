@@ -1090,8 +1090,10 @@ SYSCALL(ioctl, K_IOCTL)
 
 /* ---- bytes moved per fd ---- */
 
-#define IO_WRITTEN 1
-#define IO_READ 2
+/* Which way a call moved bytes: a `dns` event's `dir` (SPEC §5.1), and
+ * which of an fd's counts io_add adds to. */
+#define MOVED_OUT 1
+#define MOVED_IN 2
 #define IO_CLOSED 1
 #define IO_EXITED 2
 #define IO_EXEC 4
@@ -1127,7 +1129,7 @@ static __always_inline void io_add(u64 id, int fd, u32 dir, u64 n)
 		else if (*hi < top)
 			*hi = top;
 	}
-	if (dir == IO_READ) {
+	if (dir == MOVED_IN) {
 		__sync_fetch_and_add(&c->read, n);
 		__sync_fetch_and_add(&c->reads, 1);
 	} else {
@@ -1229,13 +1231,13 @@ static __always_inline int on_io(struct sys_exit_ctx *ctx, u32 dir)
 }
 
 SEC("tracepoint/syscalls/sys_exit_pread64")
-int exit_pread64(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_READ); }
+int exit_pread64(struct sys_exit_ctx *ctx) { return on_io(ctx, MOVED_IN); }
 SEC("tracepoint/syscalls/sys_exit_pwrite64")
-int exit_pwrite64(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_WRITTEN); }
+int exit_pwrite64(struct sys_exit_ctx *ctx) { return on_io(ctx, MOVED_OUT); }
 SEC("tracepoint/syscalls/sys_exit_readv")
-int exit_readv(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_READ); }
+int exit_readv(struct sys_exit_ctx *ctx) { return on_io(ctx, MOVED_IN); }
 SEC("tracepoint/syscalls/sys_exit_writev")
-int exit_writev(struct sys_exit_ctx *ctx) { return on_io(ctx, IO_WRITTEN); }
+int exit_writev(struct sys_exit_ctx *ctx) { return on_io(ctx, MOVED_OUT); }
 
 /* sendfile(out, in, ...): the bytes leave `in` and go to `out`. */
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
@@ -1245,15 +1247,13 @@ int exit_sendfile64(struct sys_exit_ctx *ctx)
 	u64 id, a[6];
 	if (!data_call(ctx, &id, a))
 		return 0;
-	io_add(id, (int)a[0], IO_WRITTEN, res);
-	io_add(id, (int)a[1], IO_READ, res);
+	io_add(id, (int)a[0], MOVED_OUT, res);
+	io_add(id, (int)a[1], MOVED_IN, res);
 	return 0;
 }
 
 /* ---- DNS: messages to and from port 53 ---- */
 
-#define DNS_SENT 1
-#define DNS_RECEIVED 2
 
 /* One `dns` record: `len` bytes at `buf` moved through `fd`, and the peer's
  * address when the syscall named one (an unconnected UDP socket). */
@@ -1298,7 +1298,7 @@ static __always_inline bool dns_call(u64 id, int fd, const void *uaddr, u32 dir)
 	if (uaddr) {
 		if (user_port(uaddr) != DNS_PORT)
 			return false;
-		if (dir == DNS_SENT && sock_rport(fd) == 0)
+		if (dir == MOVED_OUT && sock_rport(fd) == 0)
 			dns_mark(id, fd, DNS_SENT_TO);
 		return true;
 	}
@@ -1320,16 +1320,16 @@ static __always_inline int on_rw(struct sys_exit_ctx *ctx, u32 dir)
 	u64 a[6];
 	syscall_args(a, ctx->id);
 	if (want_io)
-		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
+		io_add(id, (int)a[0], dir, res);
 	if (dns && dns_marked(id, (int)a[0]))
 		dns_record(ctx->id, res, (int)a[0], dir, (const void *)a[1], res, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
-int exit_read(struct sys_exit_ctx *ctx) { return on_rw(ctx, DNS_RECEIVED); }
+int exit_read(struct sys_exit_ctx *ctx) { return on_rw(ctx, MOVED_IN); }
 SEC("tracepoint/syscalls/sys_exit_write")
-int exit_write(struct sys_exit_ctx *ctx) { return on_rw(ctx, DNS_SENT); }
+int exit_write(struct sys_exit_ctx *ctx) { return on_rw(ctx, MOVED_OUT); }
 
 /* sendto and recvfrom: the address the call names (the source of a
  * datagram received, written by the kernel before the exit), else the
@@ -1341,7 +1341,7 @@ static __always_inline int on_sendrecv(struct sys_exit_ctx *ctx, u32 dir)
 	if (!data_call(ctx, &id, a))
 		return 0;
 	if (want_io)
-		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
+		io_add(id, (int)a[0], dir, res);
 	const void *uaddr = (const void *)a[4];
 	if (!want_dns || !dns_call(id, (int)a[0], uaddr, dir))
 		return 0;
@@ -1350,9 +1350,9 @@ static __always_inline int on_sendrecv(struct sys_exit_ctx *ctx, u32 dir)
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
-int exit_sendto(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, DNS_SENT); }
+int exit_sendto(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, MOVED_OUT); }
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int exit_recvfrom(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, DNS_RECEIVED); }
+int exit_recvfrom(struct sys_exit_ctx *ctx) { return on_sendrecv(ctx, MOVED_IN); }
 
 /* struct user_msghdr, up to the iovec count. */
 struct umsg {
@@ -1395,16 +1395,16 @@ static __always_inline int on_msg(struct sys_exit_ctx *ctx, u32 dir)
 	if (!data_call(ctx, &id, a))
 		return 0;
 	if (want_io)
-		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, res);
+		io_add(id, (int)a[0], dir, res);
 	if (want_dns)
 		dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], a[1], res);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int exit_sendmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, DNS_SENT); }
+int exit_sendmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, MOVED_OUT); }
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int exit_recvmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, DNS_RECEIVED); }
+int exit_recvmsg(struct sys_exit_ctx *ctx) { return on_msg(ctx, MOVED_IN); }
 
 /* sendmmsg and recvmmsg return how many messages moved; each struct mmsghdr
  * is a user_msghdr (56 bytes) and the bytes it moved. glibc's resolver
@@ -1429,14 +1429,14 @@ static __always_inline int on_mmsg(struct sys_exit_ctx *ctx, u32 dir)
 			dns_msg((u32)ctx->id | (u64)dir << 32, res, (int)a[0], (u64)h, len);
 	}
 	if (want_io)
-		io_add(id, (int)a[0], dir == DNS_SENT ? IO_WRITTEN : IO_READ, total);
+		io_add(id, (int)a[0], dir, total);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
-int exit_sendmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, DNS_SENT); }
+int exit_sendmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, MOVED_OUT); }
 SEC("tracepoint/syscalls/sys_exit_recvmmsg")
-int exit_recvmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, DNS_RECEIVED); }
+int exit_recvmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, MOVED_IN); }
 
 /* Every syscall's exit, filtered in the kernel to the numbers in `untraced`:
  * attached only when the kernel lacks a tracepoint shrike wants (module
