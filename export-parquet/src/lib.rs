@@ -421,8 +421,13 @@ fn partition_value(v: &str) -> String {
     out
 }
 
-/// OCSF's class, activity and its name for an event of `kind`.
-fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'static str) {
+/// OCSF's class, activity and its name for an event of `kind`; `dns` is a
+/// `dns` event's message, decoded once for its row.
+fn activity(
+    kind: Kind,
+    b: &Body<&[u8]>,
+    dns: Option<&shrike_analyze::dns::Message>,
+) -> (usize, i32, i32, &'static str, &'static str) {
     use Kind::*;
     let socket_io =
         matches!(b, Body::FdIo { fdtype, .. } if *fdtype == shrike_format::fdtype::SOCKET);
@@ -468,7 +473,7 @@ fn activity(kind: Kind, b: &Body<&[u8]>) -> (usize, i32, i32, &'static str, &'st
             Body::FdIo { written: 0, .. } => (2, "Read"),
             _ => (3, "Update"),
         },
-        Dns => match shrike_analyze::dns::message(b) {
+        Dns => match dns {
             Some(m) if m.response => (2, "Response"),
             Some(_) => (1, "Query"),
             None => (6, "Traffic"),
@@ -506,7 +511,8 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
     if matches!(kind.class(), Class::Snapshot | Class::Meta) {
         return;
     }
-    let (table, class, id, class_name, name) = activity(kind, &e.body);
+    let dns = shrike_analyze::dns::message(&e.body);
+    let (table, class, id, class_name, name) = activity(kind, &e.body, dns.as_ref());
     let now = wall_ns(cx.header, e.ts);
     let res = e.body.res();
     let rows = out
@@ -668,9 +674,8 @@ fn event_row(cx: &Context<'_>, num: u64, e: &EventRef<'_>, out: &mut ChunkRows, 
             else {
                 unreachable!("only dns events are DNS activity")
             };
-            let m = shrike_analyze::dns::message(&e.body);
-            let q = m.as_ref().and_then(|m| m.question.as_ref());
-            let response = m.as_ref().filter(|m| m.response);
+            let q = dns.as_ref().and_then(|m| m.question.as_ref());
+            let response = dns.as_ref().filter(|m| m.response);
             let port =
                 |a: &shrike_format::SockAddr<&[u8]>| a.port().filter(|p| *p != 0).map(i32::from);
             rows.str(q.map(|q| s(&q.0)).as_deref())
