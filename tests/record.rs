@@ -48,6 +48,18 @@ fn replay(file: &Path, condition: &str) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The text `shrike timeline FILE EXTRA...` prints, which must succeed.
+fn timeline_text(file: &Path, extra: &[&str]) -> String {
+    let o = Command::new(BIN)
+        .arg("timeline")
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// Runs shrike with `args`, which must succeed, and parses each line it prints as JSON.
 fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
     let o = Command::new(BIN).args(args).output().unwrap();
@@ -1201,16 +1213,7 @@ fn names_resolved_over_dns_are_seen_in_every_view() {
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("127.0.0.9:443"), "{out}");
     // The timeline says what was resolved to what.
-    let o = Command::new(BIN)
-        .args([
-            "timeline",
-            file.to_str().unwrap(),
-            "--pid",
-            &pid.to_string(),
-        ])
-        .output()
-        .unwrap();
-    let t = String::from_utf8_lossy(&o.stdout);
+    let t = timeline_text(file, &["--pid", &pid.to_string()]);
     let server = f["dns_server"].as_str().unwrap();
     assert!(
         t.contains(&format!(
@@ -1297,16 +1300,7 @@ fn bytes_moved_are_told_exactly_in_every_view() {
     );
     assert_eq!(out.lines().count(), 1, "{out}");
     // The timeline, exactly and readably.
-    let o = Command::new(BIN)
-        .args([
-            "timeline",
-            file.to_str().unwrap(),
-            "--pid",
-            &pid.to_string(),
-        ])
-        .output()
-        .unwrap();
-    let t = String::from_utf8_lossy(&o.stdout);
+    let t = timeline_text(file, &["--pid", &pid.to_string()]);
     assert!(
         t.contains(&format!(
             "sent {upload} bytes (120.6 KiB) in 13 calls to 127.0.0.1:{sp} (at close)"
@@ -1468,11 +1462,7 @@ fn the_sha256_of_each_executable_run_is_recorded() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.contains("fresh-build"), "{out}");
     // The timeline says it.
-    let o = Command::new(BIN)
-        .args(["timeline", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let t = String::from_utf8_lossy(&o.stdout);
+    let t = timeline_text(&file, &[]);
     assert!(t.contains(&format!("sha256 {want}")), "{t}");
     // Sigma's Hashes, as Sysmon writes it.
     let sigma = dir.path().join("hash.yml");
@@ -1584,11 +1574,7 @@ fn the_tools_attackers_use_on_files_leave_events_with_their_arguments() {
         file.display()
     );
     // The timeline says it in words.
-    let out = Command::new(BIN)
-        .args(["timeline", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = timeline_text(&file, &[]);
     for want in [
         "modified 2001-02-03T04:05:06.000000000Z".to_string(),
         format!("set file capabilities CAP_SETUID=ep on {}", f.display()),
