@@ -81,7 +81,9 @@ pub fn run(files: &[PathBuf], dir: &Path, only: Option<&str>) -> Result<u8> {
             code = crate::EXIT_FAILED;
             continue;
         }
-        let mut bytes = Vec::with_capacity(k.size.min(1 << 30) as usize);
+        // Room for the bytes the parts hold, never for the size they claim:
+        // a crafted capture may claim any size.
+        let mut bytes = Vec::with_capacity(k.parts.values().map(Vec::len).sum());
         for (offset, data) in &k.parts {
             if *offset != bytes.len() as u64 {
                 break;
