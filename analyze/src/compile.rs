@@ -637,14 +637,16 @@ fn node(e: &Expr, shared: &Shared) -> Result<Node, CompileError> {
 
 fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
     if let Some(bits) = evt_type_bits(c) {
-        if bits & SYSCALL_BIT == 0 {
+        let named = bits & BY_NAME;
+        if named == 0 {
             return Ok(Node::Kinds(bits));
         }
-        // A `syscall` event is of whichever syscall its number says: for it
-        // the name is compared, for the other kinds the kind settles it.
+        // A `syscall` event is of whichever syscall its number says, an
+        // `io_uring` one of the syscall its opcode does: for them the name
+        // is compared, for the other kinds the kind settles it.
         return Ok(Node::Or(vec![
-            Node::Kinds(bits & !SYSCALL_BIT),
-            Node::And(vec![Node::Kinds(SYSCALL_BIT), field_check(c, shared)?]),
+            Node::Kinds(bits & !BY_NAME),
+            Node::And(vec![Node::Kinds(named), field_check(c, shared)?]),
         ]));
     }
     field_check(c, shared)
@@ -652,6 +654,10 @@ fn check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
 
 /// The kind bit of `syscall` events (a syscall without a tracepoint of its own).
 const SYSCALL_BIT: u128 = 1u128 << Kind::Syscall as u16;
+/// The kind bit of `io_uring` events (a request through io_uring).
+const URING_BIT: u128 = 1u128 << Kind::IoUring as u16;
+/// The kinds whose `evt.type` is read from the event, not from its kind.
+const BY_NAME: u128 = SYSCALL_BIT | URING_BIT;
 
 /// `c` as a comparison of the field's value (no kind shortcut).
 fn field_check(c: &Check, shared: &Shared) -> Result<Node, CompileError> {
@@ -810,9 +816,19 @@ fn evt_type_bits(c: &Check) -> Option<u128> {
                 "umount" => Some(Kind::Umount2),
                 n => Kind::from_name(n),
             };
-            // Any syscall may arrive as a `syscall` event on a kernel without its tracepoint.
+            // Any syscall may arrive as a `syscall` event on a kernel without
+            // its tracepoint, and some as requests through io_uring.
             let b = if shrike_format::linux::syscall_nr(n).is_some() {
                 b | SYSCALL_BIT
+            } else {
+                b
+            };
+            let b = if n == "io_uring"
+                || shrike_format::linux::URING_OP_SYSCALLS
+                    .iter()
+                    .any(|o| o.1 == n)
+            {
+                b | URING_BIT
             } else {
                 b
             };

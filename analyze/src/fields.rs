@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
+use shrike_format::linux::uring_op;
 use shrike_format::{Body, CommonColumns, EventRef, Header, Kind, SockAddr, Value, fdtype};
 
 use crate::history::{History, ProcInfo};
@@ -126,6 +127,11 @@ pub enum Field {
     /// `shrike.bytes.read` / `shrike.bytes.written` (true): the bytes an
     /// `fd_io` event says were moved through its fd.
     Bytes(bool),
+    /// `shrike.io_uring`: whether the event is a request submitted through
+    /// io_uring (`io_uring` events), which no syscall tracepoint sees.
+    IoUring,
+    /// `shrike.io_uring.op`: that request's opcode (`OPENAT`).
+    IoUringOp,
 }
 
 /// `dns.*`: shrike's fields for the DNS messages it records (Falco has none).
@@ -366,6 +372,8 @@ impl Field {
             "fd.cip.name" => Field::FdIpName(FdField::Cip),
             "shrike.bytes.read" => Field::Bytes(false),
             "shrike.bytes.written" => Field::Bytes(true),
+            "shrike.io_uring" => Field::IoUring,
+            "shrike.io_uring.op" => Field::IoUringOp,
             "dns.name" => Field::Dns(DnsField::Name),
             "dns.type" => Field::Dns(DnsField::Type),
             "dns.rcode" => Field::Dns(DnsField::Rcode),
@@ -427,7 +435,7 @@ impl Field {
             | Field::ProcVpgid
             | Field::ProcDuration => Type::Num,
             Field::ContainerMeta(ContainerMeta::Privileged) => Type::Bool,
-            Field::Dns(DnsField::IsResponse) => Type::Bool,
+            Field::Dns(DnsField::IsResponse) | Field::IoUring => Type::Bool,
             Field::Dns(DnsField::Id) | Field::Bytes(_) => Type::Num,
             Field::EvtFailed
             | Field::EvtIsOpenRead
@@ -685,6 +693,24 @@ pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<Opened<'a>> {
             mode: *mode,
             created: *created,
         }),
+        // An open through io_uring: the path is the opened file's (the
+        // request's own is not kept).
+        Body::IoUring {
+            res,
+            op: uring_op::OPENAT | uring_op::OPENAT2,
+            path,
+            flags,
+            mode,
+            created,
+            ..
+        } => Some(Opened {
+            res: *res,
+            path,
+            abspath: path,
+            flags: *flags,
+            mode: *mode,
+            created: *created,
+        }),
         _ => None,
     }
 }
@@ -803,6 +829,33 @@ fn fd_view<'a>(ev: &EventRef<'a>) -> Option<FdView<'a>> {
             proto: *proto,
             fdtype: fdtype::SOCKET,
         },
+        Body::IoUring {
+            res,
+            op,
+            fd,
+            fdtype: t,
+            path,
+            proto,
+            laddr,
+            raddr,
+            ..
+        } => {
+            let accepted = *op == uring_op::ACCEPT;
+            FdView {
+                raw: None,
+                num: if accepted {
+                    Some(*res)
+                } else {
+                    (*fd >= 0).then_some(*fd)
+                },
+                path: (*t != fdtype::SOCKET).then_some(*path),
+                local: *laddr,
+                remote: *raddr,
+                local_is_client: !accepted,
+                proto: *proto,
+                fdtype: *t,
+            }
+        }
         Body::Bind {
             fd, proto, laddr, ..
         }
@@ -883,6 +936,11 @@ pub fn evt_type(ev: &EventRef<'_>) -> &'static str {
     match (&ev.body, ev.kind()) {
         (Body::Syscall { nr, .. }, _) => {
             shrike_format::linux::syscall_name(*nr).unwrap_or("syscall")
+        }
+        // A request through io_uring is of the syscall whose work it does
+        // (`shrike.io_uring` tells them apart), else `io_uring`.
+        (Body::IoUring { op, .. }, _) => {
+            shrike_format::linux::uring_op_syscall(*op).unwrap_or("io_uring")
         }
         (_, Some(k)) => k.name(),
         (_, None) => "unknown",
@@ -986,6 +1044,13 @@ pub fn extract<'e, 'a>(f: &Field, c: &Ctx<'e, 'a>) -> Option<Val<'e>> {
             Body::FdIo {
                 read, written: w, ..
             } => num(if *written { *w } else { *read }),
+            _ => None,
+        },
+        Field::IoUring => Some(Val::Bool(matches!(ev.body, Body::IoUring { .. }))),
+        Field::IoUringOp => match &ev.body {
+            Body::IoUring { op, .. } => s(shrike_format::linux::uring_op_name(*op)
+                .unwrap_or("UNKNOWN")
+                .as_bytes()),
             _ => None,
         },
         Field::Dns(f) => {

@@ -85,4 +85,7 @@
 #define K_UTIMENSAT 111
 #define K_DNS 117
 #define K_FD_IO 118
+#define K_EXE_FILE 119
+#define K_IO_URING_SETUP 120
+#define K_IO_URING 121
 #endif

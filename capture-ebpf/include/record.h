@@ -70,4 +70,27 @@ struct shrike_stdio {
 	__u32 pad;
 };
 
+/* An io_uring request between its submission and its last completion (the
+ * kernel's `uring_reqs`): the recorder reads those left at its stop. */
+struct shrike_uring_req {
+	__u64 ts;        /* submitted, bpf_ktime_get_boot_ns */
+	__u64 user_data;
+	__u64 file;      /* the request's struct file, where the kernel took it at submission */
+	__u32 flags;     /* an open's flags (UR_FLAGS_KNOWN) */
+	__u32 mode;
+	__u32 tgid;
+	__u32 tid;
+	__s32 ring;      /* the ring's fd in the submitter, -1 unknown */
+	__s32 fd;        /* the request's fd (UR_FD_KNOWN); an open's dirfd */
+	__u8 op;         /* IORING_OP_* */
+	__u8 known;      /* UR_* */
+	__u8 pad[6];
+	char comm[16];
+};
+
+/* shrike_uring_req.known; an io_uring record's args[1] >> 8. */
+#define UR_FLAGS_KNOWN 1 /* flags and mode are the open's */
+#define UR_SLOT 2        /* the open fills a fixed-file slot, not an fd */
+#define UR_FD_KNOWN 4    /* fd is the request's */
+
 #endif

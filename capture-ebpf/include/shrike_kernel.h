@@ -51,6 +51,20 @@ struct sched_exit_ctx {
 	bool group_dead;
 };
 
+/* io_uring_create: fd and ring, the same since the tracepoint came (5.5).
+ * The submit and complete tracepoints differ between kernels: the programs
+ * read them at offsets the loader takes from tracefs (`ur_*` in
+ * shrike.bpf.c). */
+struct uring_create_ctx {
+	u64 common;
+	s32 fd;
+	s32 pad;
+	u64 ring;
+	u32 sq_entries;
+	u32 cq_entries;
+	u32 flags;
+};
+
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
 typedef struct { u32 val; } kuid_t;
@@ -200,6 +214,35 @@ struct task_struct {
 	struct mm_struct *mm;
 	kuid_t loginuid;
 	char comm[16];
+};
+
+/* An io_uring request, prepared (its opcode's own data overlays the start
+ * of the request: `io_open`, `io_close`). `cqe` came in 6.0. */
+struct io_cqe {
+	u64 user_data;
+	s32 res;
+	int fd;
+};
+
+struct io_kiocb {
+	struct file *file;
+	u8 opcode;
+	struct io_cqe cqe;
+};
+
+struct open_how {
+	u64 flags;
+	u64 mode;
+};
+
+struct io_open {
+	int dfd;
+	u32 file_slot;
+	struct open_how how;
+};
+
+struct io_close {
+	int fd;
 };
 
 /* Read through a BTF pointer (tp_btf/sys_exit), not from user memory. */

@@ -659,11 +659,9 @@ static __always_inline void put_stdio(struct out *o, struct task_struct *t)
 	str_header(o, p, sizeof(*io), TAG_STDIO);
 }
 
-/* Describes what `fd` refers to: its type, socket addresses, or file path. */
-static __always_inline void put_fd(struct out *o, int fd)
+/* Describes file `f`: its type, socket addresses, or path. */
+static __always_inline void put_file(struct out *o, struct file *f)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct file *f = fd_file(t, fd);
 	if (!f)
 		return;
 	u32 p = o->pos;
@@ -693,6 +691,12 @@ static __always_inline void put_fd(struct out *o, int fd)
 	str_header(o, p, sizeof(*fi), TAG_FDINFO);
 	if (fi->fdtype != S_IFSOCK)
 		put_file_path(o, TAG_FDPATH, f);
+}
+
+/* Describes what `fd` of the current process refers to. */
+static __always_inline void put_fd(struct out *o, int fd)
+{
+	put_file(o, fd_file((struct task_struct *)bpf_get_current_task(), fd));
 }
 
 static __always_inline void submit(struct out *o)
@@ -1437,6 +1441,246 @@ SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int exit_sendmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, MOVED_OUT); }
 SEC("tracepoint/syscalls/sys_exit_recvmmsg")
 int exit_recvmmsg(struct sys_exit_ctx *ctx) { return on_mmsg(ctx, MOVED_IN); }
+
+/* ---- io_uring ----
+ * Requests submitted through a ring never pass a syscall tracepoint: they are
+ * read from io_uring's own. A request is remembered at submission (what it
+ * asks, by whom) and written as one `io_uring` event at its completion (the
+ * result, and the file or socket it used or opened); the recorder writes
+ * those still pending at its stop. */
+
+/* Where the submit and complete tracepoints keep each field, in bytes from
+ * the start of their record, as this kernel's tracefs says (set by the
+ * loader; 0: the tracepoint has no such field). */
+const volatile u32 ur_sub_ctx = 0;
+const volatile u32 ur_sub_req = 0;
+const volatile u32 ur_sub_ud = 0;
+const volatile u32 ur_sub_op = 0;
+const volatile u32 ur_sub_flags = 0;
+const volatile u32 ur_cmp_ctx = 0;
+const volatile u32 ur_cmp_req = 0;
+const volatile u32 ur_cmp_ud = 0;
+const volatile u32 ur_cmp_res = 0;
+const volatile u32 ur_cmp_res8 = 0; /* res is a long (8 bytes), not an int */
+const volatile u32 ur_cmp_cflags = 0;
+
+#define UR_OPENAT 18
+#define UR_OPENAT2 28
+#define UR_ACCEPT 13
+#define UR_CLOSE 19
+#define UR_CQE_F_MORE 2 /* more completions of this request follow */
+#define UR_FIXED_FILE 1 /* IOSQE_FIXED_FILE: the fd is a slot of the ring's own table */
+/* A ring's fd in the process that made it, by the ring's address. */
+struct ur_ring {
+	u32 tgid;
+	s32 fd;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct ur_ring);
+} uring_rings SEC(".maps");
+
+/* A request between its submission and its (last) completion: by its
+ * address where both tracepoints give it, else by ring and user_data. */
+struct ur_key {
+	u64 a;
+	u64 b;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ur_key);
+	__type(value, struct shrike_uring_req);
+} uring_reqs SEC(".maps");
+
+static __always_inline u64 tp_u64(void *ctx, u32 off)
+{
+	u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (u8 *)ctx + off);
+	return v;
+}
+
+static __always_inline u32 tp_u32(void *ctx, u32 off)
+{
+	u32 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (u8 *)ctx + off);
+	return v;
+}
+
+static __always_inline u8 tp_u8(void *ctx, u32 off)
+{
+	u8 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (u8 *)ctx + off);
+	return v;
+}
+
+static __always_inline struct ur_key ur_key_of(u64 ring, u64 req, u64 user_data)
+{
+	struct ur_key k = {};
+	if (ur_sub_req && ur_cmp_req) {
+		k.a = req;
+	} else {
+		k.a = ring;
+		k.b = user_data;
+	}
+	return k;
+}
+
+/* Whether opcode `op` takes its file from the request's fd (the kernel's
+ * `needs_file`), so that `cqe.fd` holds that fd at submission. */
+static __always_inline bool ur_needs_file(u8 op)
+{
+	switch (op) {
+	case 1: case 2: case 3: case 4: case 5: case 6: case 8: case 9: case 10:
+	case UR_ACCEPT: case 16: case 17: case 22: case 23: case 24: case 26:
+	case 27: case 29: case 30: case 33: case 34: case 41: case 43: case 47:
+	case 48: case 49: case 55: case 56: case 57:
+		return true;
+	}
+	return false;
+}
+
+/* Which way opcode `op` moves bytes through its fd: MOVED_IN, MOVED_OUT, or 0. */
+static __always_inline u32 ur_direction(u8 op)
+{
+	switch (op) {
+	case 1: case 4: case 10: case 22: case 27: case 49: case 60: /* READV READ_FIXED RECVMSG READ RECV READ_MULTISHOT READV_FIXED */
+		return MOVED_IN;
+	case 2: case 5: case 9: case 23: case 26: case 47: case 48: case 61: /* WRITEV WRITE_FIXED SENDMSG WRITE SEND SEND_ZC SENDMSG_ZC WRITEV_FIXED */
+		return MOVED_OUT;
+	}
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_create")
+int uring_create(struct uring_create_ctx *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32) || ctx->fd < 0)
+		return 0;
+	struct ur_ring v = {.tgid = id >> 32, .fd = ctx->fd};
+	u64 ring = ctx->ring;
+	bpf_map_update_elem(&uring_rings, &ring, &v, BPF_ANY);
+	struct out o;
+	if (!begin(&o, K_IO_URING_SETUP, ctx->fd))
+		return 0;
+	struct shrike_rec *r = rec_of(&o);
+	r->args[0] = ctx->sq_entries;
+	r->args[1] = ctx->cq_entries;
+	r->args[2] = ctx->flags;
+	submit(&o);
+	return 0;
+}
+
+/* Attached to io_uring_submit_req, or io_uring_submit_sqe before 6.4. */
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int uring_submit(void *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (!traced(id >> 32))
+		return 0;
+	u64 ring = tp_u64(ctx, ur_sub_ctx);
+	u64 req = ur_sub_req ? tp_u64(ctx, ur_sub_req) : 0;
+	struct shrike_uring_req v = {};
+	v.ts = bpf_ktime_get_boot_ns();
+	v.user_data = tp_u64(ctx, ur_sub_ud);
+	v.op = tp_u8(ctx, ur_sub_op);
+	v.tgid = id >> 32;
+	v.tid = (u32)id;
+	v.ring = -1;
+	v.fd = -1;
+	struct ur_ring *rg = bpf_map_lookup_elem(&uring_rings, &ring);
+	if (rg && rg->tgid == v.tgid)
+		v.ring = rg->fd;
+	bpf_get_current_comm(v.comm, sizeof(v.comm));
+	/* With the request: it is prepared by now (its opcode's data read
+	 * from the submission, a path copied into the kernel). */
+	if (req) {
+		struct io_kiocb *k = (struct io_kiocb *)req;
+		v.file = (u64)BPF_CORE_READ(k, file);
+		if (v.op == UR_OPENAT || v.op == UR_OPENAT2) {
+			struct io_open *op = (struct io_open *)req;
+			v.flags = BPF_CORE_READ(op, how.flags);
+			v.mode = BPF_CORE_READ(op, how.mode);
+			v.fd = BPF_CORE_READ(op, dfd);
+			v.known = UR_FLAGS_KNOWN | UR_FD_KNOWN;
+			if (bpf_core_field_exists(op->file_slot) && BPF_CORE_READ(op, file_slot))
+				v.known |= UR_SLOT;
+			v.file = 0;
+		} else if (v.op == UR_CLOSE) {
+			struct io_close *cl = (struct io_close *)req;
+			v.fd = BPF_CORE_READ(cl, fd);
+			v.known = UR_FD_KNOWN;
+			v.file = 0;
+		} else if (ur_needs_file(v.op) && bpf_core_field_exists(k->cqe) &&
+			   !(ur_sub_flags && (tp_u32(ctx, ur_sub_flags) & UR_FIXED_FILE))) {
+			v.fd = BPF_CORE_READ(k, cqe.fd);
+			v.known = UR_FD_KNOWN;
+		}
+	}
+	struct ur_key key = ur_key_of(ring, req, v.user_data);
+	if (bpf_map_update_elem(&uring_reqs, &key, &v, BPF_ANY) != 0)
+		count_lost(); /* the table is full: this request is not told */
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int uring_complete(void *ctx)
+{
+	u64 ring = tp_u64(ctx, ur_cmp_ctx);
+	u64 req = ur_cmp_req ? tp_u64(ctx, ur_cmp_req) : 0;
+	u64 ud = tp_u64(ctx, ur_cmp_ud);
+	struct ur_key key = ur_key_of(ring, req, ud);
+	struct shrike_uring_req *p = bpf_map_lookup_elem(&uring_reqs, &key);
+	if (!p)
+		return 0; /* submitted by a process not recorded, or before the recording */
+	struct shrike_uring_req v = *p;
+	u32 cflags = ur_cmp_cflags ? tp_u32(ctx, ur_cmp_cflags) : 0;
+	if (!(cflags & UR_CQE_F_MORE))
+		bpf_map_delete_elem(&uring_reqs, &key);
+	s64 res = ur_cmp_res8 ? (s64)tp_u64(ctx, ur_cmp_res) : (s64)(s32)tp_u32(ctx, ur_cmp_res);
+	struct out o;
+	if (!begin(&o, K_IO_URING, res))
+		return 0;
+	struct shrike_rec *r = rec_of(&o);
+	/* The submitter's: a completion may run on one of the kernel's
+	 * io_uring worker threads. */
+	r->pid = v.tgid;
+	r->tid = v.tid;
+	__builtin_memcpy(r->comm, v.comm, sizeof(r->comm));
+	r->args[0] = (u64)(s64)v.ring;
+	r->args[1] = v.op | (u64)v.known << 8;
+	r->args[2] = v.user_data;
+	r->args[3] = (u64)(s64)v.fd;
+	r->args[4] = v.flags | (u64)v.mode << 32;
+	r->args[5] = v.ts;
+	r->nr = cflags;
+	struct file *f = 0;
+	bool opened = (v.op == UR_OPENAT || v.op == UR_OPENAT2 || v.op == UR_ACCEPT) &&
+		      res >= 0 && !(v.known & UR_SLOT);
+	if (opened) {
+		/* The new fd, in the table the submitter shares with the
+		 * thread completing it. */
+		f = fd_file((struct task_struct *)bpf_get_current_task(), (int)res);
+		if (f && v.op != UR_ACCEPT)
+			r->aux = BPF_CORE_READ(f, f_mode);
+	} else if (req) {
+		f = BPF_CORE_READ((struct io_kiocb *)req, file);
+	} else {
+		f = (struct file *)v.file;
+	}
+	put_file(&o, f);
+	submit(&o);
+	/* Bytes moved through an fd count as a syscall's would (`fd_io`). */
+	if (want_io && res > 0 && (v.known & UR_FD_KNOWN)) {
+		u32 dir = ur_direction(v.op);
+		if (dir)
+			io_add((u64)v.tgid << 32, v.fd, dir, res);
+	}
+	return 0;
+}
 
 /* Every syscall's exit, filtered in the kernel to the numbers in `untraced`:
  * attached only when the kernel lacks a tracepoint shrike wants (module

@@ -51,6 +51,7 @@ fn classes_of(program: &str) -> Option<&'static [Class]> {
     const IO: &[Class] = &[Class::Fd];
     Some(match program {
         "sched_exec" | "sched_fork" | "sched_exit" => PROCESS,
+        p if URING_PROGRAMS.contains(&p) => IO,
         p if DNS_PROGRAMS.contains(&p) => DNS_AND_IO,
         p if IO_PROGRAMS.contains(&p) => IO,
         p => {
@@ -72,6 +73,9 @@ const IO_PROGRAMS: &[&str] = &[
     "exit_writev",
     "exit_sendfile64",
 ];
+
+/// The programs that record io_uring's rings and requests (`io_uring_setup`, `io_uring`).
+const URING_PROGRAMS: &[&str] = &["uring_create", "uring_submit", "uring_complete"];
 
 /// The programs that record `dns` events and count bytes moved, on calls
 /// that move data.
@@ -121,29 +125,43 @@ impl Probe {
     /// Loads the object, sets its constants and attaches the programs of the chosen classes.
     pub fn load(opts: &ProbeOptions) -> Result<Probe, CaptureError> {
         let load_err = |what: String| CaptureError::Load(what);
-        let follow = u32::from(opts.follow);
         let f = &opts.features;
         let object = if f.bpf_loop {
             OBJECT_LOOP
         } else {
             OBJECT_UNROLLED
         };
-        let mut ebpf = EbpfLoader::new()
-            .override_global("self_tgid", &opts.self_tgid, true)
-            .override_global("follow", &follow, true)
-            .override_global("have_task_pt_regs", &u32::from(f.task_pt_regs), true)
-            .override_global("exit_tp_group_dead", &u32::from(f.exit_group_dead), true)
-            .override_global(
-                "want_dns",
-                &u32::from(opts.classes.contains(&Kind::Dns.class())),
-                true,
-            )
-            .override_global(
-                "want_io",
-                &u32::from(opts.classes.contains(&Kind::FdIo.class())),
-                true,
-            )
-            .map_max_entries("events", opts.ring_bytes)
+        // Every constant the programs read, set before they are verified.
+        let want = |k: Kind| u32::from(opts.classes.contains(&k.class()));
+        let mut globals: Vec<(&str, u32)> = vec![
+            ("self_tgid", opts.self_tgid),
+            ("follow", u32::from(opts.follow)),
+            ("have_task_pt_regs", u32::from(f.task_pt_regs)),
+            ("exit_tp_group_dead", u32::from(f.exit_group_dead)),
+            ("want_dns", want(Kind::Dns)),
+            ("want_io", want(Kind::FdIo)),
+        ];
+        if let Some(u) = &f.uring {
+            globals.extend([
+                ("ur_sub_ctx", u.sub_ctx),
+                ("ur_sub_req", u.sub_req),
+                ("ur_sub_ud", u.sub_ud),
+                ("ur_sub_op", u.sub_op),
+                ("ur_sub_flags", u.sub_flags),
+                ("ur_cmp_ctx", u.cmp_ctx),
+                ("ur_cmp_req", u.cmp_req),
+                ("ur_cmp_ud", u.cmp_ud),
+                ("ur_cmp_res", u.cmp_res),
+                ("ur_cmp_res8", u32::from(u.cmp_res8)),
+                ("ur_cmp_cflags", u.cmp_cflags),
+            ]);
+        }
+        let mut loader = EbpfLoader::new();
+        for (name, v) in &globals {
+            loader.override_global(name, v, true);
+        }
+        loader.map_max_entries("events", opts.ring_bytes);
+        let mut ebpf = loader
             .load(object)
             .map_err(|e| load_err(format!("loading the eBPF object: {e}")))?;
         let btf = Btf::from_sys_fs()
@@ -151,9 +169,12 @@ impl Probe {
         let mut names: Vec<String> = ebpf.programs().map(|(n, _)| n.to_string()).collect();
         // The programs that count bytes go last: a count begun before the
         // close and exit programs were attached would never be told.
+        // A request remembered at its submission is forgotten at its
+        // completion: the submit program goes after the complete one.
         names.sort_by_key(|n| {
             DNS_PROGRAMS.contains(&n.as_str())
                 || (IO_PROGRAMS.contains(&n.as_str()) && n != "enter_close")
+                || n == "uring_submit"
         });
         // Tracepoints the kernel lacks, with the kind their program records.
         let mut missing: Vec<(Option<Kind>, String)> = Vec::new();
@@ -163,6 +184,9 @@ impl Probe {
         for name in names {
             if name == RAW_PROGRAM {
                 continue; // attached below, if this kernel needs it
+            }
+            if URING_PROGRAMS.contains(&name.as_str()) && f.uring.is_none() {
+                continue; // told in the capture's kernel_limits
             }
             let Some(classes) = classes_of(&name) else {
                 return Err(load_err(format!("program {name} has no event class")));
@@ -185,7 +209,7 @@ impl Probe {
                 let p: &mut TracePoint = prog
                     .try_into()
                     .map_err(|e| load_err(format!("{name}: {e}")))?;
-                let (category, event) = tracepoint_of(&name);
+                let (category, event) = tracepoint_of(&name, f);
                 if let Err(e) = p.load() {
                     refusals.add(&name, class, e);
                     continue;
@@ -340,6 +364,18 @@ impl Probe {
             .collect()
     }
 
+    /// The io_uring requests submitted and not completed yet (the kernel's
+    /// `uring_reqs`), for the `io_uring` events of a recording's end.
+    pub fn pending_uring(&self) -> Vec<UringReq> {
+        let Some(map) = self.ebpf.map("uring_reqs") else {
+            return Vec::new();
+        };
+        let Ok(m) = HashMap::<_, [u64; 2], UringReq>::try_from(map) else {
+            return Vec::new();
+        };
+        m.iter().flatten().map(|(_, v)| v).collect()
+    }
+
     /// Events the kernel dropped so far: records that did not fit in the ring
     /// buffer (or found no free scratch buffer), and runs of the programs the
     /// kernel skipped because another BPF program was running on that CPU
@@ -461,8 +497,17 @@ impl Drop for Probe {
 }
 
 /// `enter_openat` → (`syscalls`, `sys_enter_openat`); scheduler programs by name.
-fn tracepoint_of(program: &str) -> (String, String) {
+fn tracepoint_of(program: &str, f: &KernelFeatures) -> (String, String) {
     match program {
+        "uring_create" => ("io_uring".into(), "io_uring_create".into()),
+        "uring_complete" => ("io_uring".into(), "io_uring_complete".into()),
+        "uring_submit" => (
+            "io_uring".into(),
+            f.uring
+                .as_ref()
+                .map_or("io_uring_submit_req", |u| u.submit)
+                .into(),
+        ),
         "sched_exec" => ("sched".into(), "sched_process_exec".into()),
         "sched_exit" => ("sched".into(), "sched_process_exit".into()),
         p => {
@@ -588,3 +633,38 @@ pub struct IoCount {
 
 // SAFETY: plain integers, no padding the kernel does not also have.
 unsafe impl aya::Pod for IoCount {}
+
+/// An io_uring request not completed yet: `struct shrike_uring_req`
+/// (capture-ebpf/include/record.h; `layout::UREQ_*` and its sync test
+/// check the offsets).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UringReq {
+    /// Submitted, boot-time ns.
+    pub ts: u64,
+    /// The submitter's tag.
+    pub user_data: u64,
+    file: u64,
+    /// An open's flags (`known` has `UR_FLAGS_KNOWN`).
+    pub flags: u32,
+    /// An open's mode.
+    pub mode: u32,
+    /// The submitter.
+    pub tgid: u32,
+    /// See [`UringReq::tgid`].
+    pub tid: u32,
+    /// The ring's fd, -1 unknown.
+    pub ring: i32,
+    /// The request's fd (`known` has `UR_FD_KNOWN`).
+    pub fd: i32,
+    /// `IORING_OP_*`.
+    pub op: u8,
+    /// `UR_*` bits.
+    pub known: u8,
+    pad: [u8; 6],
+    /// The submitter's comm, NUL-padded.
+    pub comm: [u8; 16],
+}
+
+// SAFETY: plain integers, laid out as the C struct (checked by layout_sync).
+unsafe impl aya::Pod for UringReq {}

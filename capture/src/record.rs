@@ -1,6 +1,6 @@
 //! Kernel records (capture-ebpf/include/record.h) turned into format events.
 
-use shrike_format::linux::normalize_path;
+use shrike_format::linux::{normalize_path, uring_op};
 use shrike_format::{Body, Event, Kind, OwnedEvent, SockAddr, fdtype};
 
 use layout::*;
@@ -115,6 +115,40 @@ pub mod layout {
     /// See [`REC_F_ARGV_TRUNC`].
     pub const REC_F_EXE_UPPER: u16 = 8;
 
+    /// Size of `struct shrike_uring_req` and its offsets.
+    pub const UREQ_LEN: usize = 72;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_TS: usize = 0;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_USER_DATA: usize = 8;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_FILE: usize = 16;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_FLAGS: usize = 24;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_MODE: usize = 28;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_TGID: usize = 32;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_TID: usize = 36;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_RING: usize = 40;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_FD: usize = 44;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_OP: usize = 48;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_KNOWN: usize = 49;
+    /// See [`UREQ_LEN`].
+    pub const UREQ_COMM: usize = 56;
+
+    /// What of an io_uring request is known (`known`, an io_uring record's `args[1] >> 8`).
+    pub const UR_FLAGS_KNOWN: u64 = 1;
+    /// See [`UR_FLAGS_KNOWN`].
+    pub const UR_SLOT: u64 = 2;
+    /// See [`UR_FLAGS_KNOWN`].
+    pub const UR_FD_KNOWN: u64 = 4;
+
     /// Every entry above as (C expression over record.h, value).
     pub const ALL: &[(&str, usize)] = &[
         ("sizeof(struct shrike_rec)", REC_HEADER_LEN),
@@ -168,6 +202,25 @@ pub mod layout {
         ("REC_F_PATH_TRUNC", REC_F_PATH_TRUNC as usize),
         ("REC_F_ENV_TRUNC", REC_F_ENV_TRUNC as usize),
         ("REC_F_EXE_UPPER", REC_F_EXE_UPPER as usize),
+        ("sizeof(struct shrike_uring_req)", UREQ_LEN),
+        ("offsetof(struct shrike_uring_req, ts)", UREQ_TS),
+        (
+            "offsetof(struct shrike_uring_req, user_data)",
+            UREQ_USER_DATA,
+        ),
+        ("offsetof(struct shrike_uring_req, file)", UREQ_FILE),
+        ("offsetof(struct shrike_uring_req, flags)", UREQ_FLAGS),
+        ("offsetof(struct shrike_uring_req, mode)", UREQ_MODE),
+        ("offsetof(struct shrike_uring_req, tgid)", UREQ_TGID),
+        ("offsetof(struct shrike_uring_req, tid)", UREQ_TID),
+        ("offsetof(struct shrike_uring_req, ring)", UREQ_RING),
+        ("offsetof(struct shrike_uring_req, fd)", UREQ_FD),
+        ("offsetof(struct shrike_uring_req, op)", UREQ_OP),
+        ("offsetof(struct shrike_uring_req, known)", UREQ_KNOWN),
+        ("offsetof(struct shrike_uring_req, comm)", UREQ_COMM),
+        ("UR_FLAGS_KNOWN", UR_FLAGS_KNOWN as usize),
+        ("UR_SLOT", UR_SLOT as usize),
+        ("UR_FD_KNOWN", UR_FD_KNOWN as usize),
     ];
 }
 const AT_FDCWD: i64 = -100;
@@ -876,6 +929,57 @@ impl<'a> Record<'a> {
                     reads: a[3],
                     writes: a[4],
                     until: a[5],
+                }
+            }
+            Kind::IoUringSetup => Body::IoUringSetup {
+                res,
+                sq_entries: a[0],
+                cq_entries: a[1],
+                flags: a[2],
+            },
+            Kind::IoUring => {
+                let f = self.fdinfo();
+                let (op, known) = (a[1] & 0xff, a[1] >> 8);
+                let opened = matches!(op, uring_op::OPENAT | uring_op::OPENAT2) && res >= 0;
+                // Where the kernel gave no request to read the open's flags
+                // from, the access mode is the opened file's.
+                let flags = if known & UR_FLAGS_KNOWN != 0 {
+                    a[4] & 0xffff_ffff
+                } else if opened {
+                    match self.aux & 3 {
+                        2 => 1, // FMODE_WRITE only: O_WRONLY
+                        3 => 2, // O_RDWR
+                        _ => 0,
+                    }
+                } else {
+                    0
+                };
+                Body::IoUring {
+                    res,
+                    ring: self.i(0),
+                    op,
+                    user_data: a[2],
+                    fd: if known & UR_FD_KNOWN != 0 {
+                        self.i(3)
+                    } else {
+                        -1
+                    },
+                    flags,
+                    mode: a[4] >> 32,
+                    created: match cal.fmode_created {
+                        _ if !opened => 0,
+                        0 => 0,
+                        bit if self.aux & bit != 0 => 1,
+                        _ => 2,
+                    },
+                    cflags: u64::from(self.nr),
+                    submit_ts: a[5],
+                    pending: 0,
+                    fdtype: f.fdtype,
+                    path: f.path,
+                    proto: f.proto,
+                    laddr: f.laddr,
+                    raddr: f.raddr,
                 }
             }
             Kind::Dns => {

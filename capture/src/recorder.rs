@@ -489,6 +489,8 @@ pub fn record(opts: &RecordOptions, stop: &AtomicBool) -> Result<RecordSummary, 
             "the bytes moved through {gone} fds of processes that have ended are not told (an exit with more than 1,024 fds, or a full ring buffer at its exit)"
         ));
     }
+    // io_uring requests still waiting: told now, or never.
+    out.append_all(&mut still_pending(&probe))?;
     let lost = probe.lost();
     if lost > last_lost {
         out.lost(lost - last_lost)?;
@@ -522,24 +524,11 @@ fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
     let mut out: Vec<OwnedEvent> = alive
         .into_iter()
         .map(|(pid, fd, c)| {
+            let (fdtype, path) = proc_fd(pid, fd, c.fdtype as u16);
             let proc_ = PathBuf::from(format!("/proc/{pid}"));
-            let link = std::fs::read_link(proc_.join(format!("fd/{fd}")))
-                .map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec())
-                .unwrap_or_default();
-            let fdtype = crate::record::fdtype_of(c.fdtype as u16, &link);
-            let path = if fdtype == shrike_format::fdtype::SOCKET {
-                Vec::new()
-            } else {
-                link
-            };
             let mut comm = std::fs::read(proc_.join("comm")).unwrap_or_default();
             comm.truncate(comm.iter().position(|&b| b == b'\n').unwrap_or(comm.len()));
-            let (uid, gid) = std::fs::metadata(&proc_)
-                .map(|m| {
-                    use std::os::unix::fs::MetadataExt;
-                    (m.uid(), m.gid())
-                })
-                .unwrap_or_default();
+            let (uid, gid) = proc_owner(pid);
             Event {
                 ts: now,
                 cpu: u32::MAX,
@@ -572,6 +561,95 @@ fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
         _ => (e.pid, 0),
     });
     (out, ended.len())
+}
+
+/// What fd `fd` of process `pid` is now, as `/proc` tells it: its type (from
+/// `mode_type`, a `S_IFMT >> 12`, where known, else from the link) and a
+/// file's path (a socket's addresses are not looked up).
+fn proc_fd(pid: u32, fd: i32, mode_type: u16) -> (u64, Vec<u8>) {
+    let link = std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .map(|p| std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec())
+        .unwrap_or_default();
+    let fdtype = crate::record::fdtype_of(mode_type, &link);
+    if fdtype == shrike_format::fdtype::SOCKET {
+        (fdtype, Vec::new())
+    } else {
+        (fdtype, link)
+    }
+}
+
+/// The owner of process `pid`'s `/proc` directory: its uid and gid.
+fn proc_owner(pid: u32) -> (u32, u32) {
+    std::fs::metadata(format!("/proc/{pid}"))
+        .map(|m| {
+            use std::os::unix::fs::MetadataExt;
+            (m.uid(), m.gid())
+        })
+        .unwrap_or_default()
+}
+
+/// `io_uring` events (`pending` 1) for the requests of live processes that
+/// had not completed when the recording stopped; the fd a request names is
+/// described as `/proc` tells it now.
+fn still_pending(probe: &Probe) -> Vec<OwnedEvent> {
+    use crate::record::layout::{UR_FD_KNOWN, UR_FLAGS_KNOWN};
+    use shrike_format::linux::uring_op;
+    let now = boottime_ns();
+    let mut pending = probe.pending_uring();
+    pending.sort_by_key(|r| (r.tgid, r.ts));
+    pending
+        .into_iter()
+        .filter(|r| std::path::Path::new(&format!("/proc/{}", r.tgid)).exists())
+        .map(|r| {
+            let known = u64::from(r.known);
+            let op = u64::from(r.op);
+            let fd = if known & UR_FD_KNOWN != 0 { r.fd } else { -1 };
+            let is_open = matches!(op, uring_op::OPENAT | uring_op::OPENAT2);
+            // An open's fd is its directory, not the file it is opening.
+            let (fdtype, path) = if fd >= 0 && !is_open {
+                proc_fd(r.tgid, fd, 0)
+            } else {
+                (0, Vec::new())
+            };
+            let (flags, mode) = if known & UR_FLAGS_KNOWN != 0 {
+                (u64::from(r.flags), u64::from(r.mode))
+            } else {
+                (0, 0)
+            };
+            let (uid, gid) = proc_owner(r.tgid);
+            let comm = r.comm[..r.comm.iter().position(|&b| b == 0).unwrap_or(16)].to_vec();
+            Event {
+                ts: now,
+                cpu: u32::MAX,
+                pid: r.tgid,
+                tid: r.tid,
+                comm,
+                uid,
+                gid,
+                euid: uid,
+                egid: gid,
+                cgroup: 0,
+                body: Body::IoUring {
+                    res: 0,
+                    ring: i64::from(r.ring),
+                    op,
+                    user_data: r.user_data,
+                    fd: i64::from(fd),
+                    flags,
+                    mode,
+                    created: 0,
+                    cflags: 0,
+                    submit_ts: r.ts,
+                    pending: 1,
+                    fdtype,
+                    path,
+                    proto: 0,
+                    laddr: shrike_format::SockAddr::None,
+                    raddr: shrike_format::SockAddr::None,
+                },
+            }
+        })
+        .collect()
 }
 
 /// The file being written now.

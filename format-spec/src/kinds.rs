@@ -513,6 +513,9 @@ kinds! {
     118 FdIo "fd_io" Fd { fd: int, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr, read: uint, written: uint, reads: uint, writes: uint, until: uint }
     // ---- meta, since 1.6 ----
     119 ExeFile "exe_file" Meta { sha256: str, path: str, size: uint, offset: uint, data: str }
+    // ---- fd, since 1.6: io_uring ----
+    120 IoUringSetup "io_uring_setup" Fd { res: int, sq_entries: uint, cq_entries: uint, flags: uint }
+    121 IoUring "io_uring" Fd { res: int, ring: int, op: uint, user_data: uint, fd: int, flags: uint, mode: uint, created: uint, cflags: uint, submit_ts: uint, pending: uint, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -99,6 +100,55 @@ static void dns_serve(int srv, const void *addr, int alen)
 	if (n < 12)
 		die("dns server recvfrom");
 	sendto(srv, r, dns_answer(q, n, r, addr, alen), 0, (struct sockaddr *)&from, fl);
+}
+
+/* A ring of io_uring's, driven by hand (no liburing): one request at a time. */
+struct uring {
+	int fd;
+	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static void uring_init(struct uring *u)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof(p));
+	u->fd = syscall(__NR_io_uring_setup, 8, &p);
+	if (u->fd < 0)
+		die("io_uring_setup");
+	char *sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQ_RING);
+	char *cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_CQ_RING);
+	u->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || u->sqes == MAP_FAILED)
+		die("io_uring mmap");
+	u->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+	u->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+	u->sq_array = (unsigned *)(sq + p.sq_off.array);
+	u->cq_head = (unsigned *)(cq + p.cq_off.head);
+	u->cq_tail = (unsigned *)(cq + p.cq_off.tail);
+	u->cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+	u->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+}
+
+/* Submits `req` and waits for its completion; returns its result. */
+static int uring_do(struct uring *u, const struct io_uring_sqe *req)
+{
+	unsigned tail = *u->sq_tail, i = tail & *u->sq_mask;
+	u->sqes[i] = *req;
+	u->sq_array[i] = i;
+	__atomic_store_n(u->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, u->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) != 1)
+		die("io_uring_enter");
+	unsigned head = *u->cq_head;
+	while (__atomic_load_n(u->cq_tail, __ATOMIC_ACQUIRE) == head)
+		;
+	int res = u->cqes[head & *u->cq_mask].res;
+	__atomic_store_n(u->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
 }
 
 static void touch(const char *path)
@@ -298,6 +348,84 @@ int main(int argc, char **argv)
 		die("dns over tcp");
 	close(dta), close(dls), close(dt), close(dm), close(c2s), close(du), close(dc), close(dsrv);
 
+	/* The same through io_uring, which no syscall tracepoint sees: an open
+	 * and a read of known.txt, its close; an open of /etc/shadow (a
+	 * credential file: the default rules must alert on it); a connect to
+	 * the server, accepted through the ring too, and a send on it. */
+	struct uring u;
+	uring_init(&u);
+	char ubuf[64];
+	struct io_uring_sqe sqe = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD,
+				   .addr = (unsigned long)known, .open_flags = O_RDONLY, .user_data = 0x5348};
+	int ufd = uring_do(&u, &sqe);
+	if (ufd < 0)
+		die("io_uring openat");
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_READ, .fd = ufd, .addr = (unsigned long)ubuf,
+				    .len = sizeof(ubuf), .user_data = 0x5349};
+	int uread = uring_do(&u, &sqe);
+	if (uread != 6)
+		die("io_uring read");
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_CLOSE, .fd = ufd, .user_data = 0x534a};
+	if (uring_do(&u, &sqe) != 0)
+		die("io_uring close");
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD,
+				    .addr = (unsigned long)"/etc/shadow", .open_flags = O_RDONLY, .user_data = 0x534b};
+	int shadow = uring_do(&u, &sqe);
+	if (shadow >= 0)
+		close(shadow);
+	int ucli = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in us = {.sin_family = AF_INET, .sin_port = htons(server_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = ucli, .addr = (unsigned long)&us,
+				    .off = sizeof(us), .user_data = 0x534c};
+	if (uring_do(&u, &sqe) != 0)
+		die("io_uring connect");
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_ACCEPT, .fd = srv, .user_data = 0x534d};
+	int uconn = uring_do(&u, &sqe);
+	if (uconn < 0)
+		die("io_uring accept");
+	enum { URING_SENT = 4321 };
+	static char usent[URING_SENT];
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_WRITE, .fd = ucli, .addr = (unsigned long)usent,
+				    .len = URING_SENT, .user_data = 0x534e};
+	if (uring_do(&u, &sqe) != URING_SENT)
+		die("io_uring write");
+	for (int got = 0; got < URING_SENT;) {
+		int n = read(uconn, usent, sizeof(usent));
+		if (n <= 0)
+			die("io_uring write's read");
+		got += n;
+	}
+	len = sizeof(a);
+	getsockname(ucli, (struct sockaddr *)&a, &len);
+	int uring_port = ntohs(a.sin_port);
+	close(uconn), close(ucli), close(u.fd);
+	/* A request still waiting when the recording stops: a child reads,
+	 * through its own ring, a pipe nobody writes, and outlives this
+	 * process by 30 s at most. */
+	int ready[2], never[2];
+	if (pipe(ready) != 0 || pipe(never) != 0)
+		die("pipes");
+	pid_t waiter = fork();
+	if (waiter == 0) {
+		alarm(30);
+		struct uring w;
+		uring_init(&w);
+		unsigned tail = *w.sq_tail, i = tail & *w.sq_mask;
+		w.sqes[i] = (struct io_uring_sqe){.opcode = IORING_OP_READ, .fd = never[0],
+						  .addr = (unsigned long)ubuf, .len = 1, .user_data = 0x5350};
+		w.sq_array[i] = i;
+		__atomic_store_n(w.sq_tail, tail + 1, __ATOMIC_RELEASE);
+		if (syscall(__NR_io_uring_enter, w.fd, 1, 0, 0, NULL, 0) != 1)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(ready[0], ubuf, 1) != 1)
+		die("the io_uring waiter");
+
 	/* An upload of a known size over the loopback connection, in uneven
 	 * writes, read whole on the other end; both ends then closed. */
 	enum { UPLOAD = 123457 };
@@ -402,9 +530,10 @@ int main(int argc, char **argv)
 		die(facts_path);
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
-		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"upload\":%d,\"storm\":[",
+		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"upload\":%d,"
+		"\"uring_ring\":%d,\"uring_fd\":%d,\"uring_read\":%d,\"uring_shadow\":%d,\"uring_port\":%d,\"uring_sent\":%d,\"uring_waiter\":%d,\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
-		(unsigned long)&poke_target, exit7_pid, dns_ip, UPLOAD);
+		(unsigned long)&poke_target, exit7_pid, dns_ip, UPLOAD, u.fd, ufd, uread, shadow, uring_port, URING_SENT, waiter);
 	for (int i = 0; i < KILLS; i++)
 		fprintf(f, "%s%d", i ? "," : "", storm[i]);
 	fprintf(f, "]}\n");

@@ -158,6 +158,140 @@ fn open_flags(v: u64) -> String {
     out
 }
 
+/// io_uring's request opcodes (UAPI `enum io_uring_op`, `linux/io_uring.h`),
+/// by value, named as the kernel's `io_uring_get_opcode` names them.
+pub const URING_OPS: Table = &[
+    (0, "NOP"),
+    (1, "READV"),
+    (2, "WRITEV"),
+    (3, "FSYNC"),
+    (4, "READ_FIXED"),
+    (5, "WRITE_FIXED"),
+    (6, "POLL_ADD"),
+    (7, "POLL_REMOVE"),
+    (8, "SYNC_FILE_RANGE"),
+    (9, "SENDMSG"),
+    (10, "RECVMSG"),
+    (11, "TIMEOUT"),
+    (12, "TIMEOUT_REMOVE"),
+    (13, "ACCEPT"),
+    (14, "ASYNC_CANCEL"),
+    (15, "LINK_TIMEOUT"),
+    (16, "CONNECT"),
+    (17, "FALLOCATE"),
+    (18, "OPENAT"),
+    (19, "CLOSE"),
+    (20, "FILES_UPDATE"),
+    (21, "STATX"),
+    (22, "READ"),
+    (23, "WRITE"),
+    (24, "FADVISE"),
+    (25, "MADVISE"),
+    (26, "SEND"),
+    (27, "RECV"),
+    (28, "OPENAT2"),
+    (29, "EPOLL_CTL"),
+    (30, "SPLICE"),
+    (31, "PROVIDE_BUFFERS"),
+    (32, "REMOVE_BUFFERS"),
+    (33, "TEE"),
+    (34, "SHUTDOWN"),
+    (35, "RENAMEAT"),
+    (36, "UNLINKAT"),
+    (37, "MKDIRAT"),
+    (38, "SYMLINKAT"),
+    (39, "LINKAT"),
+    (40, "MSG_RING"),
+    (41, "FSETXATTR"),
+    (42, "SETXATTR"),
+    (43, "FGETXATTR"),
+    (44, "GETXATTR"),
+    (45, "SOCKET"),
+    (46, "URING_CMD"),
+    (47, "SEND_ZC"),
+    (48, "SENDMSG_ZC"),
+    (49, "READ_MULTISHOT"),
+    (50, "WAITID"),
+    (51, "FUTEX_WAIT"),
+    (52, "FUTEX_WAKE"),
+    (53, "FUTEX_WAITV"),
+    (54, "FIXED_FD_INSTALL"),
+    (55, "FTRUNCATE"),
+    (56, "BIND"),
+    (57, "LISTEN"),
+    (58, "RECV_ZC"),
+    (59, "EPOLL_WAIT"),
+    (60, "READV_FIXED"),
+    (61, "WRITEV_FIXED"),
+    (62, "PIPE"),
+];
+
+/// The io_uring opcodes shrike's views and rules treat by name.
+pub mod uring_op {
+    /// `IORING_OP_ACCEPT`.
+    pub const ACCEPT: u64 = 13;
+    /// `IORING_OP_CONNECT`.
+    pub const CONNECT: u64 = 16;
+    /// `IORING_OP_OPENAT`.
+    pub const OPENAT: u64 = 18;
+    /// `IORING_OP_OPENAT2`.
+    pub const OPENAT2: u64 = 28;
+}
+
+/// The syscall each io_uring opcode does the work of, by its name in
+/// `syscalls.rs` (`READ` is `pread64` with an offset, `read` without: `read`);
+/// an opcode not here does what no syscall does alone.
+pub const URING_OP_SYSCALLS: Table = &[
+    (1, "readv"),
+    (2, "writev"),
+    (3, "fsync"),
+    (8, "sync_file_range"),
+    (9, "sendmsg"),
+    (10, "recvmsg"),
+    (13, "accept4"),
+    (16, "connect"),
+    (17, "fallocate"),
+    (18, "openat"),
+    (19, "close"),
+    (21, "statx"),
+    (22, "read"),
+    (23, "write"),
+    (24, "fadvise64"),
+    (25, "madvise"),
+    (26, "sendto"),
+    (27, "recvfrom"),
+    (28, "openat2"),
+    (29, "epoll_ctl"),
+    (30, "splice"),
+    (33, "tee"),
+    (34, "shutdown"),
+    (35, "renameat2"),
+    (36, "unlinkat"),
+    (37, "mkdirat"),
+    (38, "symlinkat"),
+    (39, "linkat"),
+    (41, "fsetxattr"),
+    (42, "setxattr"),
+    (43, "fgetxattr"),
+    (44, "getxattr"),
+    (45, "socket"),
+    (50, "waitid"),
+    (55, "ftruncate"),
+    (56, "bind"),
+    (57, "listen"),
+    (62, "pipe2"),
+];
+
+/// The syscall io_uring opcode `op` does the work of (`openat`), if one.
+pub fn uring_op_syscall(op: u64) -> Option<&'static str> {
+    URING_OP_SYSCALLS.iter().find(|o| o.0 == op).map(|o| o.1)
+}
+
+/// The name of io_uring opcode `op` (`OPENAT`), if Linux has one.
+pub fn uring_op_name(op: u64) -> Option<&'static str> {
+    URING_OPS.get(usize::try_from(op).ok()?).map(|o| o.1)
+}
+
 /// The errno name of `e` (positive), if Linux has one.
 pub fn errno_name(e: u64) -> Option<&'static str> {
     // Asked for every failed event a rule tests: the table is in value order.
@@ -221,6 +355,8 @@ pub fn field_names(kind: Kind, field: &str) -> Option<Names> {
         (Bpf, "cmd") => Names::Enum(BPF_COMMANDS),
         (Bpf, "prog_type") => Names::Enum(BPF_PROG_TYPES),
         (Ioctl, "request") => Names::Enum(IOCTL_REQUESTS),
+        (IoUring, "flags") => Names::OpenFlags,
+        (IoUring, "op") => Names::Enum(URING_OPS),
         (Execve | Execveat | ProcSnapshot, "cap_effective" | "cap_permitted") => Names::Caps,
         (Ptrace, "addr" | "data") => Names::Hex,
         (Setxattr | Lsetxattr | Fsetxattr, "cap_permitted" | "cap_inheritable") => Names::Caps,
@@ -257,6 +393,7 @@ pub fn tables() -> Vec<(&'static str, Table)> {
         ("bpf", BPF_PROG_TYPES),
         ("capability", CAPS),
         ("mode", MODE_BITS),
+        ("io_uring", URING_OPS),
     ]
 }
 
@@ -963,6 +1100,19 @@ pub const MODE_BITS: Table = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_uring_op_names_a_syscall_linux_has() {
+        for (i, &(v, _)) in URING_OPS.iter().enumerate() {
+            assert_eq!(v, i as u64, "URING_OPS is dense, in value order");
+        }
+        for &(op, name) in URING_OP_SYSCALLS {
+            assert!(uring_op_name(op).is_some(), "{op}");
+            assert!(crate::linux::syscall_nr(name).is_some(), "{name}");
+        }
+        assert_eq!(uring_op_syscall(18), Some("openat"));
+        assert_eq!(uring_op_syscall(0), None);
+    }
 
     #[test]
     fn values_read_as_libsinsp_renders_them() {
