@@ -121,6 +121,17 @@ struct Known {
     stderr: String,
 }
 
+impl Drop for Known {
+    /// The workload leaves a child waiting on an io_uring read (for the
+    /// request pending at the stop): it goes with the recording.
+    fn drop(&mut self) {
+        if let Some(pid) = self.facts["uring_waiter"].as_i64() {
+            // SAFETY: a plain syscall on a pid the workload reported.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        }
+    }
+}
+
 fn record_known_actions() -> Known {
     record_known_actions_with(&[])
 }
@@ -1284,6 +1295,113 @@ fn names_resolved_over_dns_are_seen_in_every_view() {
     assert_eq!(got, want, "{rows:?}");
     assert!(rows.iter().all(|r| r["rcode"] == "NOERROR"), "{rows:?}");
     assert_eq!(rows[4]["proto"], 6, "{rows:?}");
+}
+
+#[test]
+fn io_uring_requests_are_seen_in_every_view() {
+    if !ebpf_usable() {
+        return;
+    }
+    let k = record_known_actions();
+    let (file, f) = (&k.file, &k.facts);
+    let pid = f["pid"].as_u64().unwrap();
+    let known = k.work.join("known.txt");
+    let known = known.to_str().unwrap();
+    let sp = f["server_port"].as_u64().unwrap();
+    // Rules: an open through io_uring is an open, told apart by a field.
+    let out = replay(
+        file,
+        &format!(
+            "evt.type = openat and evt.is_open_read = true and fd.name = {known} and shrike.io_uring = true and shrike.io_uring.op = OPENAT"
+        ),
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = replay(
+        file,
+        &format!("evt.type = connect and fd.sport = {sp} and shrike.io_uring = true"),
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    // A request of another kind is not taken for a connect.
+    let out = replay(file, "evt.type = connect and shrike.io_uring.op != CONNECT");
+    assert_eq!(out.lines().count(), 0, "{out}");
+    // The default rules alert on /etc/shadow read through io_uring (the
+    // workload reads it no other way).
+    assert!(f["uring_shadow"].as_i64().unwrap() >= 0, "{f}");
+    let alerts = json_lines(&["scan", file.to_str().unwrap(), "--format", "json"]);
+    let shadow: Vec<_> = alerts
+        .iter()
+        .filter(|a| a["rule"] == "Read of credential files" && a["pid"] == pid)
+        .collect();
+    assert_eq!(shadow.len(), 1, "{alerts:?}");
+    assert!(
+        shadow[0]["output"]
+            .as_str()
+            .unwrap()
+            .contains("file=/etc/shadow"),
+        "{shadow:?}"
+    );
+    // The timeline says it came through io_uring, and what it moved.
+    let t = timeline_text(file, &["--pid", &pid.to_string()]);
+    for want in [
+        format!("io_uring open {known} (read) -> fd {}", f["uring_fd"]),
+        format!("io_uring READ: read 6 bytes from {known}"),
+        format!("io_uring connect to 127.0.0.1:{sp}"),
+        format!("io_uring WRITE: wrote 4321 bytes (4.2 KiB) to 127.0.0.1:{sp}"),
+        "io_uring open /etc/shadow (read)".to_string(),
+    ] {
+        assert!(t.contains(&want), "{want:?} not in:\n{t}");
+    }
+    let waiter = f["uring_waiter"].as_u64().unwrap();
+    let t = timeline_text(file, &["--pid", &waiter.to_string()]);
+    assert!(
+        t.contains("io_uring READ pipe:[")
+            && t.contains("(still waiting when the recording stopped)"),
+        "{t}"
+    );
+    // SQL: the file and network rows, named by the syscall whose work they did.
+    let db = k.dir.path().join("uring.db");
+    export(file, "--sqlite", &db, false);
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        &format!(
+            "SELECT operation, path, flags FROM file_activity WHERE pid = {pid} AND operation LIKE 'io_uring:%' ORDER BY time"
+        ),
+        "--format",
+        "json",
+    ]);
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("io_uring:openat", known),
+            ("io_uring:read", known),
+            ("io_uring:openat", "/etc/shadow"),
+        ],
+        "{rows:?}"
+    );
+    let rows = json_lines(&[
+        "sql",
+        db.to_str().unwrap(),
+        &format!(
+            "SELECT operation FROM network_activity WHERE pid = {pid} AND operation LIKE 'io_uring:%' AND remote_port = {sp} ORDER BY time"
+        ),
+        "--format",
+        "json",
+    ]);
+    let got: Vec<&str> = rows
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["io_uring:connect", "io_uring:write"], "{rows:?}");
 }
 
 #[test]

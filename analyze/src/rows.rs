@@ -1,6 +1,7 @@
 //! The columns every export writes from an event (SQLite and Parquet alike):
 //! the file and network columns, and every kind-specific field as JSON.
 
+use shrike_format::linux::uring_op;
 use shrike_format::{Body, SockAddr};
 
 /// Recorded bytes as text (invalid UTF-8 replaced): exports keep the
@@ -154,6 +155,23 @@ pub fn file_row(b: &Body<&[u8]>) -> Option<FileRow> {
         Body::Removexattr { abspath, .. }
         | Body::Lremovexattr { abspath, .. }
         | Body::Fremovexattr { abspath, .. } => FileRow(s(abspath), None, None, None),
+        // A request through io_uring on a file: an open's flags and mode.
+        Body::IoUring {
+            op,
+            fdtype,
+            path,
+            flags,
+            mode,
+            ..
+        } if *fdtype != shrike_format::fdtype::SOCKET && !path.is_empty() => {
+            let open = matches!(*op, uring_op::OPENAT | uring_op::OPENAT2);
+            FileRow(
+                s(path),
+                None,
+                open.then_some(*flags as i64),
+                open.then_some(*mode as i64),
+            )
+        }
         _ => return None,
     })
 }
@@ -188,6 +206,19 @@ pub fn net_row(b: &Body<&[u8]>) -> Option<NetRow> {
             raddr,
             ..
         } => NetRow(
+            *proto as i64,
+            ip(laddr),
+            laddr.port().map(i64::from),
+            ip(raddr),
+            raddr.port().map(i64::from),
+        ),
+        Body::IoUring {
+            fdtype,
+            proto,
+            laddr,
+            raddr,
+            ..
+        } if *fdtype == shrike_format::fdtype::SOCKET => NetRow(
             *proto as i64,
             ip(laddr),
             laddr.port().map(i64::from),

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use shrike_format::linux::uring_op;
 use shrike_format::{Body, Capture, Escaped, EventRef, Header, Kind, SockAddr, Value};
 
 use crate::replay::replay;
@@ -238,6 +239,21 @@ fn set_time(sec: i64, nsec: i64) -> String {
 /// process named, which `resolved` = 0 in the event says).
 fn describe(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
     let (mut line, target) = describe_body(h, e)?;
+    // What no syscall tracepoint sees says how it came.
+    if let Body::IoUring {
+        pending, submit_ts, ..
+    } = &e.body
+    {
+        line = format!("io_uring {line}");
+        if *pending == 1 {
+            line.push_str(" (still waiting when the recording stopped)");
+        } else if e.ts.saturating_sub(*submit_ts) >= 1_000_000_000 {
+            line.push_str(&format!(
+                " (submitted {} s before)",
+                (e.ts - submit_ts) / 1_000_000_000
+            ));
+        }
+    }
     let dotdot = ["path", "oldpath"]
         .iter()
         .any(|f| string(e, f).split(|&c| c == b'/').any(|c| c == b".."));
@@ -530,6 +546,75 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
                 _ => "closed by an exec",
             };
             (format!("{} {what} ({when})", moved.join(", and ")), what)
+        }
+        Body::IoUringSetup {
+            res, sq_entries, ..
+        } => (
+            format!(
+                "made an io_uring instance ({sq_entries} entries){}",
+                if *res >= 0 {
+                    format!(" -> fd {res}")
+                } else {
+                    res_txt(*res)
+                }
+            ),
+            String::new(),
+        ),
+        Body::IoUring {
+            op,
+            res,
+            fd,
+            fdtype,
+            path,
+            laddr,
+            raddr,
+            pending,
+            ..
+        } => {
+            // Opens went above, with the other opens.
+            let what = if *fdtype == shrike_format::fdtype::SOCKET {
+                match raddr.port() {
+                    Some(p) if p != 0 => addr(raddr),
+                    _ => "a socket".to_string(),
+                }
+            } else if !path.is_empty() {
+                text(path)
+            } else if *fd >= 0 {
+                format!("fd {fd}")
+            } else {
+                String::new()
+            };
+            let name = shrike_format::linux::uring_op_name(*op)
+                .map_or_else(|| format!("opcode {op}"), str::to_string);
+            let done = |r: i64| {
+                if r >= 0 {
+                    byte_count(r as u64)
+                } else {
+                    res_txt(r)
+                }
+            };
+            let line = match (*op, shrike_format::linux::uring_op_syscall(*op)) {
+                _ if *pending == 1 => format!("{name} {what}"),
+                (uring_op::CONNECT, _) => format!("connect to {what}{}", res_txt(*res)),
+                (uring_op::ACCEPT, _) => format!(
+                    "accept from {what} on {}{}",
+                    addr(laddr),
+                    if *res >= 0 {
+                        format!(" -> fd {res}")
+                    } else {
+                        res_txt(*res)
+                    }
+                ),
+                (_, Some("read" | "readv" | "recvfrom" | "recvmsg")) => {
+                    format!("{name}: read {} from {what}", done(*res))
+                }
+                (_, Some("write" | "writev" | "sendto" | "sendmsg")) => {
+                    format!("{name}: wrote {} to {what}", done(*res))
+                }
+                _ if *res < 0 => format!("{name} {what}{}", res_txt(*res)),
+                _ => format!("{name} {what} -> {res}"),
+            };
+            (line.replace("  ", " "), what)
         }
         Body::Dns {
             raddr, dir, len, ..

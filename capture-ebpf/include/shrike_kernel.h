@@ -243,6 +243,7 @@ struct io_open {
 
 struct io_close {
 	int fd;
+	u32 file_slot;
 };
 
 /* Read through a BTF pointer (tp_btf/sys_exit), not from user memory. */

@@ -1611,15 +1611,22 @@ int uring_submit(void *ctx)
 			v.file = 0;
 		} else if (v.op == UR_CLOSE) {
 			struct io_close *cl = (struct io_close *)req;
+			v.file = 0;
+			/* A close of a fixed-file slot names no fd. */
+			if (bpf_core_field_exists(cl->file_slot) && BPF_CORE_READ(cl, file_slot))
+				goto remember;
 			v.fd = BPF_CORE_READ(cl, fd);
 			v.known = UR_FD_KNOWN;
-			v.file = 0;
+			/* As close's entry does: the fd still names its file. */
+			if (want_io && v.fd >= 0)
+				io_flush((id & 0xffffffff00000000ull) | (u32)v.fd, IO_CLOSED);
 		} else if (ur_needs_file(v.op) && bpf_core_field_exists(k->cqe) &&
 			   !(ur_sub_flags && (tp_u32(ctx, ur_sub_flags) & UR_FIXED_FILE))) {
 			v.fd = BPF_CORE_READ(k, cqe.fd);
 			v.known = UR_FD_KNOWN;
 		}
 	}
+remember:;
 	struct ur_key key = ur_key_of(ring, req, v.user_data);
 	if (bpf_map_update_elem(&uring_reqs, &key, &v, BPF_ANY) != 0)
 		count_lost(); /* the table is full: this request is not told */

@@ -28,6 +28,7 @@ use shrike_analyze::rows::{FileRow, NetRow, detail_json, file_row, net_row, reso
 use shrike_analyze::scan::AlertRow;
 use shrike_analyze::time::{rfc3339, wall_ns};
 use shrike_analyze::timeline::{Selection, build};
+use shrike_format::linux::uring_op;
 use shrike_format::{Body, Capture, Class, EventRef, Header, Kind};
 
 /// What went wrong, naming the file.
@@ -429,10 +430,11 @@ fn activity(
     dns: Option<&shrike_analyze::dns::Message>,
 ) -> (usize, i32, i32, &'static str, &'static str) {
     use Kind::*;
-    let socket_io =
-        matches!(b, Body::FdIo { fdtype, .. } if *fdtype == shrike_format::fdtype::SOCKET);
+    let socket_io = matches!(b, Body::FdIo { fdtype, .. } | Body::IoUring { fdtype, .. }
+        if *fdtype == shrike_format::fdtype::SOCKET);
     let (table, class, class_name) = match kind.class() {
         _ if kind == Dns => (DNS, 4003, "DNS Activity"),
+        _ if kind == IoUringSetup => (KERNEL, 1003, "Kernel Activity"),
         _ if socket_io => (NETWORK, 4001, "Network Activity"),
         Class::Process => (PROCESS, 1007, "Process Activity"),
         Class::File | Class::Fd => (FILE, 1001, "File System Activity"),
@@ -472,6 +474,25 @@ fn activity(
         FdIo => match b {
             Body::FdIo { written: 0, .. } => (2, "Read"),
             _ => (3, "Update"),
+        },
+        IoUringSetup => (4, "Invoke"),
+        // A request through io_uring, as the syscall whose work it did.
+        IoUring => match (b, shrike_analyze::fields::opened(b)) {
+            (_, Some(o)) if o.created == 1 => (1, "Create"),
+            (_, Some(_)) => (14, "Open"),
+            (Body::IoUring { op, .. }, _)
+                if matches!(*op, uring_op::CONNECT | uring_op::ACCEPT) =>
+            {
+                (1, "Open")
+            }
+            (Body::IoUring { op, .. }, _) => match shrike_format::linux::uring_op_syscall(*op) {
+                Some("read" | "readv" | "recvfrom" | "recvmsg") if socket_io => (6, "Traffic"),
+                Some("write" | "writev" | "sendto" | "sendmsg") if socket_io => (6, "Traffic"),
+                Some("read" | "readv") => (2, "Read"),
+                Some("write" | "writev") => (3, "Update"),
+                _ => (99, "Other"),
+            },
+            _ => (99, "Other"),
         },
         Dns => match dns {
             Some(m) if m.response => (2, "Response"),

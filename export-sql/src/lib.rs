@@ -576,9 +576,18 @@ fn chunk_rows(
                 .bind(res)
                 .bind(text(detail_json(&e.body)))
                 .end_row(&mut out);
+            // A request through io_uring: `io_uring:` and the syscall whose
+            // work it did (`io_uring:openat`), in the file and network rows.
+            let operation = match &e.body {
+                shrike_format::Body::IoUring { .. } => std::sync::Arc::from(format!(
+                    "io_uring:{}",
+                    shrike_analyze::fields::evt_type(&e)
+                )),
+                _ => kind.clone(),
+            };
             if let Some(FileRow(path, path2, flags, mode)) = file_row(&e.body) {
                 fi.bind(id)
-                    .bind(kind.clone())
+                    .bind(operation.clone())
                     .bind(text(path))
                     .bind(path2.map(text))
                     .bind(flags)
@@ -590,7 +599,7 @@ fn chunk_rows(
             }
             if let Some(NetRow(proto, lip, lport, rip, rport)) = net_row(&e.body) {
                 ne.bind(id)
-                    .bind(kind.clone())
+                    .bind(operation)
                     .bind(proto)
                     .bind(lip.map(text))
                     .bind(lport)

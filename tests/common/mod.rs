@@ -517,6 +517,93 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
                 if *t == fdtype::SOCKET && *read == upload && *laddr == lo(sp) && *raddr == lo(cp))
     });
 
+    // io_uring: each request the workload submitted through its ring, with
+    // its result and what it used or opened (SPEC.md §5.1 `io_uring`)
+    let num = |k: &str| f[k].as_i64().unwrap();
+    let ring = num("uring_ring");
+    find("io_uring_setup of the workload's ring", &|e| {
+        e.pid == pid
+            && matches!(e.body, Body::IoUringSetup { res, sq_entries: 8, .. } if res == ring)
+    });
+    let uring = |what: &str, user_data: u64, p: &dyn Fn(&OwnedEvent) -> bool| {
+        let e = find(what, &|e| {
+            e.pid == pid
+                && matches!(&e.body, Body::IoUring { user_data: u, pending: 0, .. } if *u == user_data)
+        });
+        let Body::IoUring {
+            ring: r, submit_ts, ..
+        } = &e.body
+        else {
+            unreachable!()
+        };
+        assert_eq!(*r, ring, "{what}: the ring's fd");
+        assert!(
+            *submit_ts > 0 && *submit_ts <= e.ts,
+            "{what}: submitted before it completed"
+        );
+        assert!(p(&e), "{what}: {e:?}");
+        e
+    };
+    let known = format!("{w}/known.txt");
+    uring("io_uring open of known.txt", 0x5348, &|e| {
+        matches!(&e.body, Body::IoUring { op: 18, res, path, flags, fdtype: t, .. }
+            if *res == num("uring_fd") && s(path) == known && flags & 3 == 0 && *t == fdtype::FILE)
+    });
+    let read = uring(
+        "io_uring read of known.txt",
+        0x5349,
+        &|e| matches!(&e.body, Body::IoUring { op: 22, res, path, .. } if *res == num("uring_read") && s(path) == known),
+    );
+    uring(
+        "io_uring close",
+        0x534a,
+        &|e| matches!(&e.body, Body::IoUring { op: 19, res: 0, fd, .. } if *fd == num("uring_fd")),
+    );
+    uring("io_uring open of /etc/shadow", 0x534b, &|e| {
+        matches!(&e.body, Body::IoUring { op: 18, res, path, .. }
+            if *res == num("uring_shadow") && (*res < 0 || s(path) == "/etc/shadow"))
+    });
+    let up = port("uring_port");
+    uring(
+        "io_uring connect",
+        0x534c,
+        &|e| matches!(&e.body, Body::IoUring { op: 16, res: 0, proto: 6, laddr, raddr, .. } if *laddr == lo(up) && *raddr == lo(sp)),
+    );
+    uring(
+        "io_uring accept",
+        0x534d,
+        &|e| matches!(&e.body, Body::IoUring { op: 13, res, laddr, raddr, .. } if *res >= 0 && *laddr == lo(sp) && *raddr == lo(up)),
+    );
+    let sent = num("uring_sent");
+    let write = uring(
+        "io_uring write",
+        0x534e,
+        &|e| matches!(&e.body, Body::IoUring { op: 23, res, laddr, raddr, .. } if *res == sent && *laddr == lo(up) && *raddr == lo(sp)),
+    );
+    // Where the kernel gives the request's fd (6.0, `cqe.fd`), it is told,
+    // and the bytes the request moved count in that fd's `fd_io`.
+    let (Body::IoUring { fd: read_fd, .. }, Body::IoUring { fd: write_fd, .. }) =
+        (&read.body, &write.body)
+    else {
+        unreachable!()
+    };
+    assert!(
+        *read_fd == -1 || *read_fd == num("uring_fd"),
+        "the io_uring read's fd: {read_fd}"
+    );
+    if *write_fd >= 0 {
+        find("fd_io of the io_uring write's socket", &|e| {
+            e.pid == pid
+                && matches!(&e.body, Body::FdIo { fd, written, read: 0, laddr, .. }
+                    if fd == write_fd && *written as i64 == sent && *laddr == lo(up))
+        });
+    }
+    let waiter = num("uring_waiter") as u32;
+    find("io_uring request still pending at the stop", &|e| {
+        e.pid == waiter
+            && matches!(&e.body, Body::IoUring { op: 22, pending: 1, user_data: 0x5350, res: 0, submit_ts, .. } if *submit_ts > 0)
+    });
+
     // memory
     find(
         "memfd_create",
