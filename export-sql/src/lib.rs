@@ -581,7 +581,7 @@ fn chunk_rows(
             let operation = match &e.body {
                 shrike_format::Body::IoUring { .. } => std::sync::Arc::from(format!(
                     "io_uring:{}",
-                    shrike_analyze::fields::evt_type(&e)
+                    shrike_analyze::fields::evt_type(e)
                 )),
                 _ => kind.clone(),
             };
