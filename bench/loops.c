@@ -9,13 +9,17 @@
  *                     every program takes, which the DNS programs watch
  *   loops dns N       a DNS exchange on a connected UDP socket with a server
  *                     of its own on 127.53.0.1:53 (root): query written, read
- *                     by the server, answered, the answer read */
+ *                     by the server, answered, the answer read
+ *   loops uring N     a read of one byte of /etc/hostname through io_uring:
+ *                     one request submitted, waited for and reaped */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,7 +36,7 @@ static long long now(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: loops open|fork|connect|getppid|rw|dns N\n");
+		fprintf(stderr, "usage: loops open|fork|connect|getppid|rw|dns|uring N\n");
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -102,6 +106,40 @@ int main(int argc, char **argv)
 			    sendto(s, r, sizeof q + sizeof an, 0, (void *)&from, fl) <= 0 ||
 			    read(c, buf, sizeof buf) <= 0)
 				return 1;
+		}
+	} else if (!strcmp(argv[1], "uring")) {
+		struct io_uring_params p;
+		memset(&p, 0, sizeof p);
+		int ring = syscall(__NR_io_uring_setup, 4, &p), fd = open("/etc/hostname", O_RDONLY);
+		if (ring < 0 || fd < 0)
+			return 1;
+		char *sq = mmap(0, p.sq_off.array + p.sq_entries * 4, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+				ring, IORING_OFF_SQ_RING);
+		char *cq = mmap(0, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+		struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+						 MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+		if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+			return 1;
+		unsigned *tail = (unsigned *)(sq + p.sq_off.tail), *array = (unsigned *)(sq + p.sq_off.array);
+		unsigned *head = (unsigned *)(cq + p.cq_off.head), *ctail = (unsigned *)(cq + p.cq_off.tail);
+		struct io_uring_cqe *cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+		unsigned smask = *(unsigned *)(sq + p.sq_off.ring_mask), cmask = *(unsigned *)(cq + p.cq_off.ring_mask);
+		t0 = now();
+		for (long i = 0; i < n; i++) {
+			unsigned t = *tail, k = t & smask;
+			sqes[k] = (struct io_uring_sqe){ .opcode = IORING_OP_READ, .fd = fd, .addr = (unsigned long)buf,
+							 .len = 1, .user_data = i };
+			array[k] = k;
+			__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+			if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, 0, 0) != 1)
+				return 1;
+			unsigned h = *head;
+			while (__atomic_load_n(ctail, __ATOMIC_ACQUIRE) == h)
+				;
+			if (cqes[h & cmask].res != 1)
+				return 1;
+			__atomic_store_n(head, h + 1, __ATOMIC_RELEASE);
 		}
 	} else if (!strcmp(argv[1], "getppid")) {
 		for (long i = 0; i < n; i++)

@@ -285,7 +285,11 @@ fn a_version_1_5_file_reads_as_1_6_without_dns_or_fd_io_events() {
     assert_eq!(jsonl(&events), want);
     assert!(!events.iter().any(|e| matches!(
         e.body,
-        Body::Dns { .. } | Body::FdIo { .. } | Body::ExeFile { .. }
+        Body::Dns { .. }
+            | Body::FdIo { .. }
+            | Body::ExeFile { .. }
+            | Body::IoUringSetup { .. }
+            | Body::IoUring { .. }
     )));
     assert!(
         events
