@@ -1393,6 +1393,9 @@ pub fn named_value(kind: Kind, name: &str, v: i128) -> Option<String> {
         // An address mmap returned, as addresses are read.
         Some(Names::Errno) if v >= 0 && kind == Kind::Mmap => Some(format!("{v:#x}")),
         Some(Names::Errno) if v >= 0 => None,
+        // An io_uring request's flags are an open's: other requests have
+        // none (an open's always has O_LARGEFILE), and 0 is no O_RDONLY.
+        Some(Names::OpenFlags) if kind == Kind::IoUring && v == 0 => Some("0".into()),
         Some(n) => Some(n.render(v as u64)),
         None if name == "mode" && v == 0 => Some("0".into()),
         None if name == "mode" => Some(format!("0{v:o}")),

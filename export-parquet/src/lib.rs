@@ -485,13 +485,15 @@ fn activity(
             {
                 (1, "Open")
             }
-            (Body::IoUring { op, .. }, _) => match shrike_format::linux::uring_op_syscall(*op) {
-                Some("read" | "readv" | "recvfrom" | "recvmsg") if socket_io => (6, "Traffic"),
-                Some("write" | "writev" | "sendto" | "sendmsg") if socket_io => (6, "Traffic"),
-                Some("read" | "readv") => (2, "Read"),
-                Some("write" | "writev") => (3, "Update"),
-                _ => (99, "Other"),
-            },
+            // A socket's traffic is its `fd_io` row's, which counts the
+            // bytes of these requests too.
+            (Body::IoUring { op, .. }, _) if !socket_io => {
+                match shrike_format::linux::uring_op_syscall(*op) {
+                    Some("read" | "readv") => (2, "Read"),
+                    Some("write" | "writev") => (3, "Update"),
+                    _ => (99, "Other"),
+                }
+            }
             _ => (99, "Other"),
         },
         Dns => match dns {
