@@ -193,7 +193,32 @@ fn every_kernel_in_the_matrix_records_the_known_actions() {
                 );
                 let facts: serde_json::Value = serde_json::from_str(&b.read("facts.json"))
                     .unwrap_or_else(|e| panic!("{}: facts.json: {e}\n{}", k.release, b.explain()));
-                common::check_known_actions(&b.dir.join("capture.shrk"), &facts);
+                let capture = b.dir.join("capture.shrk");
+                let checked = std::panic::catch_unwind(|| {
+                    common::check_known_actions(&capture, &facts);
+                });
+                if let Err(why) = checked {
+                    // A guest of one CPU under TCG, beside another: a kernel
+                    // that runs syscall programs preemptibly (7.x) skips a
+                    // program that starts while another is preempted, and
+                    // the recording says so (`lost`). Such a run is booted
+                    // again once, and that one must pass; a recording that
+                    // lost nothing and misses an event fails at once.
+                    let lost = shrike_format::Capture::open(&capture).map_or(0, |c| c.lost_count());
+                    if lost == 0 {
+                        std::panic::resume_unwind(why);
+                    }
+                    eprintln!(
+                        "{}: {lost} events lost (see `shrike info`) and a check failed: booting it again",
+                        k.release
+                    );
+                    let again = boot(k, mode, &out.join("again"), &workload);
+                    let facts: serde_json::Value = serde_json::from_str(&again.read("facts.json"))
+                        .unwrap_or_else(|e| {
+                            panic!("{}: facts.json: {e}\n{}", k.release, again.explain())
+                        });
+                    common::check_known_actions(&again.dir.join("capture.shrk"), &facts);
+                }
                 // What the kernel cannot give: on the terminal, and in `shrike info`.
                 let info = b.read("info.txt");
                 let warned: Vec<&str> = stderr
