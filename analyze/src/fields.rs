@@ -693,20 +693,28 @@ pub fn opened<'a>(b: &Body<&'a [u8]>) -> Option<Opened<'a>> {
             mode: *mode,
             created: *created,
         }),
-        // An open through io_uring: the path is the opened file's (the
-        // request's own is not kept).
+        // An open through io_uring: the opened file's path; for one that
+        // failed, the path it named when that is absolute (a relative one
+        // is relative to a dirfd the event does not describe).
         Body::IoUring {
             res,
             op: uring_op::OPENAT | uring_op::OPENAT2,
             path,
+            open_path,
             flags,
             mode,
             created,
             ..
         } => Some(Opened {
             res: *res,
-            path,
-            abspath: path,
+            path: open_path,
+            abspath: if !path.is_empty() {
+                path
+            } else if open_path.starts_with(b"/") {
+                open_path
+            } else {
+                &[]
+            },
             flags: *flags,
             mode: *mode,
             created: *created,

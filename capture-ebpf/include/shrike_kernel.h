@@ -235,10 +235,20 @@ struct open_how {
 	u64 mode;
 };
 
+struct filename {
+	const char *name;
+};
+
 struct io_open {
 	int dfd;
 	u32 file_slot;
+	struct filename *filename;
 	struct open_how how;
+};
+
+struct io_connect {
+	void *addr; /* user memory */
+	int addr_len;
 };
 
 struct io_close {

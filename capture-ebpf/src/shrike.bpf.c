@@ -1468,6 +1468,7 @@ const volatile u32 ur_cmp_cflags = 0;
 #define UR_OPENAT2 28
 #define UR_ACCEPT 13
 #define UR_CLOSE 19
+#define UR_CONNECT 16
 #define UR_CQE_F_MORE 2 /* more completions of this request follow */
 #define UR_FIXED_FILE 1 /* IOSQE_FIXED_FILE: the fd is a slot of the ring's own table */
 /* A ring's fd in the process that made it, by the ring's address. */
@@ -1494,6 +1495,30 @@ struct {
 	__type(key, struct ur_key);
 	__type(value, struct shrike_uring_req);
 } uring_reqs SEC(".maps");
+
+/* What an open or a connect request named (the path as the kernel copied
+ * it, the address as in user memory), kept from its submission to its
+ * completion: a failed request has no file to describe then. */
+#define UR_ARG_MAX 256
+struct ur_arg {
+	u16 len;
+	u8 tag; /* TAG_PATH or TAG_UADDR */
+	u8 cut; /* STR_F_CUT_END: longer than UR_ARG_MAX - 1 */
+	u8 pad[4];
+	char data[UR_ARG_MAX];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ur_key);
+	__type(value, struct ur_arg);
+} uring_args SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct ur_arg);
+} uring_arg_scratch SEC(".maps");
 
 static __always_inline u64 tp_u64(void *ctx, u32 off)
 {
@@ -1591,6 +1616,7 @@ int uring_submit(void *ctx)
 	v.tid = (u32)id;
 	v.ring = -1;
 	v.fd = -1;
+	struct ur_arg *arg = 0;
 	struct ur_ring *rg = bpf_map_lookup_elem(&uring_rings, &ring);
 	if (rg && rg->tgid == v.tgid)
 		v.ring = rg->fd;
@@ -1609,6 +1635,16 @@ int uring_submit(void *ctx)
 			if (bpf_core_field_exists(op->file_slot) && BPF_CORE_READ(op, file_slot))
 				v.known |= UR_SLOT;
 			v.file = 0;
+			u32 zero = 0;
+			struct ur_arg *a = bpf_map_lookup_elem(&uring_arg_scratch, &zero);
+			const char *name = BPF_CORE_READ(op, filename, name);
+			long n = a && name ? bpf_probe_read_kernel_str(a->data, UR_ARG_MAX, name) : 0;
+			if (n > 0) {
+				a->len = (u16)(n - 1);
+				a->tag = TAG_PATH;
+				a->cut = n >= UR_ARG_MAX ? STR_F_CUT_END : 0;
+				arg = a;
+			}
 		} else if (v.op == UR_CLOSE) {
 			struct io_close *cl = (struct io_close *)req;
 			v.file = 0;
@@ -1620,16 +1656,39 @@ int uring_submit(void *ctx)
 			/* As close's entry does: the fd still names its file. */
 			if (want_io && v.fd >= 0)
 				io_flush((id & 0xffffffff00000000ull) | (u32)v.fd, IO_CLOSED);
-		} else if (ur_needs_file(v.op) && bpf_core_field_exists(k->cqe) &&
-			   !(ur_sub_flags && (tp_u32(ctx, ur_sub_flags) & UR_FIXED_FILE))) {
+		} else if (v.op == UR_CONNECT) {
+			struct io_connect *cn = (struct io_connect *)req;
+			u32 zero = 0;
+			struct ur_arg *a = bpf_map_lookup_elem(&uring_arg_scratch, &zero);
+			const void *uaddr = BPF_CORE_READ(cn, addr);
+			int len = BPF_CORE_READ(cn, addr_len);
+			if (a && uaddr && len > 0) {
+				u32 n = len > 128 ? 128 : (u32)len;
+				n &= 255;
+				if (bpf_probe_read_user(a->data, n, uaddr) == 0) {
+					a->len = n;
+					a->tag = TAG_UADDR;
+					a->cut = 0;
+					arg = a;
+				}
+			}
+		}
+		/* The fd the request names (a connect's too). */
+		if (ur_needs_file(v.op) && bpf_core_field_exists(k->cqe) &&
+		    !(ur_sub_flags && (tp_u32(ctx, ur_sub_flags) & UR_FIXED_FILE))) {
 			v.fd = BPF_CORE_READ(k, cqe.fd);
 			v.known = UR_FD_KNOWN;
 		}
 	}
 remember:;
 	struct ur_key key = ur_key_of(ring, req, v.user_data);
-	if (bpf_map_update_elem(&uring_reqs, &key, &v, BPF_ANY) != 0)
+	if (bpf_map_update_elem(&uring_reqs, &key, &v, BPF_ANY) != 0) {
 		count_lost(); /* the table is full: this request is not told */
+		return 0;
+	}
+	/* Without room, the request is told without what it named. */
+	if (arg)
+		bpf_map_update_elem(&uring_args, &key, arg, BPF_ANY);
 	return 0;
 }
 
@@ -1645,7 +1704,8 @@ int uring_complete(void *ctx)
 		return 0; /* submitted by a process not recorded, or before the recording */
 	struct shrike_uring_req v = *p;
 	u32 cflags = ur_cmp_cflags ? tp_u32(ctx, ur_cmp_cflags) : 0;
-	if (!(cflags & UR_CQE_F_MORE))
+	bool last = !(cflags & UR_CQE_F_MORE);
+	if (last)
 		bpf_map_delete_elem(&uring_reqs, &key);
 	s64 res = ur_cmp_res8 ? (s64)tp_u64(ctx, ur_cmp_res) : (s64)(s32)tp_u32(ctx, ur_cmp_res);
 	struct out o;
@@ -1679,6 +1739,12 @@ int uring_complete(void *ctx)
 		f = (struct file *)v.file;
 	}
 	put_file(&o, f);
+	struct ur_arg *a = bpf_map_lookup_elem(&uring_args, &key);
+	if (a) {
+		put_kernel_bytes(&o, a->tag, a->data, a->len & (UR_ARG_MAX - 1), a->cut);
+		if (last)
+			bpf_map_delete_elem(&uring_args, &key);
+	}
 	submit(&o);
 	/* Bytes moved through an fd count as a syscall's would (`fd_io`). */
 	if (want_io && res > 0 && (v.known & UR_FD_KNOWN)) {

@@ -979,7 +979,14 @@ impl<'a> Record<'a> {
                     path: f.path,
                     proto: f.proto,
                     laddr: f.laddr,
-                    raddr: f.raddr,
+                    // A connect that failed: the socket has no peer, the
+                    // request named one.
+                    raddr: if f.raddr.port().is_some_and(|p| p != 0) {
+                        f.raddr
+                    } else {
+                        self.s(TAG_UADDR).map(parse_sockaddr).unwrap_or(f.raddr)
+                    },
+                    open_path: self.owned(TAG_PATH),
                 }
             }
             Kind::Dns => {

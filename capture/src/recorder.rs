@@ -646,6 +646,7 @@ fn still_pending(probe: &Probe) -> Vec<OwnedEvent> {
                     proto: 0,
                     laddr: shrike_format::SockAddr::None,
                     raddr: shrike_format::SockAddr::None,
+                    open_path: Vec::new(),
                 },
             }
         })

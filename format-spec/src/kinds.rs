@@ -515,7 +515,7 @@ kinds! {
     119 ExeFile "exe_file" Meta { sha256: str, path: str, size: uint, offset: uint, data: str }
     // ---- fd, since 1.6: io_uring ----
     120 IoUringSetup "io_uring_setup" Fd { res: int, sq_entries: uint, cq_entries: uint, flags: uint }
-    121 IoUring "io_uring" Fd { res: int, ring: int, op: uint, user_data: uint, fd: int, flags: uint, mode: uint, created: uint, cflags: uint, submit_ts: uint, pending: uint, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr }
+    121 IoUring "io_uring" Fd { res: int, ring: int, op: uint, user_data: uint, fd: int, flags: uint, mode: uint, created: uint, cflags: uint, submit_ts: uint, pending: uint, fdtype: uint, path: str, proto: uint, laddr: addr, raddr: addr, open_path: str }
 }
 
 /// Dense position of each kind id in [`Kind::ALL`], for per-kind arrays.

@@ -373,6 +373,23 @@ int main(int argc, char **argv)
 	int shadow = uring_do(&u, &sqe);
 	if (shadow >= 0)
 		close(shadow);
+	/* Failures name what they tried: a missing file, a port nobody listens on. */
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD,
+				    .addr = (unsigned long)"/nonexistent-shrike/uring-enoent", .user_data = 0x534f};
+	if (uring_do(&u, &sqe) != -ENOENT)
+		die("io_uring open of a missing file");
+	int closed = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in cs = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	len = sizeof(cs);
+	if (bind(closed, (struct sockaddr *)&cs, sizeof(cs)) != 0 || getsockname(closed, (struct sockaddr *)&cs, &len) != 0)
+		die("a port to refuse");
+	close(closed);
+	int refused_port = ntohs(cs.sin_port), rs = socket(AF_INET, SOCK_STREAM, 0);
+	sqe = (struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = rs, .addr = (unsigned long)&cs,
+				    .off = sizeof(cs), .user_data = 0x5351};
+	if (uring_do(&u, &sqe) != -ECONNREFUSED)
+		die("io_uring connect to a closed port");
+	close(rs);
 	int ucli = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in us = {.sin_family = AF_INET, .sin_port = htons(server_port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -531,9 +548,9 @@ int main(int argc, char **argv)
 	fprintf(f,
 		"{\"pid\":%d,\"cwd\":\"%s\",\"dir\":\"%s\",\"echo_pid\":%d,\"echo_exe\":\"%s\",\"server_port\":%d,"
 		"\"client_port\":%d,\"deep\":\"%s\",\"setuid_pid\":%d,\"ns_pid\":%d,\"ptrace_pid\":%d,\"poke_addr\":%lu,\"exit7_pid\":%d,\"dns_server\":\"%s\",\"upload\":%d,"
-		"\"uring_ring\":%d,\"uring_fd\":%d,\"uring_read\":%d,\"uring_shadow\":%d,\"uring_port\":%d,\"uring_sent\":%d,\"uring_waiter\":%d,\"storm\":[",
+		"\"uring_ring\":%d,\"uring_fd\":%d,\"uring_read\":%d,\"uring_shadow\":%d,\"uring_port\":%d,\"uring_sent\":%d,\"uring_waiter\":%d,\"uring_refused\":%d,\"storm\":[",
 		getpid(), cwd, dir, echo_pid, echo_exe, server_port, client_port, deep, setuid_pid, ns_pid, traced,
-		(unsigned long)&poke_target, exit7_pid, dns_ip, UPLOAD, u.fd, ufd, uread, shadow, uring_port, URING_SENT, waiter);
+		(unsigned long)&poke_target, exit7_pid, dns_ip, UPLOAD, u.fd, ufd, uread, shadow, uring_port, URING_SENT, waiter, refused_port);
 	for (int i = 0; i < KILLS; i++)
 		fprintf(f, "%s%d", i ? "," : "", storm[i]);
 	fprintf(f, "]}\n");

@@ -546,9 +546,20 @@ pub fn check_known_actions(file: &Path, f: &serde_json::Value) {
     };
     let known = format!("{w}/known.txt");
     uring("io_uring open of known.txt", 0x5348, &|e| {
-        matches!(&e.body, Body::IoUring { op: 18, res, path, flags, fdtype: t, .. }
-            if *res == num("uring_fd") && s(path) == known && flags & 3 == 0 && *t == fdtype::FILE)
+        matches!(&e.body, Body::IoUring { op: 18, res, path, open_path, flags, fdtype: t, .. }
+            if *res == num("uring_fd") && s(path) == known && s(open_path) == known
+                && flags & 3 == 0 && *t == fdtype::FILE)
     });
+    uring("io_uring open of a missing file", 0x534f, &|e| {
+        matches!(&e.body, Body::IoUring { op: 18, res: -2, path, open_path, .. }
+            if path.is_empty() && s(open_path) == "/nonexistent-shrike/uring-enoent")
+    });
+    let refused = port("uring_refused");
+    uring(
+        "io_uring connect refused",
+        0x5351,
+        &|e| matches!(&e.body, Body::IoUring { op: 16, res: -111, raddr, .. } if *raddr == lo(refused)),
+    );
     let read = uring(
         "io_uring read of known.txt",
         0x5349,
