@@ -246,6 +246,15 @@ struct io_open {
 	struct open_how how;
 };
 
+/* 7.x: the name is copied at submission but completed later. */
+struct delayed_filename {
+	struct filename *__incomplete_filename;
+};
+
+struct io_open___delayed {
+	struct delayed_filename filename;
+};
+
 struct io_connect {
 	void *addr; /* user memory */
 	int addr_len;

@@ -1637,7 +1637,12 @@ int uring_submit(void *ctx)
 			v.file = 0;
 			u32 zero = 0;
 			struct ur_arg *a = bpf_map_lookup_elem(&uring_arg_scratch, &zero);
-			const char *name = BPF_CORE_READ(op, filename, name);
+			const char *name = 0;
+			struct io_open___delayed *od = (struct io_open___delayed *)req;
+			if (bpf_core_field_exists(op->filename))
+				name = BPF_CORE_READ(op, filename, name);
+			else if (bpf_core_field_exists(od->filename))
+				name = BPF_CORE_READ(od, filename.__incomplete_filename, name);
 			long n = a && name ? bpf_probe_read_kernel_str(a->data, UR_ARG_MAX, name) : 0;
 			if (n > 0) {
 				a->len = (u16)(n - 1);
