@@ -528,19 +528,12 @@ fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
             let proc_ = PathBuf::from(format!("/proc/{pid}"));
             let mut comm = std::fs::read(proc_.join("comm")).unwrap_or_default();
             comm.truncate(comm.iter().position(|&b| b == b'\n').unwrap_or(comm.len()));
-            let (uid, gid) = proc_owner(pid);
-            Event {
-                ts: now,
-                cpu: u32::MAX,
+            at_stop(
+                now,
                 pid,
-                tid: pid,
+                pid,
                 comm,
-                uid,
-                gid,
-                euid: uid,
-                egid: gid,
-                cgroup: 0,
-                body: Body::FdIo {
+                Body::FdIo {
                     fd: i64::from(fd),
                     fdtype,
                     path,
@@ -553,7 +546,7 @@ fn still_open(probe: &Probe) -> (Vec<OwnedEvent>, usize) {
                     writes: u64::from(c.writes),
                     until: 3,
                 },
-            }
+            )
         })
         .collect();
     out.sort_by_key(|e| match &e.body {
@@ -578,14 +571,28 @@ fn proc_fd(pid: u32, fd: i32, mode_type: u16) -> (u64, Vec<u8>) {
     }
 }
 
-/// The owner of process `pid`'s `/proc` directory: its uid and gid.
-fn proc_owner(pid: u32) -> (u32, u32) {
-    std::fs::metadata(format!("/proc/{pid}"))
+/// An event the recorder writes at its stop for live process `pid` (thread
+/// `tid`): its credentials are its `/proc` directory's owner's.
+fn at_stop(now: u64, pid: u32, tid: u32, comm: Vec<u8>, body: Body<Vec<u8>>) -> OwnedEvent {
+    let (uid, gid) = std::fs::metadata(format!("/proc/{pid}"))
         .map(|m| {
             use std::os::unix::fs::MetadataExt;
             (m.uid(), m.gid())
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    Event {
+        ts: now,
+        cpu: u32::MAX,
+        pid,
+        tid,
+        comm,
+        uid,
+        gid,
+        euid: uid,
+        egid: gid,
+        cgroup: 0,
+        body,
+    }
 }
 
 /// `io_uring` events (`pending` 1) for the requests of live processes that
@@ -616,20 +623,13 @@ fn still_pending(probe: &Probe) -> Vec<OwnedEvent> {
             } else {
                 (0, 0)
             };
-            let (uid, gid) = proc_owner(r.tgid);
             let comm = r.comm[..r.comm.iter().position(|&b| b == 0).unwrap_or(16)].to_vec();
-            Event {
-                ts: now,
-                cpu: u32::MAX,
-                pid: r.tgid,
-                tid: r.tid,
+            at_stop(
+                now,
+                r.tgid,
+                r.tid,
                 comm,
-                uid,
-                gid,
-                euid: uid,
-                egid: gid,
-                cgroup: 0,
-                body: Body::IoUring {
+                Body::IoUring {
                     res: 0,
                     ring: i64::from(r.ring),
                     op,
@@ -648,7 +648,7 @@ fn still_pending(probe: &Probe) -> Vec<OwnedEvent> {
                     raddr: shrike_format::SockAddr::None,
                     open_path: Vec::new(),
                 },
-            }
+            )
         })
         .collect()
 }
