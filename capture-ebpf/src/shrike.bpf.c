@@ -1558,10 +1558,14 @@ static __always_inline struct ur_key ur_key_of(u64 ring, u64 req, u64 user_data)
 static __always_inline bool ur_needs_file(u8 op)
 {
 	switch (op) {
-	case 1: case 2: case 3: case 4: case 5: case 6: case 8: case 9: case 10:
-	case UR_ACCEPT: case 16: case 17: case 22: case 23: case 24: case 26:
-	case 27: case 29: case 30: case 33: case 34: case 41: case 43: case 47:
-	case 48: case 49: case 55: case 56: case 57:
+	case 1: case 2: case 3: case 4: case 5:   /* READV WRITEV FSYNC READ_FIXED WRITE_FIXED */
+	case 6: case 8: case 9: case 10:          /* POLL_ADD SYNC_FILE_RANGE SENDMSG RECVMSG */
+	case UR_ACCEPT: case UR_CONNECT: case 17: /* FALLOCATE */
+	case 22: case 23: case 24: case 26: case 27: /* READ WRITE FADVISE SEND RECV */
+	case 29: case 30: case 33: case 34:       /* EPOLL_CTL SPLICE TEE SHUTDOWN */
+	case 41: case 43: case 47: case 48:       /* FSETXATTR FGETXATTR SEND_ZC SENDMSG_ZC */
+	case 49: case 55: case 56: case 57:       /* READ_MULTISHOT FTRUNCATE BIND LISTEN */
+	case 60: case 61:                         /* READV_FIXED WRITEV_FIXED */
 		return true;
 	}
 	return false;
@@ -1714,8 +1718,11 @@ int uring_complete(void *ctx)
 		bpf_map_delete_elem(&uring_reqs, &key);
 	s64 res = ur_cmp_res8 ? (s64)tp_u64(ctx, ur_cmp_res) : (s64)(s32)tp_u32(ctx, ur_cmp_res);
 	struct out o;
-	if (!begin(&o, K_IO_URING, res))
+	if (!begin(&o, K_IO_URING, res)) {
+		if (last)
+			bpf_map_delete_elem(&uring_args, &key);
 		return 0;
+	}
 	struct shrike_rec *r = rec_of(&o);
 	/* The submitter's: a completion may run on one of the kernel's
 	 * io_uring worker threads. */
