@@ -574,14 +574,27 @@ fn proc_fd(pid: u32, fd: i32, mode_type: u16) -> (u64, Vec<u8>) {
 /// An event the recorder writes at its stop for live process `pid` (thread
 /// `tid`): its credentials are its `/proc` directory's owner's.
 fn at_stop(now: u64, pid: u32, tid: u32, comm: Vec<u8>, body: Body<Vec<u8>>) -> OwnedEvent {
-    let (uid, gid) = std::fs::metadata(format!("/proc/{pid}"))
+    let ids = std::fs::metadata(format!("/proc/{pid}"))
         .map(|m| {
             use std::os::unix::fs::MetadataExt;
             (m.uid(), m.gid())
         })
         .unwrap_or_default();
+    written_here(now, pid, tid, comm, ids, body)
+}
+
+/// An event the recorder makes itself, not the kernel: no CPU, no cgroup,
+/// one uid and one gid (`ids`).
+fn written_here(
+    ts: u64,
+    pid: u32,
+    tid: u32,
+    comm: Vec<u8>,
+    (uid, gid): (u32, u32),
+    body: Body<Vec<u8>>,
+) -> OwnedEvent {
     Event {
-        ts: now,
+        ts,
         cpu: u32::MAX,
         pid,
         tid,
@@ -751,20 +764,9 @@ impl Output {
     /// An event about the recorder itself.
     fn meta(&self, body: Body<Vec<u8>>) -> OwnedEvent {
         // SAFETY: plain getters.
-        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
-        Event {
-            ts: boottime_ns(),
-            cpu: u32::MAX,
-            pid: std::process::id(),
-            tid: std::process::id(),
-            comm: b"shrike".to_vec(),
-            uid,
-            gid,
-            euid: uid,
-            egid: gid,
-            cgroup: 0,
-            body,
-        }
+        let ids = unsafe { (libc::getuid(), libc::getgid()) };
+        let me = std::process::id();
+        written_here(boottime_ns(), me, me, b"shrike".to_vec(), ids, body)
     }
 
     fn append_all(&mut self, batch: &mut Vec<OwnedEvent>) -> Result<(), CaptureError> {
