@@ -65,7 +65,7 @@ pub enum Class {
     Process,
     /// opens and path operations
     File,
-    /// fd duplication, bytes moved through fds
+    /// fd duplication, bytes moved through fds, io_uring requests
     Fd,
     /// sockets
     Network,

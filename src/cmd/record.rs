@@ -29,7 +29,8 @@ pub struct Args {
     /// process: exec, fork, exit, credentials, signals, namespaces; file:
     /// opens and path operations; fd: dup, and the bytes each process moved
     /// through each socket, and each file it wrote or read 1 MiB of (summed
-    /// in the kernel, told at close or exit); network: sockets, and DNS
+    /// in the kernel, told at close or exit), and the requests it submitted
+    /// through io_uring (which no syscall tracepoint sees); network: sockets, and DNS
     /// messages to and from port 53;
     /// kernel: modules, bpf, executable memory.
     #[arg(long, default_value = "all", value_name = "CLASSES")]
