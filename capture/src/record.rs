@@ -388,6 +388,18 @@ impl<'a> Record<'a> {
         self.a[n] & 0xffff_ffff
     }
 
+    /// Whether an open created its file, from the `f_mode` in `aux`: 1 it
+    /// did, 2 it did not, 0 unknown (no file `opened`, or the kernel's flag
+    /// not found by the calibration).
+    fn created(&self, cal: &Calibration, opened: bool) -> u64 {
+        match cal.fmode_created {
+            _ if !opened => 0,
+            0 => 0,
+            bit if self.aux & bit != 0 => 1,
+            _ => 2,
+        }
+    }
+
     fn fdinfo(&self) -> FdInfo {
         let path = self.s(TAG_FDPATH).map(|_| self.owned(TAG_FDPATH));
         FdInfo::parse(self.s(TAG_FDINFO), path.as_deref())
@@ -613,12 +625,7 @@ impl<'a> Record<'a> {
                 // A successful open carries the opened file's path as the kernel resolved it.
                 let path = self.owned(TAG_PATH);
                 let (abspath, resolved) = self.resolved_or(res >= 0, TAG_PATH, TAG_BASE);
-                let created = match cal.fmode_created {
-                    _ if res < 0 => 0,
-                    0 => 0,
-                    bit if self.aux & bit != 0 => 1,
-                    _ => 2,
-                };
+                let created = self.created(cal, res >= 0);
                 match kind {
                     Kind::Open => Body::Open {
                         res,
@@ -966,12 +973,7 @@ impl<'a> Record<'a> {
                     },
                     flags,
                     mode: a[4] >> 32,
-                    created: match cal.fmode_created {
-                        _ if !opened => 0,
-                        0 => 0,
-                        bit if self.aux & bit != 0 => 1,
-                        _ => 2,
-                    },
+                    created: self.created(cal, opened),
                     cflags: u64::from(self.nr),
                     submit_ts: a[5],
                     pending: 0,
