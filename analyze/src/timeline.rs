@@ -233,6 +233,24 @@ fn set_time(sec: i64, nsec: i64) -> String {
     }
 }
 
+/// What an fd names in a sentence: a socket's peer, a file's path, else its
+/// number (`socket fd 4`, `fd 7`); empty when even the number is unknown.
+fn fd_target(fdtype: u64, path: &[u8], raddr: &SockAddr<&[u8]>, fd: i64) -> String {
+    if fdtype == shrike_format::fdtype::SOCKET {
+        match raddr.port() {
+            Some(p) if p != 0 => addr(raddr),
+            _ if fd >= 0 => format!("socket fd {fd}"),
+            _ => "a socket".to_string(),
+        }
+    } else if !path.is_empty() {
+        text(path)
+    } else if fd >= 0 {
+        format!("fd {fd}")
+    } else {
+        String::new()
+    }
+}
+
 /// A one-line description of an event, and its main target. A path the
 /// recorder joined lexically over a `..` says so: after a symlink, `..` leads
 /// elsewhere than the join does (every other lexical join names the file the
@@ -505,16 +523,7 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             ..
         } => {
             let socket = *fdtype == shrike_format::fdtype::SOCKET;
-            let what = if socket {
-                match raddr.port() {
-                    Some(p) if p != 0 => addr(raddr),
-                    _ => format!("socket fd {fd}"),
-                }
-            } else if path.is_empty() {
-                format!("fd {fd}")
-            } else {
-                text(path)
-            };
+            let what = fd_target(*fdtype, path, raddr, *fd);
             let calls = |n: u64| {
                 if n == 1 {
                     "1 call".to_string()
@@ -572,20 +581,15 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
             ..
         } => {
             // Opens went above, with the other opens.
-            let what = if *fdtype == shrike_format::fdtype::SOCKET {
-                match raddr.port() {
-                    Some(p) if p != 0 => addr(raddr),
-                    _ => "a socket".to_string(),
-                }
-            } else if !path.is_empty() {
-                text(path)
-            } else if *fd >= 0 {
-                format!("fd {fd}")
-            } else {
-                String::new()
-            };
+            let what = fd_target(*fdtype, path, raddr, *fd);
             let name = shrike_format::linux::uring_op_name(*op)
                 .map_or_else(|| format!("opcode {op}"), str::to_string);
+            // The request's name, then what it acted on, when that is known.
+            let on = if what.is_empty() {
+                name.clone()
+            } else {
+                format!("{name} {what}")
+            };
             let done = |r: i64| {
                 if r >= 0 {
                     byte_count(r as u64)
@@ -593,8 +597,8 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
                     res_txt(r)
                 }
             };
-            let line = match (*op, shrike_format::linux::uring_op_syscall(*op)) {
-                _ if *pending == 1 => format!("{name} {what}"),
+            let line = match (*op, shrike_format::linux::uring_op_writes(*op)) {
+                _ if *pending == 1 => on,
                 (uring_op::CONNECT, _) => format!("connect to {what}{}", res_txt(*res)),
                 (uring_op::ACCEPT, _) => format!(
                     "accept from {what} on {}{}",
@@ -605,16 +609,12 @@ fn describe_body(h: &Header, e: &EventRef<'_>) -> Option<(String, String)> {
                         res_txt(*res)
                     }
                 ),
-                (_, Some("read" | "readv" | "recvfrom" | "recvmsg")) => {
-                    format!("{name}: read {} from {what}", done(*res))
-                }
-                (_, Some("write" | "writev" | "sendto" | "sendmsg")) => {
-                    format!("{name}: wrote {} to {what}", done(*res))
-                }
-                _ if *res < 0 => format!("{name} {what}{}", res_txt(*res)),
-                _ => format!("{name} {what} -> {res}"),
+                (_, Some(false)) => format!("{name}: read {} from {what}", done(*res)),
+                (_, Some(true)) => format!("{name}: wrote {} to {what}", done(*res)),
+                _ if *res < 0 => format!("{on}{}", res_txt(*res)),
+                _ => format!("{on} -> {res}"),
             };
-            (line.replace("  ", " "), what)
+            (line, what)
         }
         Body::Dns {
             raddr, dir, len, ..
@@ -1646,6 +1646,70 @@ impl TimesketchRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An io_uring request on `path`, as the recorder writes it.
+    fn uring<'a>(op: u64, res: i64, fd: i64, path: &'a [u8], pending: u64) -> EventRef<'a> {
+        shrike_format::Event {
+            ts: 2_000_000_000,
+            cpu: 0,
+            pid: 1,
+            tid: 1,
+            comm: b"x",
+            uid: 0,
+            gid: 0,
+            euid: 0,
+            egid: 0,
+            cgroup: 0,
+            body: Body::IoUring {
+                res,
+                ring: 3,
+                op,
+                user_data: 0,
+                fd,
+                flags: 0,
+                mode: 0,
+                created: 0,
+                cflags: 0,
+                submit_ts: 1_500_000_000,
+                pending,
+                fdtype: if path.is_empty() {
+                    0
+                } else {
+                    shrike_format::fdtype::FILE
+                },
+                path,
+                proto: 0,
+                laddr: SockAddr::None,
+                raddr: SockAddr::None,
+                open_path: b"",
+            },
+        }
+    }
+
+    #[test]
+    fn io_uring_requests_read_as_what_they_did_to_what() {
+        let h = Header::new();
+        let line = |e: EventRef<'_>| describe(&h, &e).unwrap().0;
+        // A recorded path is shown as it was (two spaces stay two, escaped bytes escaped).
+        assert_eq!(
+            line(uring(22, 6, 4, b"/tmp/a  b\x1b", 0)),
+            "io_uring READ: read 6 bytes from /tmp/a  b\\x1b"
+        );
+        assert_eq!(
+            line(uring(5, 9, 4, b"/f", 0)),
+            "io_uring WRITE_FIXED: wrote 9 bytes to /f"
+        );
+        assert_eq!(line(uring(0, 0, -1, b"", 0)), "io_uring NOP -> 0");
+        assert_eq!(
+            line(uring(19, -9, 7, b"", 0)),
+            "io_uring CLOSE fd 7 failed (EBADF)"
+        );
+        assert_eq!(
+            line(uring(22, 0, -1, b"", 1)),
+            "io_uring READ (still waiting when the recording stopped)"
+        );
+        assert_eq!(line(uring(200, 0, -1, b"", 0)), "io_uring opcode 200 -> 0");
+    }
 
     #[test]
     fn byte_counts_are_exact_and_readable() {

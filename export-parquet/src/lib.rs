@@ -488,10 +488,10 @@ fn activity(
             // A socket's traffic is its `fd_io` row's, which counts the
             // bytes of these requests too.
             (Body::IoUring { op, .. }, _) if !socket_io => {
-                match shrike_format::linux::uring_op_syscall(*op) {
-                    Some("read" | "readv") => (2, "Read"),
-                    Some("write" | "writev") => (3, "Update"),
-                    _ => (99, "Other"),
+                match shrike_format::linux::uring_op_writes(*op) {
+                    Some(false) => (2, "Read"),
+                    Some(true) => (3, "Update"),
+                    None => (99, "Other"),
                 }
             }
             _ => (99, "Other"),

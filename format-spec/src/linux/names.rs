@@ -287,6 +287,34 @@ pub fn uring_op_syscall(op: u64) -> Option<&'static str> {
     URING_OP_SYSCALLS.iter().find(|o| o.0 == op).map(|o| o.1)
 }
 
+/// The io_uring opcodes that move bytes through their fd: (opcode, true
+/// for out: written or sent; false for in: read or received). The kernel
+/// side's `ur_direction` (shrike.bpf.c) counts the same ones
+/// (`capture/tests/kinds_sync.rs` checks it).
+pub const URING_OP_MOVES: &[(u64, bool)] = &[
+    (1, false),  // READV
+    (2, true),   // WRITEV
+    (4, false),  // READ_FIXED
+    (5, true),   // WRITE_FIXED
+    (9, true),   // SENDMSG
+    (10, false), // RECVMSG
+    (22, false), // READ
+    (23, true),  // WRITE
+    (26, true),  // SEND
+    (27, false), // RECV
+    (47, true),  // SEND_ZC
+    (48, true),  // SENDMSG_ZC
+    (49, false), // READ_MULTISHOT
+    (60, false), // READV_FIXED
+    (61, true),  // WRITEV_FIXED
+];
+
+/// Whether io_uring opcode `op` writes (`Some(true)`) or reads
+/// (`Some(false)`) bytes through its fd; `None` when it moves none.
+pub fn uring_op_writes(op: u64) -> Option<bool> {
+    URING_OP_MOVES.iter().find(|o| o.0 == op).map(|o| o.1)
+}
+
 /// The name of io_uring opcode `op` (`OPENAT`), if Linux has one.
 pub fn uring_op_name(op: u64) -> Option<&'static str> {
     URING_OPS.get(usize::try_from(op).ok()?).map(|o| o.1)
